@@ -1,0 +1,79 @@
+//! The trait every strategy implements.
+
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::job::JobList;
+use crate::outcome::Outcome;
+use crate::progress::{CancelToken, NoProgress, Progress};
+use crate::report::Report;
+use crate::store::Store;
+
+/// Where a run's bodies go, who watches it, and how it is stopped.
+#[derive(Clone)]
+pub struct RunEnv {
+    /// Where bodies are saved.
+    pub store: Arc<dyn Store>,
+    /// Told about every start and outcome.
+    pub progress: Arc<dyn Progress>,
+    /// Stops the run early.
+    pub cancel: CancelToken,
+}
+
+impl RunEnv {
+    /// A run into `store`, unobserved, not cancellable from outside.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            progress: Arc::new(NoProgress),
+            cancel: CancelToken::new(),
+        }
+    }
+
+    /// Adds a progress observer.
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// Adds a cancel token.
+    pub fn with_cancel(mut self, cancel: CancelToken) -> Self {
+        self.cancel = cancel;
+        self
+    }
+}
+
+/// A download strategy. Synchronous, so one loop can drive every backend;
+/// a backend that needs an async runtime owns it.
+///
+/// # Contract
+///
+/// - Settings are validated when the downloader is built, so invalid ones
+///   fail before any request.
+/// - [`Downloader::download`] returns exactly one [`Outcome`] per job, in the
+///   order of the job list. A failed URL is an outcome, not an `Err`.
+/// - No more than `concurrency` requests are in flight at once.
+/// - Transient failures are retried as [`crate::RetrySchedule`] says; 404 is
+///   never retried.
+/// - A file under its final name is whole or absent, also on failure or
+///   cancellation.
+pub trait Downloader: Send + Sync {
+    /// The strategy's short name (`sequential`, `threads`, `tokio`, …).
+    fn name(&self) -> &'static str;
+
+    /// The HTTP client library and version it uses (e.g. `ureq 3`).
+    fn client_library(&self) -> &'static str;
+
+    /// Downloads every job into `env.store`.
+    fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error>;
+}
+
+/// Puts outcomes that arrived in any order back into job order. `indexed`
+/// must hold each index below `len` exactly once.
+pub fn in_job_order(len: usize, indexed: impl IntoIterator<Item = (usize, Outcome)>) -> Vec<Outcome> {
+    let mut slots: Vec<Option<Outcome>> = vec![None; len];
+    for (index, outcome) in indexed {
+        slots[index] = Some(outcome);
+    }
+    slots.into_iter().flatten().collect()
+}

@@ -1,0 +1,123 @@
+//! Errors that stop a run before any request is made.
+//!
+//! A URL that fails during a run is not an error: it is a [`crate::Outcome`]
+//! in the report. The errors here are about bad input (settings, job lists)
+//! and about the environment (an output directory that cannot be written).
+
+use std::path::PathBuf;
+
+/// A setting that cannot work; reported before any request is made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// The concurrency limit was zero.
+    #[error("concurrency must be at least 1 (got 0)")]
+    ZeroConcurrency,
+    /// The concurrency limit is beyond what this backend can honour.
+    #[error("concurrency {requested} is above the ceiling of {ceiling} for {backend}: {reason}")]
+    ConcurrencyTooHigh {
+        /// What was asked for.
+        requested: usize,
+        /// The largest value the backend accepts.
+        ceiling: usize,
+        /// Which backend refused.
+        backend: &'static str,
+        /// Why, and what to do instead.
+        reason: String,
+    },
+    /// A timeout was zero.
+    #[error("{which} timeout must be greater than zero")]
+    ZeroTimeout {
+        /// Which timeout (`connect`, `read`, `total`).
+        which: &'static str,
+    },
+    /// Too many retries were asked for.
+    #[error("retries must be at most {max} (got {got})")]
+    TooManyRetries {
+        /// What was asked for.
+        got: u32,
+        /// The largest accepted value.
+        max: u32,
+    },
+    /// The maximum body size was zero.
+    #[error("maximum body size must be greater than zero")]
+    ZeroMaxBody,
+    /// The user agent cannot be sent as an HTTP header value.
+    #[error("user agent must be visible ASCII without control characters")]
+    BadUserAgent,
+}
+
+/// Why a job list could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum JobListError {
+    /// A line of a URL list is not a usable URL.
+    #[error("{origin}:{line}: {reason}: {text:?}")]
+    BadLine {
+        /// The file name (or `<stdin>`, `<args>`).
+        origin: String,
+        /// 1-based line number.
+        line: usize,
+        /// The offending text, trimmed.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two URLs would be saved under the same file name.
+    #[error("{origin}:{line}: {url} would be saved as {name:?}, like line {first_line}")]
+    DuplicateName {
+        /// The file name (or `<stdin>`, `<args>`).
+        origin: String,
+        /// The later line.
+        line: usize,
+        /// The earlier line with the same name.
+        first_line: usize,
+        /// The later URL.
+        url: String,
+        /// The name both map to.
+        name: String,
+    },
+    /// The base URL for the seed list is not usable.
+    #[error("bad base URL {url:?}: {reason}")]
+    BadBaseUrl {
+        /// What was given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The URL file could not be read.
+    #[error("cannot read URL list {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An error that stops a run (as opposed to a failed job, which is an outcome).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The settings are not usable.
+    #[error("invalid settings: {0}")]
+    Settings(#[from] SettingsError),
+    /// The job list is not usable.
+    #[error(transparent)]
+    JobList(#[from] JobListError),
+    /// The store cannot be used (e.g. the output directory is not writable).
+    #[error("cannot use output directory {path}: {source}")]
+    Store {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The backend could not set itself up (runtime, HTTP client, thread pool).
+    #[error("{backend} could not start: {reason}")]
+    Backend {
+        /// Which backend.
+        backend: &'static str,
+        /// Why.
+        reason: String,
+    },
+}

@@ -1,0 +1,202 @@
+//! The outcome of one job: exactly one per job, whatever happened.
+
+use std::time::Duration;
+
+use crate::job::Job;
+
+/// Why a job failed. A failed job is data in the report, not an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureKind {
+    /// No bytes arrived within the read timeout, or the attempt took longer
+    /// than the total timeout.
+    Timeout,
+    /// The TCP connection could not be made.
+    Connect,
+    /// The connection was reset or closed before a complete response.
+    Reset,
+    /// The server answered with an HTTP status other than 2xx or 404.
+    HttpStatus(u16),
+    /// The body ended before `Content-Length` bytes.
+    Truncated,
+    /// The body is larger than the maximum body size.
+    TooLarge,
+    /// The server did not speak HTTP.
+    Protocol,
+    /// Too many redirects, a redirect loop, or a redirect to a non-HTTP scheme.
+    Redirect,
+    /// The file name would leave the output directory; nothing was requested.
+    UnsafeName,
+    /// The body could not be written to the store.
+    Io,
+    /// The run was cancelled before the job finished.
+    Cancelled,
+}
+
+impl FailureKind {
+    /// Whether a retry may help: connection problems, timeouts, 429 and 5xx.
+    pub fn is_transient(self) -> bool {
+        match self {
+            Self::Timeout | Self::Connect | Self::Reset | Self::Truncated => true,
+            Self::HttpStatus(status) => status == 429 || (500..600).contains(&status),
+            Self::TooLarge
+            | Self::Protocol
+            | Self::Redirect
+            | Self::UnsafeName
+            | Self::Io
+            | Self::Cancelled => false,
+        }
+    }
+
+    /// A short lower-case label (`timeout`, `http 503`, …).
+    pub fn label(self) -> String {
+        match self {
+            Self::Timeout => "timeout".into(),
+            Self::Connect => "connect".into(),
+            Self::Reset => "reset".into(),
+            Self::HttpStatus(status) => format!("http {status}"),
+            Self::Truncated => "truncated".into(),
+            Self::TooLarge => "too large".into(),
+            Self::Protocol => "protocol".into(),
+            Self::Redirect => "redirect".into(),
+            Self::UnsafeName => "unsafe name".into(),
+            Self::Io => "i/o".into(),
+            Self::Cancelled => "cancelled".into(),
+        }
+    }
+}
+
+impl serde::Serialize for FailureKind {
+    /// Serialised as its [`FailureKind::label`], e.g. `"http 503"`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.label())
+    }
+}
+
+/// One failed attempt: its kind, a human-readable cause, and for 429/503 the
+/// server's `Retry-After`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    /// What went wrong.
+    pub kind: FailureKind,
+    /// The cause, as the library said it.
+    pub detail: String,
+    /// The server's `Retry-After`, when it sent one.
+    #[serde(skip)]
+    pub retry_after: Option<Duration>,
+}
+
+impl Failure {
+    /// A failure of `kind` with a cause.
+    pub fn new(kind: FailureKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.label(), self.detail)
+    }
+}
+
+/// What became of a job.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    /// The body was saved whole.
+    Saved {
+        /// Body size in bytes.
+        bytes: u64,
+    },
+    /// The server answered 404 (never retried).
+    NotFound,
+    /// The file was already complete in the store; nothing was requested.
+    Skipped {
+        /// Size of the file already there.
+        bytes: u64,
+    },
+    /// The job failed after its last attempt.
+    Failed(Failure),
+}
+
+/// The outcome of one job.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    /// The job.
+    pub job: Job,
+    /// What became of it.
+    #[serde(flatten)]
+    pub status: Status,
+    /// Requests made for it (0 when skipped or refused before a request).
+    pub attempts: u32,
+    /// Time from its first request to its outcome, backoff included.
+    #[serde(with = "duration_secs")]
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    /// Whether the job ended saved or skipped.
+    pub fn is_success(&self) -> bool {
+        matches!(self.status, Status::Saved { .. } | Status::Skipped { .. })
+    }
+
+    /// The failure, when the job failed.
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.status {
+            Status::Failed(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// A cancelled outcome, for jobs a cancelled run never finished.
+    pub fn cancelled(job: Job, attempts: u32, elapsed: Duration) -> Self {
+        Self {
+            job,
+            status: Status::Failed(Failure::new(FailureKind::Cancelled, "run cancelled")),
+            attempts,
+            elapsed,
+        }
+    }
+}
+
+pub(crate) mod duration_secs {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_kinds() {
+        assert!(FailureKind::HttpStatus(503).is_transient());
+        assert!(FailureKind::HttpStatus(429).is_transient());
+        assert!(!FailureKind::HttpStatus(404).is_transient());
+        assert!(!FailureKind::HttpStatus(403).is_transient());
+        assert!(FailureKind::Reset.is_transient());
+        assert!(!FailureKind::TooLarge.is_transient());
+    }
+
+    #[test]
+    fn outcome_serialises_flat() {
+        let outcome = Outcome {
+            job: Job::with_name("http://127.0.0.1/a", "a"),
+            status: Status::Failed(Failure::new(FailureKind::HttpStatus(500), "boom")),
+            attempts: 4,
+            elapsed: Duration::from_millis(1500),
+        };
+        let json = serde_json::to_value(&outcome).unwrap();
+        assert_eq!(json["status"], "failed");
+        assert_eq!(json["attempts"], 4);
+        assert_eq!(json["elapsed"], 1.5);
+        assert_eq!(json["kind"], "http 500");
+        assert_eq!(json["detail"], "boom");
+    }
+}

@@ -1,0 +1,156 @@
+//! The life of one job, independent of how its requests are made.
+//!
+//! Sync and async backends alike drive a [`JobRun`]: [`JobRun::begin`]
+//! settles jobs that need no request (already complete, unsafe name); then,
+//! for each attempt, the backend fetches and hands the result to
+//! [`JobRun::record`], which says whether to wait and retry or gives the
+//! final [`Outcome`]. The backend only does the waiting and the fetching.
+
+use std::time::{Duration, Instant};
+
+use crate::job::Job;
+use crate::outcome::{Failure, Outcome, Status};
+use crate::retry::RetrySchedule;
+use crate::settings::Settings;
+use crate::store::{Presence, Store};
+
+/// What one successful attempt produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetched {
+    /// The body was saved; its size.
+    Saved(u64),
+    /// The server answered 404.
+    NotFound,
+}
+
+/// What to do after an attempt.
+#[derive(Debug)]
+pub enum Step {
+    /// Wait this long, then make another attempt.
+    RetryAfter(Duration),
+    /// The job is over.
+    Done(Outcome),
+}
+
+/// One job's attempts, retries and outcome.
+#[derive(Debug)]
+pub struct JobRun {
+    job: Job,
+    schedule: RetrySchedule,
+    attempts: u32,
+    started: Instant,
+}
+
+impl JobRun {
+    /// Starts `job` (at `index` in its list). Returns the outcome straight
+    /// away when no request is needed: the file is complete and
+    /// `settings.overwrite` is off, or the store refuses the name.
+    #[allow(clippy::result_large_err)] // the Err side is the common, final case
+    pub fn begin(
+        job: &Job,
+        index: usize,
+        settings: &Settings,
+        store: &dyn Store,
+    ) -> Result<Self, Outcome> {
+        let started = Instant::now();
+        let settle = |status| Outcome {
+            job: job.clone(),
+            status,
+            attempts: 0,
+            elapsed: started.elapsed(),
+        };
+        match store.check(job) {
+            Err(failure) => Err(settle(Status::Failed(failure))),
+            Ok(Presence::Complete { bytes }) if !settings.overwrite => {
+                Err(settle(Status::Skipped { bytes }))
+            }
+            Ok(_) => Ok(Self {
+                job: job.clone(),
+                schedule: RetrySchedule::new(settings, index),
+                attempts: 0,
+                started,
+            }),
+        }
+    }
+
+    /// The job.
+    pub fn job(&self) -> &Job {
+        &self.job
+    }
+
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Records the result of an attempt.
+    pub fn record(&mut self, result: Result<Fetched, Failure>) -> Step {
+        self.attempts += 1;
+        let status = match result {
+            Ok(Fetched::Saved(bytes)) => Status::Saved { bytes },
+            Ok(Fetched::NotFound) => Status::NotFound,
+            Err(failure) => match self.schedule.next_delay(&failure) {
+                Some(delay) => return Step::RetryAfter(delay),
+                None => Status::Failed(failure),
+            },
+        };
+        Step::Done(self.outcome(status))
+    }
+
+    /// The outcome of a job the run cancelled before it finished.
+    pub fn cancelled(self) -> Outcome {
+        Outcome::cancelled(self.job, self.attempts, self.started.elapsed())
+    }
+
+    fn outcome(&self, status: Status) -> Outcome {
+        Outcome {
+            job: self.job.clone(),
+            status,
+            attempts: self.attempts,
+            elapsed: self.started.elapsed(),
+        }
+    }
+}
+
+/// Drives one job with blocking calls: `fetch` makes one attempt; waits
+/// between attempts sleep on this thread, waking early when the run is
+/// cancelled. Reports the start and the outcome to the run's progress
+/// observer. Used by every thread-based backend.
+pub fn run_blocking(
+    job: &Job,
+    index: usize,
+    settings: &Settings,
+    env: &crate::RunEnv,
+    fetch: impl FnMut(&Job) -> Result<Fetched, Failure>,
+) -> Outcome {
+    let outcome = drive_blocking(job, index, settings, env, fetch);
+    env.progress.finished(&outcome);
+    outcome
+}
+
+fn drive_blocking(
+    job: &Job,
+    index: usize,
+    settings: &Settings,
+    env: &crate::RunEnv,
+    mut fetch: impl FnMut(&Job) -> Result<Fetched, Failure>,
+) -> Outcome {
+    let mut run = match JobRun::begin(job, index, settings, env.store.as_ref()) {
+        Ok(run) => run,
+        Err(outcome) => return outcome,
+    };
+    if env.cancel.is_cancelled() {
+        return run.cancelled();
+    }
+    env.progress.started(job);
+    loop {
+        match run.record(fetch(job)) {
+            Step::Done(outcome) => return outcome,
+            Step::RetryAfter(delay) => {
+                if !env.cancel.sleep(delay) {
+                    return run.cancelled();
+                }
+            }
+        }
+    }
+}
