@@ -1,0 +1,75 @@
+//! [`SequentialDownloader`]: one request at a time on one reused agent.
+
+use std::time::Instant;
+
+use fetchlab_core::run::run_blocking;
+use fetchlab_core::{Downloader, Error, JobList, Outcome, Report, RunEnv, Settings};
+
+use crate::ureq_fetch::{self, CLIENT_LIBRARY};
+
+/// Downloads the jobs one after another, in order, like the book's
+/// `flags.py`: the baseline every other strategy is measured against.
+///
+/// Its `concurrency` setting is accepted (and sizes nothing but the idle
+/// pool); there is never more than one request in flight. One ureq agent
+/// serves the whole run, so consecutive requests to a host share one
+/// keep-alive connection.
+#[derive(Debug, Clone)]
+pub struct SequentialDownloader {
+    settings: Settings,
+}
+
+impl SequentialDownloader {
+    /// A downloader with `settings`, which are validated now.
+    pub fn new(settings: Settings) -> Result<Self, Error> {
+        settings.validate()?;
+        Ok(Self { settings })
+    }
+
+    /// The settings it runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+impl Downloader for SequentialDownloader {
+    fn name(&self) -> &'static str {
+        "sequential"
+    }
+
+    fn client_library(&self) -> &'static str {
+        CLIENT_LIBRARY
+    }
+
+    fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
+        let started = Instant::now();
+        let agent = ureq_fetch::agent(&self.settings);
+        let store = env.store.as_ref();
+        // run_blocking checks `env.cancel` before each job's first request,
+        // so after a cancel every remaining job ends cancelled at once.
+        let outcomes: Vec<Outcome> = jobs
+            .iter()
+            .enumerate()
+            .map(|(index, job)| {
+                run_blocking(job, index, &self.settings, env, |job| {
+                    ureq_fetch::fetch_once(&agent, job, &self.settings, store)
+                })
+            })
+            .collect();
+        Ok(Report::new(self.name(), outcomes, started.elapsed()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_concurrency_is_refused_before_any_request() {
+        let settings = Settings::default().with_concurrency(0);
+        assert!(matches!(
+            SequentialDownloader::new(settings),
+            Err(Error::Settings(_))
+        ));
+    }
+}

@@ -1,0 +1,70 @@
+//! The one ureq [`Agent`] a run shares, configured from [`Settings`].
+
+use std::time::Duration;
+
+use fetchlab_core::Settings;
+use ureq::Agent;
+use ureq::config::AutoHeaderValue;
+
+/// Redirects followed before a job fails as [`fetchlab_core::FailureKind::Redirect`].
+pub const MAX_REDIRECTS: u32 = 10;
+
+/// The fewest idle connections kept per agent, so that a run over a URL list
+/// spanning a few hosts still reuses connections at low concurrency.
+const MIN_IDLE_CONNECTIONS: usize = 10;
+
+/// How long an idle connection stays in the pool. Longer than ureq's 15 s
+/// default so that a worker backing off before a retry finds its connection
+/// still there; short enough not to hold sockets a server already closed.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
+
+/// Builds the agent for a run with `settings`. Share it between all workers
+/// (it is an `Arc` inside, cheap to clone): its pool is what lets requests
+/// reuse connections.
+///
+/// - the pool keeps `concurrency` idle connections per host (ureq keeps only
+///   3 by default, which would make every other worker reconnect);
+/// - 4xx/5xx come back as responses (`http_status_as_error(false)`), so that
+///   [`fetchlab_core::ResponseHead::decide`] classifies them;
+/// - no proxy from the environment, no `Accept-Encoding` (bodies are saved
+///   byte for byte as served, so `Content-Length` checks stay exact);
+/// - timeouts: see the crate documentation for the mapping and why it keeps
+///   connection reuse.
+pub fn agent(settings: &Settings) -> Agent {
+    let idle = settings.concurrency.max(MIN_IDLE_CONNECTIONS);
+    let read = Some(settings.read_timeout);
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .user_agent(settings.user_agent.as_str())
+        .accept_encoding(AutoHeaderValue::None)
+        .max_redirects(MAX_REDIRECTS)
+        .max_redirects_will_error(true)
+        .max_idle_connections(idle)
+        .max_idle_connections_per_host(settings.concurrency)
+        .max_idle_age(MAX_IDLE_AGE)
+        .timeout_connect(Some(settings.connect_timeout))
+        .timeout_recv_response(read)
+        .timeout_per_read(read)
+        .timeout_per_write(read)
+        .timeout_global(Some(settings.total_timeout))
+        .build()
+        .new_agent()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_is_sized_to_the_concurrency() {
+        let settings = Settings::default().with_concurrency(64);
+        let agent = agent(&settings);
+        let config = agent.config();
+        assert_eq!(config.max_idle_connections_per_host(), 64);
+        assert_eq!(config.max_idle_connections(), 64);
+        assert!(!config.http_status_as_error());
+        assert!(config.proxy().is_none());
+        assert_eq!(config.timeouts().global, Some(settings.total_timeout));
+    }
+}

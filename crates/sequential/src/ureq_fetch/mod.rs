@@ -1,0 +1,111 @@
+//! One attempt at one job with ureq 3, shared by every ureq-based strategy.
+//!
+//! A strategy builds one [`agent`] per run, shares it between its workers,
+//! and hands [`fetch_once`] to [`fetchlab_core::run::run_blocking`], which
+//! owns the retries. `fetch_once` only turns ureq's response or error into a
+//! [`Fetched`] or a [`Failure`]; the rules for statuses, sizes and short
+//! bodies are core's ([`ResponseHead::decide`], [`BodyWriter`]).
+//!
+//! - `config`: the [`agent`] and its settings.
+//! - `classify`: ureq errors → [`fetchlab_core::FailureKind`].
+//! - `body`: streaming a body into the store, draining error bodies.
+
+mod body;
+mod classify;
+mod config;
+
+use fetchlab_core::run::Fetched;
+use fetchlab_core::transfer::parse_retry_after;
+use fetchlab_core::{
+    BodyWriter, Failure, FailureKind, HeadDecision, Job, ResponseHead, Settings, Store,
+};
+use ureq::http::{Response, Uri, header};
+use ureq::{Agent, Body};
+
+pub use body::{CHUNK_BYTES, DRAIN_LIMIT};
+pub use config::{MAX_REDIRECTS, agent};
+
+/// What the `client_library` of a ureq-based strategy reports.
+pub const CLIENT_LIBRARY: &str = "ureq 3";
+
+/// Makes one request for `job` with `agent` and streams a 2xx body into
+/// `store`. A 404 is [`Fetched::NotFound`]; every other result is a
+/// [`Failure`] whose kind tells [`fetchlab_core::RetrySchedule`] whether to
+/// try again. Nothing is left in the store unless the body was whole.
+pub fn fetch_once(
+    agent: &Agent,
+    job: &Job,
+    settings: &Settings,
+    store: &dyn Store,
+) -> Result<Fetched, Failure> {
+    let uri = http_uri(job.url())?;
+    let mut response = agent.get(uri).call().map_err(classify::request_failure)?;
+    let head = head_of(&response);
+    match head.decide(settings.max_body_bytes) {
+        HeadDecision::ReadBody => {
+            let writer = BodyWriter::new(
+                store.begin(job)?,
+                head.content_length,
+                settings.max_body_bytes,
+            );
+            body::save(&mut response.body_mut().as_reader(), writer).map(Fetched::Saved)
+        }
+        HeadDecision::NotFound => {
+            body::drain(&mut response.body_mut().as_reader(), head.content_length);
+            Ok(Fetched::NotFound)
+        }
+        HeadDecision::Fail(failure) => {
+            if failure.kind != FailureKind::TooLarge {
+                body::drain(&mut response.body_mut().as_reader(), head.content_length);
+            }
+            Err(failure)
+        }
+    }
+}
+
+/// Parses a job's URL, refusing anything but an absolute `http`/`https` URL
+/// with a host, so that any later bad-URI error from ureq can only come from
+/// a redirect's `Location`.
+fn http_uri(url: &str) -> Result<Uri, Failure> {
+    let bad = |why: &str| {
+        Failure::new(
+            FailureKind::Protocol,
+            format!("cannot request {url:?}: {why}"),
+        )
+    };
+    let uri: Uri = url.parse().map_err(|e| bad(&format!("{e}")))?;
+    match uri.scheme_str() {
+        Some("http" | "https") if uri.host().is_some_and(|h| !h.is_empty()) => Ok(uri),
+        _ => Err(bad("not an absolute http or https URL")),
+    }
+}
+
+fn head_of(response: &Response<Body>) -> ResponseHead {
+    ResponseHead {
+        status: response.status().as_u16(),
+        content_length: response.body().content_length(),
+        retry_after: response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_urls_are_requested() {
+        assert!(http_uri("http://127.0.0.1:1/a").is_ok());
+        assert!(http_uri("https://127.0.0.1/a").is_ok());
+        for bad in ["ftp://127.0.0.1/a", "/relative", "http://", "not a url"] {
+            assert_eq!(
+                http_uri(bad).unwrap_err().kind,
+                FailureKind::Protocol,
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! fetchlab's thread strategies: blocking ureq requests on many OS threads.
+//!
+//! - [`ThreadPoolDownloader`] (`threads`, in `pool`): `min(concurrency,
+//!   jobs)` scoped OS threads pulling job indexes from one atomic cursor:
+//!   the book's `ThreadPoolExecutor`.
+//! - [`RayonDownloader`] (`rayon`, in `rayon_pool`): the same work on a
+//!   dedicated rayon pool of that size.
+//! - `shared`: what both use: the limits, the cursor, the outcome slots, and
+//!   running one job with its panic caught.
+//!
+//! Both build one [`ureq::Agent`] per run and share it between their
+//! threads (its connection pool is what keeps connections alive), and both
+//! make each attempt with [`fetchlab_sequential::ureq_fetch::fetch_once`],
+//! so the three ureq strategies differ only in scheduling.
+//!
+//! # Limits
+//!
+//! A concurrency above [`MAX_WORKERS`] (4096) is refused when the
+//! downloader is built: each worker is an OS thread, and beyond a few
+//! thousand of them an async strategy is the right tool. Threads get a
+//! [`WORKER_STACK_BYTES`] (256 KiB) stack instead of Rust's 2 MiB default;
+//! see that constant for the measurement behind it.
+//!
+//! # Panics
+//!
+//! A panic while running a job (in ureq, the store, or a progress observer)
+//! is caught on the worker. The job ends failed with
+//! [`fetchlab_core::FailureKind::Io`] and the detail `worker panicked: …`
+//! (not retried: a panic is a bug, not a flaky server), the observer still
+//! hears of the outcome, and the worker goes on with the next job. No other
+//! job is lost.
+//!
+//! # Why rayon is a poor fit for downloads, and what `rayon` does about it
+//!
+//! Rayon is built for CPU-bound data parallelism, and each of its
+//! assumptions is wrong for blocking I/O:
+//!
+//! - **The global pool has one thread per core.** On a 2-core machine,
+//!   `urls.par_iter().for_each(download)` runs two downloads at a time, not
+//!   twenty. This strategy builds its own pool of `min(concurrency, jobs)`
+//!   threads for each run and never touches the global one (which other
+//!   code in the process may rely on for CPU work).
+//! - **Work-stealing assumes a busy worker is making progress.** A worker
+//!   blocked in `read` is neither working nor able to hand out what sits in
+//!   its deque; only thieves can take it.
+//! - **`join` waits.** `par_iter` splits the list with nested `join`s; a
+//!   worker whose stolen half is still downloading elsewhere must wait, and
+//!   while waiting it runs other tasks on top of its stack, so stacks deepen
+//!   and the awaited half finishes late.
+//! - **The split heuristics are for cheap items.** `par_iter` splits into
+//!   about one piece per thread and further only when stolen; pieces of
+//!   unequal duration leave threads idle while one grinds through its piece.
+//!   `with_max_len(1)` forces single-job pieces but keeps the `join` tree.
+//!
+//! So this strategy spawns one task per job into a `scope` on the sized
+//! pool; each task takes the next job index from an atomic cursor. No task
+//! waits on another, each thread runs one download at a time and picks the
+//! next as soon as it is free, and jobs start in list order. What is left of
+//! rayon is its pool and its scope; the measurements show it matching the
+//! plain thread pool, which is the point: rayon can be bent to I/O, but
+//! buys nothing for it.
+#![deny(missing_docs)]
+
+mod pool;
+mod rayon_pool;
+mod shared;
+
+pub use pool::ThreadPoolDownloader;
+pub use rayon_pool::RayonDownloader;
+pub use shared::{MAX_WORKERS, WORKER_STACK_BYTES};
