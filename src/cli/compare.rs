@@ -1,0 +1,86 @@
+//! `fetchlab compare`: options.
+
+use std::path::PathBuf;
+
+use clap::{Args, FromArgMatches};
+use humantime::Duration;
+
+use crate::strategy::StrategyName;
+
+const EXAMPLES: &str = "\
+Examples:
+  # the seed workload (80 thumbnails, 20 workers, 100 ms), every strategy
+  fetchlab compare
+  # where does latency stop mattering? two strategies, no delay, 5 runs each
+  fetchlab compare --strategies sequential,tokio --latency 0ms --runs 5
+  # 1,000 jobs at 200 workers on a flaky server, tables saved for later
+  fetchlab compare --jobs 1000 -c 200 --error-rate 0.1 --export-markdown results.md";
+
+/// Options of `fetchlab compare`.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct CompareArgs {
+    /// Strategies to run, comma-separated [default: all].
+    #[arg(short, long, value_enum, value_delimiter = ',', value_name = "NAMES")]
+    pub strategies: Vec<StrategyName>,
+
+    /// Number of files to download (80 are the book's thumbnails).
+    #[arg(short, long, value_name = "N", default_value_t = 80)]
+    pub jobs: usize,
+
+    /// Workers: most requests in flight at once.
+    #[arg(short, long, value_name = "N", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub concurrency: u64,
+
+    /// Server delay added to every response.
+    #[arg(long, value_name = "DURATION", default_value = "100ms")]
+    pub latency: Duration,
+
+    /// Random extra delay, uniform between 0 and this.
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub jitter: Duration,
+
+    /// Share of requests the server answers with 500/503 (retried).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
+    pub error_rate: f64,
+
+    /// Smallest file.
+    #[arg(long, value_name = "SIZE", default_value = "8KiB", value_parser = super::parse_bytes)]
+    pub min_size: u64,
+
+    /// Largest file.
+    #[arg(long, value_name = "SIZE", default_value = "40KiB", value_parser = super::parse_bytes)]
+    pub max_size: u64,
+
+    /// Runs per strategy; the table shows the median with min–max.
+    #[arg(short, long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub runs: u64,
+
+    /// Seed of the corpus and of the server's random choices.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+
+    /// Also write the table as Markdown to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+
+    /// Also write the results as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+
+    /// Also write the results as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+}
+
+impl CompareArgs {
+    /// The arguments of a bare `fetchlab compare`.
+    pub fn defaults() -> Self {
+        let matches =
+            Self::augment_args(clap::Command::new("compare")).get_matches_from(["compare"]);
+        // Every argument has a default or is optional, so an empty command line always parses.
+        Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
+}

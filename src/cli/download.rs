@@ -1,0 +1,126 @@
+//! `fetchlab download`: options.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args};
+use humantime::Duration;
+
+use crate::strategy::StrategyName;
+
+const EXAMPLES: &str = "\
+Examples:
+  # the book's lesson, against `fetchlab serve` running in another terminal
+  fetchlab download -v -m 20 -o flags --seed-list http://127.0.0.1:8001/
+  # your own list, one URL a line (# comments allowed), 8 at a time, threads
+  fetchlab download --strategy threads -m 8 -o photos urls.txt
+  # the first 10 URLs from standard input, as a JSON report
+  curl -s http://127.0.0.1:8001/index.txt | fetchlab download -l 10 --json - > report.json
+
+Exit status: 0 when every job was saved or skipped, 1 when any job failed or
+was not found (or the run was interrupted), 2 for bad input (a bad URL line,
+an unusable output directory, an impossible setting), reported before any
+download starts.
+
+Output: standard output carries only the --json report; the progress bar,
+the -v lines and the closing summary go to standard error.";
+
+/// Options of `fetchlab download`.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+#[command(group(ArgGroup::new("source").required(true).args(["sources", "seed_list"])))]
+pub struct DownloadArgs {
+    /// URLs to download, or ONE file listing them (one URL a line; blank
+    /// lines and # comments skipped); `-` reads the list from standard input.
+    #[arg(value_name = "URL|FILE|-")]
+    pub sources: Vec<String>,
+
+    /// Download the book's 80 flag thumbnails (zzpic23110_s.jpg …
+    /// zzpic23189_s.jpg) under this base URL.
+    #[arg(long, value_name = "BASE_URL")]
+    pub seed_list: Option<String>,
+
+    /// Directory the files are saved in (created if missing).
+    #[arg(short, long, value_name = "DIR", default_value = "downloads")]
+    pub output: PathBuf,
+
+    /// How requests are made concurrently.
+    #[arg(short, long, value_enum, default_value_t = StrategyName::Tokio)]
+    pub strategy: StrategyName,
+
+    /// Most requests in flight at once.
+    #[arg(short, long, value_name = "N", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_concurrent: u64,
+
+    /// Download only the first N URLs of the list.
+    #[arg(short, long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Retries of a transient failure (connection error, timeout, 429, 5xx)
+    /// with exponential backoff; 404 is never retried.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+
+    /// Longest wait for a TCP connection.
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub connect_timeout: Duration,
+
+    /// Longest wait for the next bytes once connected.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub read_timeout: Duration,
+
+    /// Longest time one attempt may take, headers and whole body.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub timeout: Duration,
+
+    /// Largest body accepted (e.g. 500MiB); a larger one fails and leaves
+    /// nothing behind.
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = super::parse_bytes)]
+    pub max_size: u64,
+
+    /// The User-Agent header sent with every request [default: fetchlab/VERSION].
+    #[arg(long, value_name = "TEXT")]
+    pub user_agent: Option<String>,
+
+    /// Download again files that are already in the output directory
+    /// (otherwise they are skipped).
+    #[arg(long)]
+    pub force: bool,
+
+    /// No progress bar and no summary; the exit status tells the result.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// One line per job as it finishes: `NAME OK`, `NAME not found: URL`,
+    /// `NAME error: REASON`.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Print the whole report (every outcome, counts, timings) as JSON on
+    /// standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+    use fetchlab_core::Settings;
+
+    #[test]
+    fn defaults_match_the_library_defaults() {
+        let cli = Cli::parse_from(["fetchlab", "download", "-"]);
+        let Command::Download(args) = cli.into_command() else {
+            panic!("not download");
+        };
+        let library = Settings::default();
+        assert_eq!(args.max_concurrent, library.concurrency as u64);
+        assert_eq!(args.retries, library.retries);
+        assert_eq!(*args.connect_timeout, library.connect_timeout);
+        assert_eq!(*args.read_timeout, library.read_timeout);
+        assert_eq!(*args.timeout, library.total_timeout);
+        assert_eq!(args.max_size, library.max_body_bytes);
+    }
+}
