@@ -1,0 +1,103 @@
+//! One attempt at one job: request, decide on the head, stream the body.
+
+use std::future::Future;
+
+use fetchlab_core::run::Fetched;
+use fetchlab_core::transfer::{HeadDecision, ResponseHead, parse_retry_after};
+use fetchlab_core::{Failure, Job};
+use reqwest::header::RETRY_AFTER;
+use tokio_util::sync::CancellationToken;
+
+use crate::body::OffloadedBody;
+use crate::failure;
+use crate::shared::Shared;
+
+/// Error bodies up to this size are read and thrown away so that their
+/// connection goes back to the pool; larger ones close it.
+const DRAIN_LIMIT: u64 = 64 * 1024;
+
+/// Runs `future` unless the run is cancelled first (`None`).
+pub async fn or_cancel<F: Future>(cancel: &CancellationToken, future: F) -> Option<F::Output> {
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => None,
+        output = future => Some(output),
+    }
+}
+
+/// Makes one request for `job`. `None` when the run was cancelled while
+/// waiting on the network; a body being handed to the store is not
+/// interrupted, so no half-written file outlives the run.
+pub async fn fetch(shared: &Shared, job: &Job) -> Option<Result<Fetched, Failure>> {
+    let request = shared.client.get(job.url()).send();
+    let mut response = match or_cancel(&shared.cancel, request).await? {
+        Ok(response) => response,
+        Err(err) => return Some(Err(failure::from_request(&err))),
+    };
+    let head = head_of(&response);
+    match head.decide(shared.settings.max_body_bytes) {
+        HeadDecision::ReadBody => stream_body(shared, job, &mut response, head).await,
+        HeadDecision::NotFound => {
+            drain(shared, &mut response, head).await?;
+            Some(Ok(Fetched::NotFound))
+        }
+        HeadDecision::Fail(failure) => {
+            drain(shared, &mut response, head).await?;
+            Some(Err(failure))
+        }
+    }
+}
+
+fn head_of(response: &reqwest::Response) -> ResponseHead {
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(parse_retry_after);
+    ResponseHead {
+        status: response.status().as_u16(),
+        content_length: response.content_length(),
+        retry_after,
+    }
+}
+
+async fn stream_body(
+    shared: &Shared,
+    job: &Job,
+    response: &mut reqwest::Response,
+    head: ResponseHead,
+) -> Option<Result<Fetched, Failure>> {
+    let expected = head.content_length;
+    let store = std::sync::Arc::clone(&shared.store);
+    let mut body = OffloadedBody::new(store, job.clone(), expected, shared.settings.max_body_bytes);
+    loop {
+        let chunk = match or_cancel(&shared.cancel, response.chunk()).await? {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => return Some(body.finish().await.map(Fetched::Saved)),
+            Err(err) => return Some(Err(failure::from_body(&err, body.received(), expected))),
+        };
+        if let Err(failure) = body.push(chunk).await {
+            return Some(Err(failure));
+        }
+    }
+}
+
+/// Reads and discards a small body so the connection can be reused.
+/// Errors are ignored: the attempt's outcome is already decided.
+async fn drain(
+    shared: &Shared,
+    response: &mut reqwest::Response,
+    head: ResponseHead,
+) -> Option<()> {
+    if head.content_length.is_some_and(|len| len > DRAIN_LIMIT) {
+        return Some(());
+    }
+    let mut read = 0u64;
+    while read <= DRAIN_LIMIT {
+        match or_cancel(&shared.cancel, response.chunk()).await? {
+            Ok(Some(chunk)) => read += chunk.len() as u64,
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Some(())
+}

@@ -1,0 +1,121 @@
+//! Streams a body into the store without blocking the runtime.
+//!
+//! A [`fetchlab_core::DirStore`] does real file I/O (create a temporary
+//! file, write, rename), which must not run on a runtime worker thread.
+//! [`OffloadedBody`] gathers the chunks reqwest yields and hands them to
+//! [`tokio::task::spawn_blocking`] in batches of [`BATCH_BYTES`]; the
+//! [`BodyWriter`] travels into the blocking task and back. Creating the
+//! sink happens in the first batch and committing it in the last, so a
+//! thumbnail costs exactly one blocking task.
+//!
+//! Alternative measured (see the crate docs): one blocking task per body
+//! fed by a bounded channel. It holds a blocking thread for the whole
+//! transfer, so at high concurrency it needs as many threads as downloads.
+
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use fetchlab_core::transfer::BodyWriter;
+use fetchlab_core::{Failure, FailureKind, Job, Store};
+
+/// Chunks are written once this many bytes are pending.
+pub const BATCH_BYTES: usize = 64 * 1024;
+
+/// A body on its way to the store.
+pub struct OffloadedBody {
+    /// Not yet opened (no chunk flushed yet), or open.
+    writer: Option<BodyWriter>,
+    store: Arc<dyn Store>,
+    job: Job,
+    expected: Option<u64>,
+    max: u64,
+    pending: BytesMut,
+    received: u64,
+}
+
+impl OffloadedBody {
+    /// A body for `job`, announced as `expected` bytes, limited to `max`.
+    pub fn new(store: Arc<dyn Store>, job: Job, expected: Option<u64>, max: u64) -> Self {
+        Self {
+            writer: None,
+            store,
+            job,
+            expected,
+            max,
+            pending: BytesMut::new(),
+            received: 0,
+        }
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// Adds a chunk. Flushes when a batch is full, and at once when the
+    /// body passes its size limit or its `Content-Length`, so that the
+    /// [`BodyWriter`] refuses it before more is read.
+    pub async fn push(&mut self, chunk: Bytes) -> Result<(), Failure> {
+        self.received += chunk.len() as u64;
+        self.pending.extend_from_slice(&chunk);
+        let overflow = self.received > self.max || self.expected.is_some_and(|e| self.received > e);
+        if overflow || self.pending.len() >= BATCH_BYTES {
+            self.flush_batch().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is pending, checks the length and commits the body;
+    /// returns its size.
+    pub async fn finish(mut self) -> Result<u64, Failure> {
+        match self.flush(true).await? {
+            Flushed::Committed(bytes) => Ok(bytes),
+            // `flush(true)` always ends in a commit or an error.
+            Flushed::Open(_) => Err(Failure::new(FailureKind::Io, "body was not committed")),
+        }
+    }
+
+    async fn flush_batch(&mut self) -> Result<(), Failure> {
+        if let Flushed::Open(writer) = self.flush(false).await? {
+            self.writer = Some(writer);
+        }
+        Ok(())
+    }
+
+    /// Runs the blocking part: opens the sink if needed, writes the
+    /// pending bytes, and on the `last` batch finishes the body.
+    async fn flush(&mut self, last: bool) -> Result<Flushed, Failure> {
+        let batch = self.pending.split().freeze();
+        let writer = self.writer.take();
+        let store = Arc::clone(&self.store);
+        let job = self.job.clone();
+        let (expected, max) = (self.expected, self.max);
+        let task = tokio::task::spawn_blocking(move || {
+            let mut writer = match writer {
+                Some(writer) => writer,
+                None => BodyWriter::new(store.begin(&job)?, expected, max),
+            };
+            writer.write(&batch)?;
+            if last {
+                writer.finish().map(Flushed::Committed)
+            } else {
+                Ok(Flushed::Open(writer))
+            }
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(err) => Err(Failure::new(
+                FailureKind::Io,
+                format!("body writer task failed: {err}"),
+            )),
+        }
+    }
+}
+
+/// What a flush left behind.
+enum Flushed {
+    /// The body continues; the writer comes back.
+    Open(BodyWriter),
+    /// The body was committed; its size.
+    Committed(u64),
+}

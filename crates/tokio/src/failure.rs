@@ -1,0 +1,103 @@
+//! Turns a `reqwest::Error` into a [`Failure`] of the right kind.
+//!
+//! reqwest's own predicates decide the broad class (redirect, timeout,
+//! connect); the rest is read off the error's source chain: an
+//! [`std::io::Error`] is classified by [`classify_io_error`], a
+//! [`hyper::Error`] tells a response that is not HTTP (parse error) from a
+//! connection closed before the response was complete.
+
+use std::error::Error as StdError;
+
+use fetchlab_core::transfer::classify_io_error;
+use fetchlab_core::{Failure, FailureKind};
+
+/// The failure of a request (connecting, sending, or reading the head).
+pub fn from_request(err: &reqwest::Error) -> Failure {
+    Failure::new(kind_of(err), describe(err))
+}
+
+/// The failure of reading a body after `written` of `expected` bytes. A
+/// connection closed cleanly before `Content-Length` bytes is
+/// [`FailureKind::Truncated`]; a reset stays [`FailureKind::Reset`].
+pub fn from_body(err: &reqwest::Error, written: u64, expected: Option<u64>) -> Failure {
+    let mut kind = kind_of(err);
+    let closed_early = hyper_error(err).is_some_and(hyper::Error::is_incomplete_message);
+    if closed_early && expected.is_some_and(|e| written < e) {
+        kind = FailureKind::Truncated;
+    }
+    let at = match expected {
+        Some(expected) => format!("after {written} of {expected} bytes"),
+        None => format!("after {written} bytes"),
+    };
+    Failure::new(kind, format!("body failed {at}: {}", describe(err)))
+}
+
+fn kind_of(err: &reqwest::Error) -> FailureKind {
+    if err.is_redirect() {
+        return FailureKind::Redirect;
+    }
+    if err.is_timeout() {
+        return FailureKind::Timeout;
+    }
+    if err.is_connect() {
+        return FailureKind::Connect;
+    }
+    if let Some(io) = source_of::<std::io::Error>(err) {
+        return classify_io_error(io);
+    }
+    if let Some(hyper) = hyper_error(err) {
+        if hyper.is_parse() || hyper.is_parse_status() || hyper.is_parse_too_large() {
+            return FailureKind::Protocol;
+        }
+        return FailureKind::Reset;
+    }
+    if err.is_builder() || err.is_decode() {
+        FailureKind::Protocol
+    } else {
+        FailureKind::Reset
+    }
+}
+
+fn hyper_error(err: &reqwest::Error) -> Option<&hyper::Error> {
+    source_of::<hyper::Error>(err)
+}
+
+/// The first error of type `E` in `err`'s source chain.
+fn source_of<E: StdError + 'static>(err: &reqwest::Error) -> Option<&E> {
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// The error and every cause, joined by `: ` (reqwest's `Display` shows only
+/// the outermost layer, e.g. "error sending request").
+pub fn describe(err: &dyn StdError) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        let cause = e.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+        source = e.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_joins_the_chain_without_repeats() {
+        let inner = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "peer reset");
+        let outer = std::io::Error::other(inner);
+        assert_eq!(describe(&outer), "peer reset");
+    }
+}
