@@ -19,12 +19,14 @@ pub const MAX_WORKERS: usize = 4096;
 pub(crate) const CEILING_REASON: &str = "every worker is an OS thread blocked on a socket; \
      for more in-flight downloads use the tokio strategy";
 
-/// Stack size of every worker thread. A worker only runs ureq's blocking
-/// calls, which need well under 64 KiB even in debug builds (measured: the
-/// whole suite passes with 64 KiB); 256 KiB leaves a 4× margin for the
-/// store, a progress observer, and panic unwinding, while 1,000 workers
+/// Stack size of every worker thread. Measured in a debug build (the worst
+/// case: no inlining, large frames): a plain-HTTP job overflows 96 KiB and
+/// fits in 128 KiB; an HTTPS request (rustls handshake and certificate
+/// check) overflows 128 KiB and fits in 160 KiB; a job whose store panics,
+/// with `RUST_BACKTRACE=1`, fits in 128 KiB. 256 KiB leaves 1.6× over the
+/// worst of these for a store or progress observer, while 1,000 workers
 /// reserve 256 MiB of address space instead of 2 GiB at Rust's 2 MiB
-/// default. Only touched pages cost memory either way.
+/// default. Only the pages a thread touches cost memory either way.
 pub const WORKER_STACK_BYTES: usize = 256 * 1024;
 
 /// Workers for a run: one per job up to the concurrency limit, at least one.

@@ -2,7 +2,7 @@
 
 use std::io::{self, Read};
 
-use fetchlab_core::{BodyWriter, Failure, FailureKind};
+use fetchlab_core::{BodyWriter, Failure, FailureKind, Settings};
 
 use super::classify;
 
@@ -21,26 +21,30 @@ pub const DRAIN_LIMIT: u64 = 64 * 1024;
 /// (timeouts, protocol errors) that ureq's reader wraps in `io::Error`, and
 /// ureq reports a connection closed or reset before `Content-Length` bytes as
 /// `UnexpectedEof`, which is a truncated body, not a local I/O failure.
-pub fn save(reader: &mut dyn Read, mut writer: BodyWriter) -> Result<u64, Failure> {
+pub fn save(
+    reader: &mut dyn Read,
+    mut writer: BodyWriter,
+    settings: &Settings,
+) -> Result<u64, Failure> {
     let mut buf = vec![0; CHUNK_BYTES];
     loop {
         match reader.read(&mut buf) {
             Ok(0) => return writer.finish(),
             Ok(n) => writer.write(&buf[..n])?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_failure(e, writer.written())),
+            Err(e) => return Err(read_failure(e, writer.written(), settings)),
         }
     }
 }
 
-fn read_failure(err: io::Error, written: u64) -> Failure {
+fn read_failure(err: io::Error, written: u64, settings: &Settings) -> Failure {
     if err.kind() == io::ErrorKind::UnexpectedEof {
         Failure::new(
             FailureKind::Truncated,
             format!("connection closed after {written} body bytes: {err}"),
         )
     } else {
-        classify::body_failure(err)
+        classify::body_failure(err, settings)
     }
 }
 
@@ -82,7 +86,7 @@ mod tests {
     #[test]
     fn early_close_is_truncation() {
         let mut reader = Fails(io::ErrorKind::UnexpectedEof, b"half");
-        let failure = save(&mut reader, writer(Some(8))).unwrap_err();
+        let failure = save(&mut reader, writer(Some(8)), &Settings::default()).unwrap_err();
         assert_eq!(failure.kind, FailureKind::Truncated);
         assert!(
             failure.detail.contains("after 4 body bytes"),
@@ -99,13 +103,16 @@ mod tests {
                 Err(ureq::Error::Timeout(ureq::Timeout::PerRead).into_io())
             }
         }
-        let failure = save(&mut TimesOut, writer(None)).unwrap_err();
+        let failure = save(&mut TimesOut, writer(None), &Settings::default()).unwrap_err();
         assert_eq!(failure.kind, FailureKind::Timeout);
     }
 
     #[test]
     fn whole_body_is_saved() {
         let mut reader: &[u8] = b"complete";
-        assert_eq!(save(&mut reader, writer(Some(8))).unwrap(), 8);
+        assert_eq!(
+            save(&mut reader, writer(Some(8)), &Settings::default()).unwrap(),
+            8
+        );
     }
 }

@@ -3,21 +3,35 @@
 use std::io;
 
 use fetchlab_core::transfer::classify_io_error;
-use fetchlab_core::{Failure, FailureKind};
+use fetchlab_core::{Failure, FailureKind, Settings};
+use ureq::Timeout;
 
 /// The failure for an error from sending a request or reading a response
 /// head. The job URL was checked before the request (see
 /// [`super::fetch_once`]), so a bad URI here came from a `Location` header.
-pub fn request_failure(err: ureq::Error) -> Failure {
-    let detail = err.to_string();
+/// A timeout's detail names the setting that bounded it.
+pub fn request_failure(err: ureq::Error, settings: &Settings) -> Failure {
+    let detail = match &err {
+        ureq::Error::Timeout(which) => timeout_detail(*which, settings),
+        other => other.to_string(),
+    };
     Failure::new(kind_of(&err), detail)
 }
 
 /// The failure for an I/O error met while reading a body. ureq's body reader
 /// wraps its own errors (a timeout, a protocol error) in an `io::Error`; they
 /// are unwrapped first so that a timeout stays a timeout.
-pub fn body_failure(err: io::Error) -> Failure {
-    request_failure(ureq::Error::from(err))
+pub fn body_failure(err: io::Error, settings: &Settings) -> Failure {
+    request_failure(ureq::Error::from(err), settings)
+}
+
+fn timeout_detail(which: Timeout, settings: &Settings) -> String {
+    let (setting, limit) = match which {
+        Timeout::Connect | Timeout::Resolve => ("connect timeout", settings.connect_timeout),
+        Timeout::Global | Timeout::PerCall => ("total timeout", settings.total_timeout),
+        _ => ("read timeout", settings.read_timeout),
+    };
+    format!("timeout ({which}): no result within the {setting} of {limit:?}")
 }
 
 fn kind_of(err: &ureq::Error) -> FailureKind {
@@ -54,7 +68,7 @@ mod tests {
     use super::*;
 
     fn kind(err: ureq::Error) -> FailureKind {
-        request_failure(err).kind
+        request_failure(err, &Settings::default()).kind
     }
 
     #[test]
@@ -68,7 +82,7 @@ mod tests {
         assert_eq!(kind(io(io::ErrorKind::UnexpectedEof)), FailureKind::Reset);
         assert_eq!(kind(io(io::ErrorKind::TimedOut)), FailureKind::Timeout);
         assert_eq!(
-            kind(ureq::Error::Timeout(ureq::Timeout::Global)),
+            kind(ureq::Error::Timeout(Timeout::Global)),
             FailureKind::Timeout
         );
         assert_eq!(kind(ureq::Error::ConnectionFailed), FailureKind::Connect);
@@ -82,7 +96,13 @@ mod tests {
 
     #[test]
     fn wrapped_errors_are_unwrapped() {
-        let wrapped = ureq::Error::Timeout(ureq::Timeout::PerRead).into_io();
-        assert_eq!(body_failure(wrapped).kind, FailureKind::Timeout);
+        let wrapped = ureq::Error::Timeout(Timeout::PerRead).into_io();
+        let failure = body_failure(wrapped, &Settings::default());
+        assert_eq!(failure.kind, FailureKind::Timeout);
+        assert!(
+            failure.detail.contains("read timeout of 30s"),
+            "{}",
+            failure.detail
+        );
     }
 }

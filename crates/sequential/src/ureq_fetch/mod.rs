@@ -39,7 +39,10 @@ pub fn fetch_once(
     store: &dyn Store,
 ) -> Result<Fetched, Failure> {
     let uri = http_uri(job.url())?;
-    let mut response = agent.get(uri).call().map_err(classify::request_failure)?;
+    let mut response = agent
+        .get(uri)
+        .call()
+        .map_err(|e| classify::request_failure(e, settings))?;
     let head = head_of(&response);
     match head.decide(settings.max_body_bytes) {
         HeadDecision::ReadBody => {
@@ -48,7 +51,7 @@ pub fn fetch_once(
                 head.content_length,
                 settings.max_body_bytes,
             );
-            body::save(&mut response.body_mut().as_reader(), writer).map(Fetched::Saved)
+            body::save(&mut response.body_mut().as_reader(), writer, settings).map(Fetched::Saved)
         }
         HeadDecision::NotFound => {
             body::drain(&mut response.body_mut().as_reader(), head.content_length);
