@@ -24,7 +24,7 @@ const FAILURES_SHOWN: usize = 10;
 pub fn run(args: DownloadArgs) -> Result<Outcome> {
     let jobs = sources::load(&args)?;
     let settings = settings(&args);
-    let downloader = args.strategy.build(settings)?;
+    let downloader = args.strategy.strategy().build(settings)?;
     fdlimit::ensure(
         args.max_concurrent,
         fdlimit::PER_DOWNLOAD,

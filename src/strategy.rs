@@ -1,7 +1,9 @@
-//! The strategies a user can pick by name, and how each is built.
+//! The strategies a user can pick by name. The list and how each backend is
+//! built belong to the harness ([`fetchlab_harness::Strategy`]); this clap
+//! enum only adds the command-line spelling and the help text.
 
 use clap::ValueEnum;
-use fetchlab_core::{Downloader, Error, Settings};
+use fetchlab_harness::Strategy;
 
 /// A download strategy, as named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -19,23 +21,28 @@ pub enum StrategyName {
 }
 
 impl StrategyName {
-    /// Every strategy, in the order tables list them.
-    pub const ALL: [StrategyName; 5] = [
-        Self::Sequential,
-        Self::Threads,
-        Self::Rayon,
-        Self::Tokio,
-        Self::AsyncStd,
-    ];
+    /// The harness's strategy of this name.
+    pub fn strategy(self) -> Strategy {
+        match self {
+            Self::Sequential => Strategy::Sequential,
+            Self::Threads => Strategy::Threads,
+            Self::Rayon => Strategy::Rayon,
+            Self::Tokio => Strategy::Tokio,
+            Self::AsyncStd => Strategy::AsyncStd,
+        }
+    }
+}
 
-    /// Builds the downloader; fails on settings it cannot honour.
-    pub fn build(self, settings: Settings) -> Result<Box<dyn Downloader>, Error> {
-        Ok(match self {
-            Self::Sequential => Box::new(fetchlab_sequential::SequentialDownloader::new(settings)?),
-            Self::Threads => Box::new(fetchlab_threaded::ThreadPoolDownloader::new(settings)?),
-            Self::Rayon => Box::new(fetchlab_threaded::RayonDownloader::new(settings)?),
-            Self::Tokio => Box::new(fetchlab_tokio::TokioDownloader::new(settings)?),
-            Self::AsyncStd => Box::new(fetchlab_async_std::AsyncStdDownloader::new(settings)?),
-        })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_agree_with_the_harness() {
+        for name in StrategyName::value_variants() {
+            let spelled = name.to_possible_value().map(|v| v.get_name().to_owned());
+            assert_eq!(spelled.as_deref(), Some(name.strategy().name()));
+        }
+        assert_eq!(StrategyName::value_variants().len(), Strategy::ALL.len());
     }
 }
