@@ -1,0 +1,26 @@
+//! The one shared `surf::Client`, configured from [`Settings`].
+
+use fetchlab_core::{Error, Settings};
+use surf::http::headers::USER_AGENT;
+
+use crate::transport::Transport;
+
+/// Builds the client every request of a fetcher shares: surf's request
+/// and response types over [`Transport`] (async-h1 with a keep-alive pool
+/// of up to `concurrency` idle connections per host, a connect timeout
+/// and a head timeout), sending the configured user agent. No middleware:
+/// redirects are followed by the attempt itself (see `redirect`).
+pub fn build(settings: &Settings) -> Result<surf::Client, Error> {
+    let config = surf::Config::new()
+        .add_header(USER_AGENT, settings.user_agent.as_str())
+        .map_err(|e| Error::Backend {
+            backend: crate::NAME,
+            reason: format!("cannot use the user agent: {e}"),
+        })?
+        .set_http_client(Transport::new(settings));
+    // With an HTTP client given, the conversion cannot fail.
+    surf::Client::try_from(config).map_err(|e| Error::Backend {
+        backend: crate::NAME,
+        reason: format!("cannot build the HTTP client: {e}"),
+    })
+}
