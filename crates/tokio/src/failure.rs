@@ -21,7 +21,12 @@ pub fn from_request(err: &reqwest::Error) -> Failure {
 /// [`FailureKind::Truncated`]; a reset stays [`FailureKind::Reset`].
 pub fn from_body(err: &reqwest::Error, written: u64, expected: Option<u64>) -> Failure {
     let mut kind = kind_of(err);
-    let closed_early = hyper_error(err).is_some_and(hyper::Error::is_incomplete_message);
+    // hyper reports a clean close before `Content-Length` as an
+    // `UnexpectedEof` I/O error ("end of file before message length
+    // reached"), or as an incomplete message.
+    let closed_early = hyper_error(err).is_some_and(hyper::Error::is_incomplete_message)
+        || source_of::<std::io::Error>(err)
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof);
     if closed_early && expected.is_some_and(|e| written < e) {
         kind = FailureKind::Truncated;
     }
