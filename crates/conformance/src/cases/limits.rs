@@ -1,0 +1,54 @@
+//! The concurrency limit is a promise: never exceeded, reached when there is
+//! enough work, and connections are kept alive rather than reopened.
+
+use std::time::Duration;
+
+use fetchlab_core::JobList;
+use fetchlab_server::ServerConfig;
+
+use crate::Subject;
+use crate::fixture::{self, Output};
+
+/// Peak in-flight requests never exceed the limit, and concurrent backends
+/// reach it when there are more jobs than workers.
+pub fn concurrency_limit_is_honoured(subject: &Subject) {
+    let server = fixture::server(ServerConfig {
+        // Long enough that requests overlap on any machine.
+        latency: Duration::from_millis(150),
+        ..ServerConfig::default()
+    });
+    let out = Output::new();
+    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
+    jobs.truncate(24);
+    let limit = 6;
+    let settings = fixture::quick_settings().with_concurrency(limit);
+    let report = out.run(subject.downloader(settings).as_ref(), &jobs);
+
+    assert_eq!(report.counts().downloaded, 24);
+    let peak = server.stats().peak_in_flight;
+    assert!(
+        peak <= limit as u64,
+        "peak in flight {peak} > limit {limit}"
+    );
+    let expected_peak = if subject.is_concurrent() { limit } else { 1 };
+    assert_eq!(peak, expected_peak as u64, "peak in flight");
+}
+
+/// With keep-alive, connections opened stay within the limit.
+pub fn connections_are_reused(subject: &Subject) {
+    let server = fixture::plain_server();
+    let out = Output::new();
+    let jobs = JobList::seed(&server.base_url()).expect("seed list");
+    let limit = 8;
+    let settings = fixture::quick_settings().with_concurrency(limit);
+    let report = out.run(subject.downloader(settings).as_ref(), &jobs);
+
+    assert_eq!(report.counts().downloaded, 80);
+    let stats = server.stats();
+    let cap = if subject.is_concurrent() { limit } else { 1 } as u64;
+    assert!(
+        stats.connections <= cap,
+        "{} connections opened for 80 requests at a limit of {cap}",
+        stats.connections
+    );
+}

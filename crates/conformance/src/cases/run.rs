@@ -1,0 +1,63 @@
+//! Run control: cancellation and progress.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use fetchlab_core::{CancelToken, FailureKind, Job, JobList, Outcome, Progress, RunEnv};
+
+use crate::Subject;
+use crate::fixture::{self, Output};
+
+/// A run cancelled before it starts makes no request and leaves no file;
+/// every job still gets an outcome (cancelled).
+pub fn cancelled_run_makes_no_request(subject: &Subject) {
+    let server = fixture::plain_server();
+    let out = Output::new();
+    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
+    jobs.truncate(10);
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let env = RunEnv::new(out.store.clone()).with_cancel(cancel);
+    let downloader = subject.downloader(fixture::quick_settings());
+    let report = fixture::run_with(downloader.as_ref(), &jobs, &env);
+
+    for outcome in &report.outcomes {
+        let kind = outcome.failure().map(|f| f.kind);
+        assert_eq!(kind, Some(FailureKind::Cancelled), "{}", outcome.job.name());
+    }
+    assert_eq!(server.stats().requests, 0);
+    assert!(out.files().is_empty());
+}
+
+#[derive(Default)]
+struct Counting {
+    started: AtomicUsize,
+    finished: AtomicUsize,
+}
+
+impl Progress for Counting {
+    fn started(&self, _job: &Job) {
+        self.started.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn finished(&self, _outcome: &Outcome) {
+        self.finished.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The progress observer hears every start and every outcome; skipped jobs
+/// finish without starting.
+pub fn progress_sees_every_job(subject: &Subject) {
+    let server = fixture::plain_server();
+    let out = Output::new();
+    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
+    jobs.truncate(12);
+    std::fs::write(out.dir.join(jobs.jobs()[0].name()), b"done").expect("write");
+    let progress = Arc::new(Counting::default());
+    let env = RunEnv::new(out.store.clone()).with_progress(progress.clone());
+    let downloader = subject.downloader(fixture::quick_settings());
+    fixture::run_with(downloader.as_ref(), &jobs, &env);
+
+    assert_eq!(progress.started.load(Ordering::SeqCst), 11);
+    assert_eq!(progress.finished.load(Ordering::SeqCst), 12);
+}
