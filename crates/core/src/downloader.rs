@@ -70,7 +70,10 @@ pub trait Downloader: Send + Sync {
 
 /// Puts outcomes that arrived in any order back into job order. `indexed`
 /// must hold each index below `len` exactly once.
-pub fn in_job_order(len: usize, indexed: impl IntoIterator<Item = (usize, Outcome)>) -> Vec<Outcome> {
+pub fn in_job_order(
+    len: usize,
+    indexed: impl IntoIterator<Item = (usize, Outcome)>,
+) -> Vec<Outcome> {
     let mut slots: Vec<Option<Outcome>> = vec![None; len];
     for (index, outcome) in indexed {
         slots[index] = Some(outcome);

@@ -147,9 +147,11 @@ impl JobList {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let lines = names
-            .into_iter()
-            .map(|name| base.join(&name).map(String::from).map_err(|e| e.to_string()));
+        let lines = names.into_iter().map(|name| {
+            base.join(&name)
+                .map(String::from)
+                .map_err(|e| e.to_string())
+        });
         let mut jobs = Vec::new();
         for (index, url) in lines.enumerate() {
             let url = url.map_err(bad_base)?;
@@ -305,7 +307,10 @@ mod tests {
     fn names_from_urls_cannot_escape() {
         for (url, name) in [
             ("http://127.0.0.1/..", "index.html"),
-            ("http://127.0.0.1/a/..%2F..%2Fetc%2Fpasswd", "_._2F.._2Fetc_2Fpasswd"),
+            (
+                "http://127.0.0.1/a/..%2F..%2Fetc%2Fpasswd",
+                "_._2F.._2Fetc_2Fpasswd",
+            ),
             ("http://127.0.0.1/.hidden", "_hidden"),
             ("http://127.0.0.1/", "index.html"),
             ("http://127.0.0.1/a%5Cb", "a_5Cb"),

@@ -132,11 +132,7 @@ impl Report {
             lines.push(format!("{} not found.", counts.not_found));
         }
         if counts.errors > 0 {
-            lines.push(format!(
-                "{} error{}.",
-                counts.errors,
-                plural(counts.errors)
-            ));
+            lines.push(format!("{} error{}.", counts.errors, plural(counts.errors)));
         }
         lines.push(format!(
             "Elapsed time: {:.2}s",

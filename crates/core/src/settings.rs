@@ -119,8 +119,7 @@ impl Settings {
         if self.max_body_bytes == 0 {
             return Err(SettingsError::ZeroMaxBody);
         }
-        if self.user_agent.is_empty()
-            || !self.user_agent.bytes().all(|b| (0x20..0x7f).contains(&b))
+        if self.user_agent.is_empty() || !self.user_agent.bytes().all(|b| (0x20..0x7f).contains(&b))
         {
             return Err(SettingsError::BadUserAgent);
         }
@@ -182,7 +181,8 @@ mod tests {
         agent.user_agent = "bad\nagent".into();
         assert_eq!(agent.validate(), Err(SettingsError::BadUserAgent));
         assert!(matches!(
-            s.with_concurrency(10).validate_for("threads", 5, "too many threads"),
+            s.with_concurrency(10)
+                .validate_for("threads", 5, "too many threads"),
             Err(SettingsError::ConcurrencyTooHigh { ceiling: 5, .. })
         ));
     }

@@ -5,12 +5,18 @@
 //! [`ResponseHead::decide`] what to do, and streams the body through a
 //! [`BodyWriter`], which enforces the size limit chunk by chunk and checks
 //! the length at the end.
+//!
+//! Resume: before an attempt, [`resume_offset`] says whether the store kept
+//! a partial body; if so the backend sends `Range: bytes=<offset>-`, and
+//! [`open_body`] appends on a matching `206` or starts afresh on a `200`.
 
 use std::io;
 use std::time::Duration;
 
+use crate::job::Job;
 use crate::outcome::{Failure, FailureKind};
-use crate::store::Sink;
+use crate::settings::Settings;
+use crate::store::{Presence, Sink, Store};
 
 /// The parts of a response head that decide a job's fate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +45,9 @@ impl ResponseHead {
     pub fn decide(&self, max_body_bytes: u64) -> HeadDecision {
         match self.status {
             200..=299 => match self.content_length {
-                Some(len) if len > max_body_bytes => HeadDecision::Fail(too_large(len, max_body_bytes)),
+                Some(len) if len > max_body_bytes => {
+                    HeadDecision::Fail(too_large(len, max_body_bytes))
+                }
                 _ => HeadDecision::ReadBody,
             },
             404 => HeadDecision::NotFound,
@@ -67,62 +75,94 @@ fn too_large(len: u64, max: u64) -> Failure {
     )
 }
 
+/// A partial body shorter than this is not worth keeping for resume: it is
+/// discarded on failure, like any body of a small file.
+pub const RESUME_MIN_BYTES: u64 = 1 << 20;
+
 /// Streams a body into a [`Sink`], failing as soon as it passes the size
 /// limit, and as truncated when it ends short of `Content-Length`.
+///
+/// Dropped before [`BodyWriter::finish`] (an error, a timeout, a cancel), it
+/// keeps a partial body of at least [`RESUME_MIN_BYTES`] for resume, unless
+/// the failure was permanent (too large, longer than announced, a store
+/// error); otherwise the partial body is discarded.
 pub struct BodyWriter {
-    sink: Box<dyn Sink>,
+    /// `None` once finished.
+    sink: Option<Box<dyn Sink>>,
+    /// Bytes already in the sink before this response (a resumed body).
+    offset: u64,
     written: u64,
     expected: Option<u64>,
     max: u64,
+    resumable: bool,
 }
 
 impl BodyWriter {
     /// A writer for a body announced as `expected` bytes (if known).
     pub fn new(sink: Box<dyn Sink>, expected: Option<u64>, max_body_bytes: u64) -> Self {
         Self {
-            sink,
+            sink: Some(sink),
+            offset: 0,
             written: 0,
             expected,
             max: max_body_bytes,
+            resumable: true,
         }
     }
 
-    /// Appends a chunk; fails (and the caller drops the writer, discarding
-    /// the partial body) when the body grows past the limit or the store
-    /// cannot write.
+    /// For a resumed body: the sink already holds `offset` bytes, and
+    /// `expected` counts only the rest.
+    pub fn resuming_at(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Appends a chunk; fails (and the caller drops the writer) when the
+    /// body grows past the limit or the store cannot write.
     pub fn write(&mut self, chunk: &[u8]) -> Result<(), Failure> {
         let written = self.written + chunk.len() as u64;
-        if written > self.max {
-            return Err(too_large(written, self.max));
+        if self.offset + written > self.max {
+            self.resumable = false;
+            return Err(too_large(self.offset + written, self.max));
         }
         if let Some(expected) = self.expected.filter(|&e| written > e) {
+            self.resumable = false;
             return Err(Failure::new(
                 FailureKind::Protocol,
                 format!("body longer than its Content-Length of {expected}"),
             ));
         }
-        self.sink
-            .write(chunk)
-            .map_err(|e| Failure::new(FailureKind::Io, format!("cannot write body: {e}")))?;
+        let Some(sink) = self.sink.as_mut() else {
+            return Err(Failure::new(FailureKind::Io, "body already finished"));
+        };
+        if let Err(e) = sink.write(chunk) {
+            self.resumable = false;
+            return Err(Failure::new(
+                FailureKind::Io,
+                format!("cannot write body: {e}"),
+            ));
+        }
         self.written = written;
         Ok(())
     }
 
-    /// Bytes written so far.
+    /// Bytes written from this response so far.
     pub fn written(&self) -> u64 {
         self.written
     }
 
     /// Ends the body: checks it is as long as announced, then commits it.
-    pub fn finish(self) -> Result<u64, Failure> {
+    pub fn finish(mut self) -> Result<u64, Failure> {
         if let Some(expected) = self.expected.filter(|&e| self.written < e) {
             return Err(Failure::new(
                 FailureKind::Truncated,
                 format!("body ended after {} of {expected} bytes", self.written),
             ));
         }
-        self.sink
-            .commit()
+        let Some(sink) = self.sink.take() else {
+            return Err(Failure::new(FailureKind::Io, "body already finished"));
+        };
+        sink.commit()
             .map_err(|e| Failure::new(FailureKind::Io, format!("cannot save body: {e}")))
     }
 
@@ -139,6 +179,68 @@ impl BodyWriter {
             }
         }
     }
+}
+
+impl Drop for BodyWriter {
+    fn drop(&mut self) {
+        if let Some(sink) = self.sink.take() {
+            if self.resumable && self.offset + self.written >= RESUME_MIN_BYTES {
+                sink.keep_partial();
+            }
+        }
+    }
+}
+
+/// The byte to ask a `Range` from before an attempt at `job`: the size of a
+/// partial body the store kept, if any. Send `Range: bytes=<offset>-` when
+/// this is `Some`.
+pub fn resume_offset(store: &dyn Store, job: &Job, settings: &Settings) -> Option<u64> {
+    match store.check(job) {
+        Ok(Presence::Partial { bytes }) if !settings.overwrite => Some(bytes),
+        _ => None,
+    }
+}
+
+/// Opens the body of a response the head said to read
+/// ([`HeadDecision::ReadBody`]): a `206` that continues the partial body at
+/// `requested_from` appends to it; anything else (a `200`: the server
+/// ignored the `Range`) starts the body afresh.
+pub fn open_body(
+    store: &dyn Store,
+    job: &Job,
+    head: &ResponseHead,
+    content_range: Option<&str>,
+    requested_from: Option<u64>,
+    max_body_bytes: u64,
+) -> Result<BodyWriter, Failure> {
+    match (head.status, requested_from) {
+        (206, Some(offset)) => {
+            let start = content_range.and_then(range_start);
+            if start != Some(offset) {
+                return Err(Failure::new(
+                    FailureKind::Protocol,
+                    format!("asked for bytes from {offset}, got Content-Range {content_range:?}"),
+                ));
+            }
+            let sink = store.resume(job, offset)?;
+            Ok(BodyWriter::new(sink, head.content_length, max_body_bytes).resuming_at(offset))
+        }
+        (206, None) => Err(Failure::new(
+            FailureKind::Protocol,
+            "206 Partial Content to a request without Range",
+        )),
+        _ => Ok(BodyWriter::new(
+            store.begin(job)?,
+            head.content_length,
+            max_body_bytes,
+        )),
+    }
+}
+
+/// The first byte of a `Content-Range: bytes <first>-<last>/<total>`.
+fn range_start(value: &str) -> Option<u64> {
+    let range = value.trim().strip_prefix("bytes ")?;
+    range.split('-').next()?.trim().parse().ok()
 }
 
 /// The failure kind of an I/O error met while talking to a server.
@@ -206,6 +308,62 @@ mod tests {
         let mut reader: &[u8] = b"hello";
         let w = BodyWriter::new(Box::new(VecSink(vec![])), Some(5), 100);
         assert_eq!(w.copy_from(&mut reader, &mut [0; 2]).unwrap(), 5);
+    }
+
+    #[test]
+    fn resumes_on_206_and_restarts_on_200() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::DirStore::new(dir.path()).unwrap();
+        let job = Job::with_name("http://127.0.0.1/big", "big.bin");
+        let settings = Settings::default();
+        let big = vec![7u8; RESUME_MIN_BYTES as usize];
+
+        // A large body cut off transiently is kept…
+        let mut w = BodyWriter::new(
+            store.begin(&job).unwrap(),
+            Some(2 * big.len() as u64),
+            1 << 30,
+        );
+        w.write(&big).unwrap();
+        drop(w);
+        let offset = resume_offset(&store, &job, &settings);
+        assert_eq!(offset, Some(big.len() as u64));
+
+        // …and continued by a matching 206.
+        let head = ResponseHead {
+            status: 206,
+            content_length: Some(3),
+            retry_after: None,
+        };
+        let range = format!("bytes {}-{}/{}", big.len(), big.len() + 2, big.len() + 3);
+        let mut w = open_body(&store, &job, &head, Some(&range), offset, 1 << 30).unwrap();
+        w.write(b"end").unwrap();
+        assert_eq!(w.finish().unwrap(), big.len() as u64 + 3);
+        assert_eq!(resume_offset(&store, &job, &settings), None);
+
+        // A 206 for another offset is refused.
+        let wrong = open_body(&store, &job, &head, Some("bytes 5-7/8"), Some(4), 100);
+        assert_eq!(wrong.err().map(|f| f.kind), Some(FailureKind::Protocol));
+    }
+
+    #[test]
+    fn small_or_permanently_failed_bodies_are_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::DirStore::new(dir.path()).unwrap();
+        let job = Job::with_name("http://127.0.0.1/a", "a.bin");
+        let settings = Settings::default();
+        let mut w = BodyWriter::new(store.begin(&job).unwrap(), Some(100), 1 << 30);
+        w.write(b"small").unwrap();
+        drop(w);
+        assert_eq!(resume_offset(&store, &job, &settings), None);
+
+        let big = vec![1u8; RESUME_MIN_BYTES as usize];
+        let mut w = BodyWriter::new(store.begin(&job).unwrap(), None, RESUME_MIN_BYTES + 1);
+        w.write(&big).unwrap();
+        assert_eq!(w.write(b"xx").unwrap_err().kind, FailureKind::TooLarge);
+        drop(w);
+        assert_eq!(resume_offset(&store, &job, &settings), None);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
