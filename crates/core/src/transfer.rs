@@ -183,10 +183,9 @@ impl BodyWriter {
 
 impl Drop for BodyWriter {
     fn drop(&mut self) {
-        if let Some(sink) = self.sink.take() {
-            if self.resumable && self.offset + self.written >= RESUME_MIN_BYTES {
-                sink.keep_partial();
-            }
+        let keep = self.resumable && self.offset + self.written >= RESUME_MIN_BYTES;
+        if let Some(sink) = self.sink.take().filter(|_| keep) {
+            sink.keep_partial();
         }
     }
 }
