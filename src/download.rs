@@ -115,7 +115,12 @@ fn print_json(report: &Report, interrupted: bool) -> Result<()> {
         object.insert("interrupted".into(), interrupted.into());
     }
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &json).context("cannot write the JSON report")?;
-    writeln!(out).context("cannot write the JSON report")?;
-    Ok(())
+    let written = serde_json::to_writer_pretty(&mut out, &json)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out));
+    match written {
+        // A reader that stopped early (`| head`) is not an error of ours.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write the JSON report"),
+    }
 }

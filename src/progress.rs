@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use fetchlab_core::{Job, Outcome, Progress, Status};
+use fetchlab_core::{FailureKind, Job, Outcome, Progress, Status};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The bar's layout: elapsed time, bar, jobs done, rate, and outcome counts.
@@ -76,7 +76,11 @@ impl Progress for Display {
 
     fn finished(&self, outcome: &Outcome) {
         self.count(outcome);
-        if self.verbose {
+        // Cancelled jobs are summed up once after the run, not listed.
+        let cancelled = outcome
+            .failure()
+            .is_some_and(|f| f.kind == FailureKind::Cancelled);
+        if self.verbose && !cancelled {
             self.println(&status_line(outcome));
         }
         self.bar.inc(1);
@@ -98,7 +102,7 @@ pub fn status_line(outcome: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fetchlab_core::{Failure, FailureKind};
+    use fetchlab_core::Failure;
 
     fn outcome(status: Status) -> Outcome {
         Outcome {

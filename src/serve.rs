@@ -38,19 +38,19 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
 
 /// The server configuration the options ask for.
 fn config(args: &ServeArgs) -> Result<ServerConfig> {
-    Ok(ServerConfig {
-        corpus: corpus(args)?,
-        latency: *args.delay,
-        jitter: *args.jitter,
-        error_rate: args.error_rate,
-        error_statuses: args.error_status.clone(),
-        retry_after: args.retry_after.map(Into::into),
-        fault_rate: args.fault_rate,
-        faults: args.faults.clone(),
-        bandwidth: args.bandwidth,
-        stall: *args.stall,
-        seed: args.seed,
-    })
+    Ok(ServerConfig::default()
+        .with_corpus(corpus(args)?)
+        .with_latency(*args.delay)
+        .with_jitter(*args.jitter)
+        .with_error_rate(args.error_rate)
+        .with_error_statuses(args.error_status.clone())
+        .with_retry_after(args.retry_after.map(Into::into))
+        .with_fault_rate(args.fault_rate)
+        .with_faults(args.faults.clone())
+        .with_bandwidth(args.bandwidth)
+        .with_stall(*args.stall)
+        .with_seed(args.seed)
+        .with_worker_threads(usize::try_from(args.threads).unwrap_or(usize::MAX)))
 }
 
 fn corpus(args: &ServeArgs) -> Result<Corpus> {

@@ -102,6 +102,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["files", "min_size", "max_size"])]
     pub dir: Option<PathBuf>,
 
+    /// Worker threads of the server's runtime.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub threads: u64,
+
     /// Seed of the generated bodies and of every random choice (delay
     /// jitter, errors, faults), so a session can be replayed exactly.
     #[arg(long, default_value_t = 2026)]
