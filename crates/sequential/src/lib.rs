@@ -39,10 +39,10 @@
 //! | what happened                                 | kind        |
 //! |-----------------------------------------------|-------------|
 //! | any ureq timeout (the detail names the setting) | `Timeout` |
-//! | refused, unreachable, DNS, TLS handshake        | `Connect` |
+//! | refused, unreachable, unknown host              | `Connect` |
 //! | connection reset or closed before the head      | `Reset`   |
 //! | connection closed before `Content-Length` bytes | `Truncated` (ureq cannot tell a reset from a clean close mid-body) |
-//! | not HTTP, bad chunking, body longer than announced | `Protocol` |
+//! | not HTTP, bad chunking, body longer than announced, TLS handshake or certificate refused | `Protocol` |
 //! | more than [`ureq_fetch::MAX_REDIRECTS`] redirects, a loop, a non-HTTP `Location` | `Redirect` |
 //! | body above the limit (announced or streamed)    | `TooLarge` |
 //! | status other than 2xx and 404                   | `HttpStatus` |

@@ -40,8 +40,10 @@ fn kind_of(err: &ureq::Error) -> FailureKind {
         E::Timeout(_) => FailureKind::Timeout,
         E::Io(io) => io_kind(io),
         E::ConnectionFailed | E::HostNotFound | E::ConnectProxyFailed(_) => FailureKind::Connect,
-        // A failed handshake or certificate: nothing usable was connected.
-        E::Tls(_) | E::Rustls(_) | E::Pem(_) | E::TlsRequired => FailureKind::Connect,
+        // A refused handshake or certificate will be refused again: not
+        // transient. (rustls errors met on the socket arrive as
+        // `Io(InvalidData)`, which core also classifies as a protocol error.)
+        E::Tls(_) | E::Rustls(_) | E::Pem(_) | E::TlsRequired => FailureKind::Protocol,
         E::Protocol(_) | E::BodyStalled | E::LargeResponseHeader(..) | E::Decompress(..) => {
             FailureKind::Protocol
         }
