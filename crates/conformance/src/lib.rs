@@ -16,7 +16,7 @@
 //!   concurrent).
 //! - `fixture`: servers, quick settings, directory listings, assertions.
 //! - [`cases`]: the cases, grouped by concern: integrity, limits, errors,
-//!   faults, store, settings, run control.
+//!   faults, resume, store, settings, run control.
 #![deny(missing_docs)]
 
 pub mod cases;
@@ -104,6 +104,8 @@ macro_rules! suite {
             faults::garbage_is_a_protocol_failure,
             faults::redirect_loop_fails,
             faults::redirect_to_other_scheme_fails,
+            resume::partial_body_is_resumed_with_range,
+            resume::resume_falls_back_without_range_support,
             store::escaping_name_is_refused,
             store::complete_file_is_skipped,
             store::force_overwrites_complete_file,

@@ -5,6 +5,7 @@ pub mod errors;
 pub mod faults;
 pub mod integrity;
 pub mod limits;
+pub mod resume;
 pub mod run;
 pub mod settings;
 pub mod store;
