@@ -1,0 +1,105 @@
+//! Markdown: the scenario's question, a table of every row, the provenance.
+
+use super::{ExportError, Exporter};
+use crate::table::{ResultTable, Row};
+use crate::units;
+
+/// A Markdown document for one scenario.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MarkdownExporter;
+
+const COLUMNS: [&str; 16] = [
+    "strategy",
+    "client",
+    "workers",
+    "time (median)",
+    "min – max",
+    "ideal",
+    "efficiency",
+    "req/s",
+    "bytes/s",
+    "CPU / request",
+    "connections",
+    "server peak in-flight",
+    "peak RSS Δ",
+    "RSS / in-flight",
+    "threads +",
+    "saved / 404 / errors",
+];
+
+impl Exporter for MarkdownExporter {
+    fn serialize(&self, table: &ResultTable) -> Result<Vec<u8>, ExportError> {
+        let with_point = table.points().len() > 1;
+        let mut out = format!(
+            "## {}\n\n{}\n\n",
+            table.scenario.title, table.scenario.question
+        );
+        let mut header: Vec<&str> = COLUMNS.to_vec();
+        if with_point {
+            header.insert(0, &table.scenario.parameter);
+        }
+        out.push_str(&line(header.iter().map(|h| h.to_string())));
+        out.push_str(&line(header.iter().map(|_| "---".to_owned())));
+        for row in &table.rows {
+            let mut cells = cells(row);
+            if with_point {
+                cells.insert(0, row.point.clone());
+            }
+            out.push_str(&line(cells.into_iter()));
+        }
+        out.push_str(
+            "\nTime: wall time of the download, median of the runs. Ideal: the makespan of perfect \
+             workers (no overhead) against this server. Efficiency: ideal / median time. \
+             Peak RSS Δ and threads +: what the run added to the client process (largest over runs). \
+             Outcome counts: the worst run.\n\n",
+        );
+        for provenance in table.provenance.lines() {
+            out.push_str(&format!("- {provenance}\n"));
+        }
+        Ok(out.into_bytes())
+    }
+}
+
+fn line(cells: impl Iterator<Item = String>) -> String {
+    let cells: Vec<String> = cells.map(|c| c.replace('|', "\\|")).collect();
+    format!("| {} |\n", cells.join(" | "))
+}
+
+fn cells(row: &Row) -> Vec<String> {
+    let head = vec![
+        format!("**{}**", row.strategy),
+        row.client_library.clone(),
+        units::count(row.concurrency as u64),
+    ];
+    if let Some(reason) = &row.refused {
+        let mut cells = head;
+        cells.push(format!("refused: {reason}"));
+        cells.resize(COLUMNS.len(), "–".to_owned());
+        return cells;
+    }
+    let opt_bytes = |v: Option<u64>| v.map_or("–".to_owned(), units::bytes);
+    let mut cells = head;
+    cells.extend([
+        units::secs(row.time.median),
+        format!(
+            "{} – {}",
+            units::secs(row.time.min),
+            units::secs(row.time.max)
+        ),
+        units::secs(row.ideal),
+        units::percent(row.efficiency),
+        units::rate(row.requests_per_sec),
+        format!("{}/s", units::bytes(row.bytes_per_sec as u64)),
+        units::secs(row.cpu_per_request),
+        units::count(row.connections),
+        units::count(row.server_peak_in_flight),
+        opt_bytes(row.peak_rss_delta),
+        opt_bytes(row.rss_per_in_flight),
+        row.threads.map_or("–".to_owned(), |t| t.to_string()),
+        format!(
+            "{} / {} / {}",
+            row.counts.downloaded, row.counts.not_found, row.counts.errors
+        ),
+    ]);
+    cells
+}

@@ -1,0 +1,57 @@
+//! fetchlab's benchmark harness: the scenarios, the ideal time, measuring a
+//! run, and exporting the results.
+//!
+//! `cargo bench` (the files in the workspace's `benches/`) and
+//! `fetchlab compare` both drive backends through this crate, so that they
+//! share one definition of every scenario and one way of measuring.
+//!
+//! Layout, one concept a module:
+//!
+//! - [`strategy`]: the [`Strategy`] enum — the five backends by name, and
+//!   how each is built.
+//! - [`workload`]: a [`Workload`] (jobs, workers, latency, errors, faults,
+//!   sizes, bandwidth, seed) → server configuration, client settings, jobs.
+//! - [`scenario`]: the [`Scenario`]s of DESIGN.md §5, each with its question
+//!   and its points.
+//! - [`ideal`]: the ideal time (the physical limit) of a workload.
+//! - [`server`] and [`child`]: the test server in a child process
+//!   (`fetchlab serve`) or in this one, and its counters per run.
+//! - [`resources`] and [`fdlimit`]: CPU time, peak memory and threads of the
+//!   client; the open-files limit.
+//! - [`measure`] and [`verify`]: one measured run ([`Measurement`]), every
+//!   body checked against the corpus checksums.
+//! - [`compare`](mod@compare): a scenario's points × strategies × runs → a
+//!   [`ResultTable`] of [`Row`]s ([`table`]), with progress [`Event`]s.
+//! - [`export`]: Markdown, CSV, JSON, SVG and plain-text exporters behind
+//!   one [`export::Exporter`] trait, and `results/` writing; [`plot`] draws
+//!   the charts. [`provenance`] records machine, date, commit and command.
+#![deny(missing_docs)]
+
+pub mod child;
+pub mod compare;
+pub mod error;
+pub mod export;
+pub mod fdlimit;
+pub mod ideal;
+pub mod measure;
+pub mod plot;
+pub mod provenance;
+pub mod resources;
+pub mod scenario;
+pub mod server;
+pub mod strategy;
+pub mod table;
+pub mod units;
+pub mod verify;
+pub mod workload;
+
+pub use compare::{CompareOptions, Event, EventSink, compare};
+pub use error::HarnessError;
+pub use fdlimit::{FdLimit, raise_fd_limit};
+pub use measure::{Measurement, PointRunner, Session};
+pub use provenance::{Machine, Provenance};
+pub use scenario::{Point, Scenario};
+pub use server::{ServerCounters, ServerMode, ServerSource};
+pub use strategy::{ParseStrategyError, Strategy};
+pub use table::{OutcomeCounts, ResultTable, Row, ScenarioInfo, Spread};
+pub use workload::Workload;

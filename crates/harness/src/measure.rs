@@ -1,0 +1,181 @@
+//! One measured run: build the backend, download every job of a point into a
+//! hashing store, and record time, CPU, memory, threads, the server's
+//! counters and the outcomes; then verify every body.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fetchlab_core::{Counts, HashStore, JobList, Progress, RunEnv, Status};
+use fetchlab_server::Corpus;
+
+use crate::error::HarnessError;
+use crate::resources::{self, Sampler, Usage};
+use crate::server::{Served, ServerCounters, ServerMode, ServerSource};
+use crate::strategy::{self, Strategy};
+use crate::verify::Expected;
+use crate::workload::Workload;
+
+/// What one run of one strategy measured.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    /// The strategy.
+    pub strategy: Strategy,
+    /// Its HTTP client, as the backend reports it.
+    pub client_library: String,
+    /// Wall time of `download`.
+    pub wall: Duration,
+    /// Client CPU time (user + system) during `download`.
+    pub cpu: Duration,
+    /// Outcome counts.
+    pub counts: Counts,
+    /// Requests the client made, retries included.
+    pub requests: u64,
+    /// Body bytes saved.
+    pub bytes: u64,
+    /// How many jobs failed, by kind (`http 503`, `timeout`, …).
+    pub failure_kinds: BTreeMap<String, u64>,
+    /// What the server counted.
+    pub server: ServerCounters,
+    /// Where the server ran.
+    pub server_mode: ServerMode,
+    /// Peak resident memory above the level just before the backend was built.
+    pub peak_rss_delta: Option<u64>,
+    /// Peak threads above the count just before the backend was built.
+    pub extra_threads: Option<u64>,
+}
+
+/// Everything needed to run one point of a scenario: the workload, its
+/// corpus, the checksums and the ideal time.
+pub struct PointRunner {
+    workload: Workload,
+    corpus: Corpus,
+    expected: Expected,
+    ideal: Duration,
+    source: ServerSource,
+}
+
+impl PointRunner {
+    /// Validates `workload` and generates its corpus.
+    pub fn new(workload: &Workload, source: ServerSource) -> Result<PointRunner, HarnessError> {
+        workload.validate()?;
+        let corpus = Corpus::generate(&workload.corpus_spec());
+        let sizes: Vec<u64> = corpus.files().iter().map(|f| f.body.len() as u64).collect();
+        Ok(PointRunner {
+            workload: workload.clone(),
+            expected: Expected::of(&corpus),
+            ideal: workload.ideal_time(&sizes),
+            corpus,
+            source,
+        })
+    }
+
+    /// The ideal time of this point (DESIGN.md §4).
+    pub fn ideal(&self) -> Duration {
+        self.ideal
+    }
+
+    /// The workload.
+    pub fn workload(&self) -> &Workload {
+        &self.workload
+    }
+
+    /// `Some(reason)` when `strategy` refuses this point's settings (a
+    /// concurrency above its ceiling); an error when it cannot be built for
+    /// another reason.
+    pub fn refusal(&self, strategy: Strategy) -> Result<Option<String>, HarnessError> {
+        match strategy.build(self.workload.settings()) {
+            Ok(_) => Ok(None),
+            Err(e) => strategy::refusal(&e)
+                .map(Some)
+                .ok_or(HarnessError::Backend(e)),
+        }
+    }
+
+    /// Starts a server for `strategy`'s runs (a fresh one per strategy, so
+    /// that its peak in-flight count is this strategy's).
+    pub fn session(
+        &self,
+        strategy: Strategy,
+        note: &mut dyn FnMut(String),
+    ) -> Result<Session<'_>, HarnessError> {
+        let server = Served::start(&self.source, &self.workload, &self.corpus, note)?;
+        let jobs = self
+            .workload
+            .job_list(server.base_url(), self.corpus.names())?;
+        Ok(Session {
+            runner: self,
+            strategy,
+            server,
+            jobs,
+        })
+    }
+}
+
+/// A strategy's runs against one server.
+pub struct Session<'a> {
+    runner: &'a PointRunner,
+    strategy: Strategy,
+    server: Served,
+    jobs: JobList,
+}
+
+impl Session<'_> {
+    /// Where the server runs.
+    pub fn server_mode(&self) -> ServerMode {
+        self.server.mode()
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        self.server.base_url()
+    }
+
+    /// One measured, verified run.
+    pub fn run_once(&mut self, progress: Arc<dyn Progress>) -> Result<Measurement, HarnessError> {
+        resources::trim_heap();
+        let sampler = Sampler::start();
+        let baseline = Usage::now();
+        let store = HashStore::new();
+        let env = RunEnv::new(Arc::new(store.clone())).with_progress(progress);
+        let downloader = self.strategy.build(self.runner.workload.settings())?;
+        self.server.before_run();
+        let cpu_start = resources::cpu_time();
+        let start = Instant::now();
+        let report = downloader.download(&self.jobs, &env)?;
+        let wall = start.elapsed();
+        let cpu = resources::cpu_time().saturating_sub(cpu_start);
+        let peak = sampler.stop();
+        let client_library = downloader.client_library().to_owned();
+        drop(downloader);
+        let server = self.server.after_run()?;
+        self.runner
+            .expected
+            .verify(&report, self.jobs.len(), &store)?;
+        let delta = |f: fn(&Usage) -> u64| Some(f(&peak?).saturating_sub(f(&baseline?)));
+        Ok(Measurement {
+            strategy: self.strategy,
+            client_library,
+            wall,
+            cpu,
+            counts: report.counts(),
+            requests: report.requests(),
+            bytes: report.bytes_downloaded(),
+            failure_kinds: failure_kinds(&report),
+            server,
+            server_mode: self.server.mode(),
+            peak_rss_delta: delta(|u| u.rss),
+            extra_threads: delta(|u| u.threads),
+        })
+    }
+}
+
+fn failure_kinds(report: &fetchlab_core::Report) -> BTreeMap<String, u64> {
+    let mut kinds = BTreeMap::new();
+    for outcome in &report.outcomes {
+        if let Status::Failed(failure) = &outcome.status {
+            *kinds.entry(failure.kind.label()).or_insert(0) += 1;
+        }
+    }
+    kinds
+}

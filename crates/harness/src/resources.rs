@@ -1,0 +1,149 @@
+//! What a run costs the client process: CPU time, resident memory, threads.
+//!
+//! CPU time comes from `getrusage(RUSAGE_SELF)`, so the test server must run
+//! in a child process for it to be the client's alone. Memory and threads are
+//! sampled from `/proc/self/status` by a background thread every few
+//! milliseconds; the peaks minus the values just before the run are what the
+//! run added.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How often the sampler reads `/proc/self/status`.
+const SAMPLE_EVERY: Duration = Duration::from_millis(2);
+
+/// Resident memory and thread count of this process, when the platform says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Resident set size, bytes.
+    pub rss: u64,
+    /// Threads.
+    pub threads: u64,
+}
+
+impl Usage {
+    /// Reads `/proc/self/status`; `None` where there is no procfs.
+    pub fn now() -> Option<Usage> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        Some(Usage {
+            rss: field("VmRSS:")? * 1024,
+            threads: field("Threads:")?,
+        })
+    }
+
+    fn max(self, other: Usage) -> Usage {
+        Usage {
+            rss: self.rss.max(other.rss),
+            threads: self.threads.max(other.threads),
+        }
+    }
+}
+
+/// Samples [`Usage`] in the background until stopped; keeps the peaks.
+#[derive(Debug)]
+pub struct Sampler {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<Option<Usage>>>,
+}
+
+impl Sampler {
+    /// Starts sampling.
+    pub fn start() -> Sampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = std::thread::Builder::new()
+            .name("fetchlab-sampler".into())
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                let mut peak = Usage::now()?;
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(SAMPLE_EVERY);
+                    peak = peak.max(Usage::now()?);
+                }
+                Some(peak.max(Usage::now()?))
+            })
+            .ok();
+        Sampler { stop, handle }
+    }
+
+    /// Stops sampling and returns the peaks (`None` if nothing could be read).
+    pub fn stop(mut self) -> Option<Usage> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle.take()?.join().ok().flatten()
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// CPU time (user + system) this process has used so far.
+pub fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes into the struct we pass; zeroed is a valid rusage.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return Duration::ZERO;
+        }
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Gives memory the allocator keeps but no longer uses back to the system,
+/// so that a run's memory peak is measured from a clean baseline.
+pub fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim has no preconditions; it only releases free memory.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sees_a_thread_and_memory_appear() {
+        let Some(before) = Usage::now() else {
+            return; // no procfs: nothing to measure
+        };
+        let sampler = Sampler::start();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let worker = std::thread::spawn(move || {
+            let block = vec![1u8; 32 << 20];
+            rx.recv().ok();
+            block.iter().map(|&b| u64::from(b)).sum::<u64>()
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        tx.send(()).unwrap();
+        assert_eq!(worker.join().unwrap(), 32 << 20);
+        let peak = sampler.stop().unwrap();
+        assert!(peak.threads >= before.threads + 2, "{before:?} {peak:?}");
+        assert!(peak.rss >= before.rss + (16 << 20), "{before:?} {peak:?}");
+    }
+
+    #[test]
+    fn cpu_time_advances() {
+        let start = cpu_time();
+        let mut x = 0u64;
+        for i in 0..20_000_000u64 {
+            x = x.wrapping_add(i * i);
+        }
+        std::hint::black_box(x);
+        assert!(cpu_time() > start);
+    }
+}

@@ -1,0 +1,354 @@
+//! The scenarios of DESIGN.md §5, defined once for `benches/` and
+//! `fetchlab compare`.
+//!
+//! Each scenario answers one question and varies one parameter over a few
+//! points. They are sized so that a full `cargo bench` (11 runs of every
+//! point and strategy: criterion's warm-up and 10 samples) stays under 15
+//! minutes on 2 cores; where a strategy is left out of a point, the point
+//! says why.
+
+use std::time::Duration;
+
+use fetchlab_server::Fault;
+
+use crate::strategy::Strategy;
+use crate::workload::Workload;
+
+/// One value of a scenario's parameter.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Point {
+    /// The value as written in benchmark ids and tables (`100`).
+    pub label: String,
+    /// The value as a number, for plots.
+    pub x: f64,
+    /// The workload at this point.
+    pub workload: Workload,
+    /// Strategies not run here, with the reason.
+    pub skip: Vec<(Strategy, String)>,
+}
+
+impl Point {
+    /// A point where every strategy runs.
+    pub fn new(label: impl Into<String>, x: f64, workload: Workload) -> Self {
+        Self {
+            label: label.into(),
+            x,
+            workload,
+            skip: Vec::new(),
+        }
+    }
+
+    /// Leaves `strategy` out of this point, for `reason`.
+    pub fn skipping(mut self, strategy: Strategy, reason: &str) -> Self {
+        self.skip.push((strategy, reason.to_owned()));
+        self
+    }
+}
+
+/// A question, and the points that answer it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Scenario {
+    /// Short id: the bench group and the file names under `results/`.
+    pub id: String,
+    /// Title for tables and plots.
+    pub title: String,
+    /// The question it answers.
+    pub question: String,
+    /// What varies across points (`workers`, `latency (ms)`, …).
+    pub parameter: String,
+    /// The points, in plot order.
+    pub points: Vec<Point>,
+}
+
+const SEQUENTIAL_IGNORES_WORKERS: &str =
+    "sequential makes one request at a time whatever the worker count";
+
+impl Scenario {
+    /// The six scenarios, in the order of DESIGN.md §5.
+    pub fn all() -> Vec<Scenario> {
+        vec![
+            Self::seed(),
+            Self::concurrency(),
+            Self::latency(),
+            Self::flaky(),
+            Self::large_files(),
+            Self::scale(),
+        ]
+    }
+
+    /// The scenario with this id.
+    pub fn by_id(id: &str) -> Option<Scenario> {
+        Self::all().into_iter().find(|s| s.id == id)
+    }
+
+    /// A one-point scenario for a workload of the user's choosing (what
+    /// `fetchlab compare` runs).
+    pub fn custom(id: &str, title: &str, workload: Workload) -> Scenario {
+        let label = workload.concurrency.to_string();
+        let x = workload.concurrency as f64;
+        Scenario {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            question: workload.label(),
+            parameter: "workers".into(),
+            points: vec![Point::new(label, x, workload)],
+        }
+    }
+
+    /// The book's lesson.
+    pub fn seed() -> Scenario {
+        let mut scenario = Self::custom(
+            "seed",
+            "Seed: 80 thumbnails, 20 workers, 100 ms",
+            Workload::seed(),
+        );
+        scenario.question =
+            "The book's lesson: how much faster than one-at-a-time is each strategy, and how close \
+             to the limit of 4 rounds of 100 ms?"
+                .into();
+        scenario
+    }
+
+    /// 1 … 1,000 workers on 1,000 jobs.
+    pub fn concurrency() -> Scenario {
+        let base = Workload::seed()
+            .with_jobs(1000)
+            .with_latency(Duration::from_millis(5));
+        let points = [1, 10, 100, 1000]
+            .into_iter()
+            .map(|c| {
+                let point = Point::new(c.to_string(), c as f64, base.clone().with_concurrency(c));
+                match c {
+                    1 => Strategy::ALL[1..].iter().fold(point, |p, &s| {
+                        p.skipping(s, "at one worker the sequential row is the baseline; 5 s × 11 runs per strategy would cost 4 minutes of the bench budget")
+                    }),
+                    _ => point.skipping(Strategy::Sequential, SEQUENTIAL_IGNORES_WORKERS),
+                }
+            })
+            .collect();
+        Scenario {
+            id: "concurrency".into(),
+            title: "Concurrency sweep: 1,000 jobs, 5 ms each".into(),
+            question:
+                "Where does each strategy stop scaling, and what does it cost in threads and \
+                       memory per in-flight download?"
+                    .into(),
+            parameter: "workers".into(),
+            points,
+        }
+    }
+
+    /// 0, 10 and 100 ms per request on the seed workload.
+    pub fn latency() -> Scenario {
+        let points = [0u64, 10, 100]
+            .into_iter()
+            .map(|ms| {
+                let workload = Workload::seed().with_latency(Duration::from_millis(ms));
+                let point = Point::new(ms.to_string(), ms as f64, workload);
+                if ms == 100 {
+                    point.skipping(Strategy::Sequential, "identical to the seed scenario's sequential row (8 s a run); repeated here it would cost 90 s of the bench budget")
+                } else {
+                    point
+                }
+            })
+            .collect();
+        Scenario {
+            id: "latency".into(),
+            title: "Latency sweep: 80 jobs, 20 workers".into(),
+            question: "When does the strategy stop mattering: at what server latency are the \
+                       strategies indistinguishable?"
+                .into(),
+            parameter: "latency (ms)".into(),
+            points,
+        }
+    }
+
+    /// 10 % and 25 % errors, plus 5 % resets, truncations and stalls, with retries.
+    pub fn flaky() -> Scenario {
+        let faults = vec![
+            Fault::ResetBeforeHeaders,
+            Fault::ResetMidBody,
+            Fault::ShortBody,
+            Fault::Stall,
+        ];
+        let points = [10u32, 25]
+            .into_iter()
+            .map(|percent| {
+                let workload = Workload::seed()
+                    .with_jobs(200)
+                    .with_latency(Duration::from_millis(10))
+                    .with_error_rate(f64::from(percent) / 100.0)
+                    .with_faults(0.05, faults.clone())
+                    .with_retries(6, Duration::from_millis(20), Duration::from_millis(500))
+                    .with_timeouts(Duration::from_millis(500), Duration::from_secs(2));
+                Point::new(percent.to_string(), f64::from(percent), workload).skipping(
+                    Strategy::Sequential,
+                    "each stall costs a sequential client its whole read timeout (about 6 s a run, 2 minutes of bench budget)",
+                )
+            })
+            .collect();
+        Scenario {
+            id: "flaky".into(),
+            title:
+                "Flaky server: 200 jobs, 20 workers, 10 ms, errors + 5 % resets/truncations/stalls"
+                    .into(),
+            question: "Who recovers from errors, resets and stalls, and at what cost in time and \
+                       extra requests?"
+                .into(),
+            parameter: "error rate (%)".into(),
+            points,
+        }
+    }
+
+    /// 4 files of 32 MiB at 64 MiB/s per connection, all at once.
+    pub fn large_files() -> Scenario {
+        const MIB: usize = 1 << 20;
+        let workload = Workload::seed()
+            .with_jobs(4)
+            .with_concurrency(4)
+            .with_latency(Duration::from_millis(10))
+            .with_sizes(32 * MIB, 32 * MIB)
+            .with_bandwidth(Some(64 * MIB as u64));
+        Scenario {
+            id: "large-files".into(),
+            title: "Large files: 4 × 32 MiB, 64 MiB/s per connection, 4 workers".into(),
+            question:
+                "Do the strategies stream large bodies in bounded memory, and do they use the \
+                       per-connection bandwidth fully?"
+                    .into(),
+            parameter: "workers".into(),
+            points: vec![Point::new("4", 4.0, workload)],
+        }
+    }
+
+    /// 10,000 jobs at 1,000 and 10,000 workers.
+    pub fn scale() -> Scenario {
+        let base = Workload::seed()
+            .with_jobs(10_000)
+            .with_latency(Duration::from_millis(50))
+            .with_sizes(1024, 4 * 1024);
+        let points = [1000, 10_000]
+            .into_iter()
+            .map(|c| {
+                Point::new(c.to_string(), c as f64, base.clone().with_concurrency(c)).skipping(
+                    Strategy::Sequential,
+                    "10,000 requests one at a time take over 8 minutes a run",
+                )
+            })
+            .collect();
+        Scenario {
+            id: "scale".into(),
+            title: "Scale: 10,000 jobs of 1–4 KiB, 50 ms each".into(),
+            question: "Does each strategy survive 10,000 jobs and thousands of sockets, and what \
+                       does one in-flight download cost in memory and threads?"
+                .into(),
+            parameter: "workers".into(),
+            points,
+        }
+    }
+
+    /// The same scenario shrunk to a few milliseconds of work per point, for
+    /// criterion's test mode (`cargo test --benches`): at most 8 jobs of at
+    /// most 4 KiB, 4 workers, 1 ms.
+    pub fn tiny(&self) -> Scenario {
+        let mut tiny = self.clone();
+        for point in &mut tiny.points {
+            let w = &mut point.workload;
+            w.jobs = w.jobs.min(8);
+            w.concurrency = w.concurrency.min(4);
+            w.latency = w.latency.min(Duration::from_millis(1));
+            w.max_size = w.max_size.min(4096);
+            w.min_size = w.min_size.min(w.max_size);
+            point.skip.clear();
+        }
+        tiny
+    }
+
+    /// The strategies of `wanted` that run at `point`.
+    pub fn strategies_at(&self, point: &Point, wanted: &[Strategy]) -> Vec<Strategy> {
+        wanted
+            .iter()
+            .copied()
+            .filter(|s| !point.skip.iter().any(|(skipped, _)| skipped == s))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_is_valid_and_distinct() {
+        let all = Scenario::all();
+        assert_eq!(all.len(), 6);
+        for scenario in &all {
+            assert!(!scenario.points.is_empty(), "{}", scenario.id);
+            assert!(scenario.question.ends_with('?'), "{}", scenario.id);
+            for point in &scenario.points {
+                point.workload.validate().unwrap();
+                let runs = scenario.strategies_at(point, &Strategy::ALL);
+                assert!(!runs.is_empty(), "{} {}", scenario.id, point.label);
+            }
+            assert_eq!(Scenario::by_id(&scenario.id).as_ref(), Some(scenario));
+        }
+    }
+
+    #[test]
+    fn design_parameters() {
+        assert_eq!(Scenario::seed().points[0].workload, Workload::seed());
+        let sweep = Scenario::concurrency();
+        let workers: Vec<usize> = sweep
+            .points
+            .iter()
+            .map(|p| p.workload.concurrency)
+            .collect();
+        assert_eq!(workers, [1, 10, 100, 1000]);
+        assert!(sweep.points.iter().all(|p| p.workload.jobs == 1000));
+        let latencies: Vec<f64> = Scenario::latency().points.iter().map(|p| p.x).collect();
+        assert_eq!(latencies, [0.0, 10.0, 100.0]);
+        assert!(
+            Scenario::scale()
+                .points
+                .iter()
+                .all(|p| p.workload.jobs >= 10_000)
+        );
+        assert!(
+            Scenario::large_files().points[0]
+                .workload
+                .bandwidth
+                .is_some()
+        );
+        let flaky = Scenario::flaky();
+        assert!(flaky.points.iter().all(|p| p.workload.retries > 0
+            && p.workload.faults.contains(&Fault::Stall)
+            && (0.10..=0.25).contains(&p.workload.error_rate)));
+    }
+
+    /// The ideal times, which bound the bench budget from below.
+    #[test]
+    fn ideal_budget_is_small() {
+        let mut total = Duration::ZERO;
+        for scenario in Scenario::all() {
+            for point in &scenario.points {
+                let w = &point.workload;
+                let sizes = vec![w.max_size as u64; w.jobs];
+                let runs = scenario.strategies_at(point, &Strategy::ALL).len() as u32;
+                total += w.ideal_time(&sizes) * runs * 11;
+            }
+        }
+        assert!(total < Duration::from_secs(300), "{total:?}");
+    }
+
+    #[test]
+    fn tiny_keeps_the_shape() {
+        for scenario in Scenario::all() {
+            let tiny = scenario.tiny();
+            assert_eq!(tiny.points.len(), scenario.points.len());
+            for point in &tiny.points {
+                assert!(point.workload.jobs <= 8 && point.workload.max_size <= 4096);
+                point.workload.validate().unwrap();
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The results of a scenario: one [`Row`] per (point, strategy), computed in
+//! one place from the runs' [`Measurement`]s.
+
+use crate::measure::Measurement;
+use crate::provenance::Provenance;
+use crate::scenario::{Point, Scenario};
+use crate::server::ServerMode;
+use crate::strategy::Strategy;
+
+/// Median, fastest and slowest of a set of values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Spread {
+    /// Median (lower middle for an even count).
+    pub median: f64,
+    /// Smallest.
+    pub min: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+impl Spread {
+    /// The spread of `values` (all zero when empty).
+    pub fn of(values: &[f64]) -> Spread {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        match (sorted.first(), sorted.last()) {
+            (Some(&min), Some(&max)) => Spread {
+                median: sorted[(sorted.len() - 1) / 2],
+                min,
+                max,
+            },
+            _ => Spread::default(),
+        }
+    }
+}
+
+/// Outcome counts, as flags2 prints them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OutcomeCounts {
+    /// Saved.
+    pub downloaded: usize,
+    /// Answered 404.
+    pub not_found: usize,
+    /// Failed for any other reason.
+    pub errors: usize,
+}
+
+/// The scenario a table belongs to.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScenarioInfo {
+    /// Id (file names under `results/`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The question it answers.
+    pub question: String,
+    /// What varies across points.
+    pub parameter: String,
+}
+
+impl From<&Scenario> for ScenarioInfo {
+    fn from(s: &Scenario) -> Self {
+        Self {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            question: s.question.clone(),
+            parameter: s.parameter.clone(),
+        }
+    }
+}
+
+/// One strategy at one point: its runs summarised.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Row {
+    /// Strategy name.
+    pub strategy: String,
+    /// Its HTTP client library.
+    pub client_library: String,
+    /// The point's label.
+    pub point: String,
+    /// The point's value, for plots.
+    pub x: f64,
+    /// The point's workload, in one line.
+    pub workload: String,
+    /// Jobs per run.
+    pub jobs: usize,
+    /// Workers.
+    pub concurrency: usize,
+    /// Measured runs.
+    pub runs: usize,
+    /// Why the strategy did not run here, when it refused.
+    pub refused: Option<String>,
+    /// Wall time, seconds.
+    pub time: Spread,
+    /// Every run's wall time, seconds, in run order.
+    pub times: Vec<f64>,
+    /// The ideal time, seconds.
+    pub ideal: f64,
+    /// Ideal / median time.
+    pub efficiency: f64,
+    /// Client requests per second (median run).
+    pub requests_per_sec: f64,
+    /// Body bytes per second (median run).
+    pub bytes_per_sec: f64,
+    /// Client CPU seconds (median run).
+    pub cpu_time: f64,
+    /// Client CPU seconds per request (median run).
+    pub cpu_per_request: f64,
+    /// Requests the client made, retries included (median run).
+    pub requests: u64,
+    /// Body bytes saved (median run).
+    pub bytes: u64,
+    /// TCP connections the server accepted (median run).
+    pub connections: u64,
+    /// Most requests the server saw in flight at once (largest over runs).
+    pub server_peak_in_flight: u64,
+    /// Peak resident memory the run added, bytes (largest over runs).
+    pub peak_rss_delta: Option<u64>,
+    /// That peak divided by min(workers, jobs).
+    pub rss_per_in_flight: Option<u64>,
+    /// Peak threads the run added (largest over runs).
+    pub threads: Option<u64>,
+    /// Outcome counts of the worst run (most jobs not saved).
+    pub counts: OutcomeCounts,
+    /// Failures of the worst run, by kind.
+    pub failure_kinds: std::collections::BTreeMap<String, u64>,
+    /// Where the server ran.
+    pub server: ServerMode,
+}
+
+impl Row {
+    /// The row of `strategy` at `point` from its runs (at least one).
+    pub fn measured(point: &Point, ideal: f64, runs: &[Measurement]) -> Option<Row> {
+        let times: Vec<f64> = runs.iter().map(|m| m.wall.as_secs_f64()).collect();
+        let time = Spread::of(&times);
+        let median = runs.iter().find(|m| m.wall.as_secs_f64() == time.median)?;
+        let worst = runs
+            .iter()
+            .max_by_key(|m| m.counts.not_found + m.counts.errors)?;
+        let wall = time.median.max(f64::MIN_POSITIVE);
+        let in_flight = point.workload.concurrency.min(point.workload.jobs).max(1) as u64;
+        let peak_rss_delta = runs.iter().filter_map(|m| m.peak_rss_delta).max();
+        Some(Row {
+            client_library: median.client_library.clone(),
+            runs: runs.len(),
+            time,
+            times,
+            ideal,
+            efficiency: ideal / wall,
+            requests_per_sec: median.requests as f64 / wall,
+            bytes_per_sec: median.bytes as f64 / wall,
+            cpu_time: median.cpu.as_secs_f64(),
+            cpu_per_request: median.cpu.as_secs_f64() / median.requests.max(1) as f64,
+            requests: median.requests,
+            bytes: median.bytes,
+            connections: median.server.connections,
+            server_peak_in_flight: runs.iter().map(|m| m.server.peak_in_flight).max()?,
+            peak_rss_delta,
+            rss_per_in_flight: peak_rss_delta.map(|d| d / in_flight),
+            threads: runs.iter().filter_map(|m| m.extra_threads).max(),
+            counts: OutcomeCounts {
+                downloaded: worst.counts.downloaded,
+                not_found: worst.counts.not_found,
+                errors: worst.counts.errors,
+            },
+            failure_kinds: worst.failure_kinds.clone(),
+            server: median.server_mode,
+            refused: None,
+            ..Row::refused(point, median.strategy, ideal, String::new())
+        })
+    }
+
+    /// The row of a strategy that refused the point.
+    pub fn refused(point: &Point, strategy: Strategy, ideal: f64, reason: String) -> Row {
+        Row {
+            strategy: strategy.name().to_owned(),
+            client_library: strategy.client_library().to_owned(),
+            point: point.label.clone(),
+            x: point.x,
+            workload: point.workload.label(),
+            jobs: point.workload.jobs,
+            concurrency: point.workload.concurrency,
+            runs: 0,
+            refused: Some(reason),
+            time: Spread::default(),
+            times: Vec::new(),
+            ideal,
+            efficiency: 0.0,
+            requests_per_sec: 0.0,
+            bytes_per_sec: 0.0,
+            cpu_time: 0.0,
+            cpu_per_request: 0.0,
+            requests: 0,
+            bytes: 0,
+            connections: 0,
+            server_peak_in_flight: 0,
+            peak_rss_delta: None,
+            rss_per_in_flight: None,
+            threads: None,
+            counts: OutcomeCounts::default(),
+            failure_kinds: Default::default(),
+            server: ServerMode::Child,
+        }
+    }
+}
+
+/// A scenario's results, with where and how they were produced.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ResultTable {
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// Machine, date, commit, command.
+    pub provenance: Provenance,
+    /// One row per (point, strategy), in point then strategy order.
+    pub rows: Vec<Row>,
+}
+
+impl ResultTable {
+    /// An empty table for `scenario`.
+    pub fn new(scenario: &Scenario, provenance: Provenance) -> ResultTable {
+        ResultTable {
+            scenario: scenario.into(),
+            provenance,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row, replacing an earlier one of the same point and strategy.
+    pub fn push(&mut self, row: Row) {
+        self.rows
+            .retain(|r| !(r.point == row.point && r.strategy == row.strategy));
+        self.rows.push(row);
+    }
+
+    /// The point labels, in order of first appearance.
+    pub fn points(&self) -> Vec<String> {
+        let mut points: Vec<String> = Vec::new();
+        for row in &self.rows {
+            if !points.contains(&row.point) {
+                points.push(row.point.clone());
+            }
+        }
+        points
+    }
+
+    /// The strategies, in order of first appearance.
+    pub fn strategies(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for row in &self.rows {
+            if !names.contains(&row.strategy) {
+                names.push(row.strategy.clone());
+            }
+        }
+        names
+    }
+}
