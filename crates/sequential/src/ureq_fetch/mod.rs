@@ -15,10 +15,8 @@ mod classify;
 mod config;
 
 use fetchlab_core::run::Fetched;
-use fetchlab_core::transfer::parse_retry_after;
-use fetchlab_core::{
-    BodyWriter, Failure, FailureKind, HeadDecision, Job, ResponseHead, Settings, Store,
-};
+use fetchlab_core::transfer::{self, parse_retry_after};
+use fetchlab_core::{Failure, FailureKind, HeadDecision, Job, ResponseHead, Settings, Store};
 use ureq::http::{Response, Uri, header};
 use ureq::{Agent, Body};
 
@@ -31,7 +29,13 @@ pub const CLIENT_LIBRARY: &str = "ureq 3";
 /// Makes one request for `job` with `agent` and streams a 2xx body into
 /// `store`. A 404 is [`Fetched::NotFound`]; every other result is a
 /// [`Failure`] whose kind tells [`fetchlab_core::RetrySchedule`] whether to
-/// try again. Nothing is left in the store unless the body was whole.
+/// try again. Nothing appears under the job's name unless the body was
+/// whole.
+///
+/// Resume: when the store kept a partial body
+/// ([`transfer::resume_offset`]), the request asks for the rest with
+/// `Range: bytes=<offset>-`; [`transfer::open_body`] appends on a matching
+/// `206` and starts afresh on a `200`.
 pub fn fetch_once(
     agent: &Agent,
     job: &Job,
@@ -39,18 +43,20 @@ pub fn fetch_once(
     store: &dyn Store,
 ) -> Result<Fetched, Failure> {
     let uri = http_uri(job.url())?;
-    let mut response = agent
-        .get(uri)
+    let offset = transfer::resume_offset(store, job, settings);
+    let mut request = agent.get(uri);
+    if let Some(offset) = offset {
+        request = request.header(header::RANGE, format!("bytes={offset}-"));
+    }
+    let mut response = request
         .call()
         .map_err(|e| classify::request_failure(e, settings))?;
     let head = head_of(&response);
     match head.decide(settings.max_body_bytes) {
         HeadDecision::ReadBody => {
-            let writer = BodyWriter::new(
-                store.begin(job)?,
-                head.content_length,
-                settings.max_body_bytes,
-            );
+            let range = header_str(&response, header::CONTENT_RANGE);
+            let max = settings.max_body_bytes;
+            let writer = transfer::open_body(store, job, &head, range, offset, max)?;
             body::save(&mut response.body_mut().as_reader(), writer, settings).map(Fetched::Saved)
         }
         HeadDecision::NotFound => {
@@ -87,12 +93,12 @@ fn head_of(response: &Response<Body>) -> ResponseHead {
     ResponseHead {
         status: response.status().as_u16(),
         content_length: response.body().content_length(),
-        retry_after: response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after),
+        retry_after: header_str(response, header::RETRY_AFTER).and_then(parse_retry_after),
     }
+}
+
+fn header_str(response: &Response<Body>, name: header::HeaderName) -> Option<&str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
 #[cfg(test)]
