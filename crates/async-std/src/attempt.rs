@@ -1,14 +1,16 @@
 //! One attempt at one job: requests along its redirects, the head's
 //! verdict, the body.
 
+use std::sync::Arc;
+
 use fetchlab_core::run::Fetched;
-use fetchlab_core::transfer::{HeadDecision, ResponseHead, parse_retry_after};
+use fetchlab_core::transfer::{HeadDecision, ResponseHead, parse_retry_after, resume_offset};
 use fetchlab_core::{Failure, FailureKind, Job};
 use futures::AsyncReadExt;
 use surf::Url;
-use surf::http::headers::{CONTENT_LENGTH, LOCATION, RETRY_AFTER};
+use surf::http::headers::{CONTENT_LENGTH, CONTENT_RANGE, HeaderName, LOCATION, RETRY_AFTER};
 
-use crate::body;
+use crate::body::{self, Opening};
 use crate::failure;
 use crate::pool::Reuse;
 use crate::redirect;
@@ -19,10 +21,13 @@ use crate::wait::{Deadline, Waited, bounded};
 /// so that their connection can be reused; larger ones close it.
 const DRAIN_LIMIT: u64 = 64 * 1024;
 
-/// Makes one attempt at `job` within the total timeout. `None` when the run
-/// was cancelled while waiting on the network.
+/// Makes one attempt at `job` within the total timeout, resuming a partial
+/// body the store kept (`Range`). `None` when the run was cancelled while
+/// waiting on the network.
 pub async fn fetch(shared: &Shared, job: &Job) -> Option<Result<Fetched, Failure>> {
     let deadline = Deadline::after(shared.settings.total_timeout);
+    // A `stat` of the job's partial file: cheap enough for the executor.
+    let resumed_from = resume_offset(shared.store.as_ref(), job, &shared.settings);
     let mut url = match Url::parse(job.url()) {
         Ok(url) => url,
         Err(e) => {
@@ -34,13 +39,13 @@ pub async fn fetch(shared: &Shared, job: &Job) -> Option<Result<Fetched, Failure
     };
     let mut followed = 0;
     loop {
-        let mut response = match request(shared, &url, &deadline).await? {
+        let mut response = match request(shared, &url, resumed_from, &deadline).await? {
             Ok(response) => response,
             Err(failure) => return Some(Err(failure)),
         };
         let location = redirect_location(&response);
         let Some(location) = location else {
-            return settle(shared, job, response, &deadline).await;
+            return settle(shared, job, response, resumed_from, &deadline).await;
         };
         match redirect::next(&url, &location, followed) {
             Ok(next) => url = next,
@@ -54,9 +59,14 @@ pub async fn fetch(shared: &Shared, job: &Job) -> Option<Result<Fetched, Failure
 async fn request(
     shared: &Shared,
     url: &Url,
+    resumed_from: Option<u64>,
     deadline: &Deadline,
 ) -> Option<Result<surf::Response, Failure>> {
-    let send = shared.client.get(url.clone()).send();
+    let mut request = shared.client.get(url.clone());
+    if let Some(offset) = resumed_from {
+        request = request.header("Range", format!("bytes={offset}-"));
+    }
+    let send = request.send();
     match bounded(&shared.cancel, deadline.remaining(), send).await {
         Waited::Cancelled => None,
         Waited::TimedOut => Some(Err(deadline.exceeded())),
@@ -73,12 +83,12 @@ fn redirect_location(response: &surf::Response) -> Option<String> {
         .map(|v| v.last().as_str().to_owned())
 }
 
+fn header_text(response: &surf::Response, name: HeaderName) -> Option<String> {
+    response.header(name).map(|v| v.last().as_str().to_owned())
+}
+
 fn head_of(response: &surf::Response) -> ResponseHead {
-    let header = |name| {
-        response
-            .header(name)
-            .map(|v: &surf::http::headers::HeaderValues| v.last().as_str().to_owned())
-    };
+    let header = |name| header_text(response, name);
     ResponseHead {
         status: u16::from(response.status()),
         content_length: header(CONTENT_LENGTH).and_then(|v| v.trim().parse().ok()),
@@ -91,15 +101,23 @@ async fn settle(
     shared: &Shared,
     job: &Job,
     mut response: surf::Response,
+    resumed_from: Option<u64>,
     deadline: &Deadline,
 ) -> Option<Result<Fetched, Failure>> {
     let head = head_of(&response);
     let verdict = match head.decide(shared.settings.max_body_bytes) {
         HeadDecision::ReadBody => {
+            let opening = Opening {
+                store: Arc::clone(&shared.store),
+                job: job.clone(),
+                head,
+                content_range: header_text(&response, CONTENT_RANGE),
+                resumed_from,
+                max: shared.settings.max_body_bytes,
+            };
             let reuse = reuse_of(&response);
             let body = response.take_body();
-            let saved =
-                body::save(shared, job, body, head.content_length, deadline, &reuse).await?;
+            let saved = body::save(shared, opening, body, deadline, &reuse).await?;
             return Some(saved.map(Fetched::Saved));
         }
         HeadDecision::NotFound => Ok(Fetched::NotFound),

@@ -4,14 +4,15 @@
 //! Reads go into a 16 KiB buffer, each bounded by the read timeout (and by
 //! what is left of the total timeout). Bytes gather in a batch of up to
 //! [`BATCH_BYTES`] that [`async_std::task::spawn_blocking`] hands to the
-//! [`BodyWriter`] (creating the sink on the first batch, committing on the
-//! last), so a thumbnail costs one blocking task and a
+//! [`BodyWriter`] (opening the sink with [`open_body`] on the first batch,
+//! afresh or appending to a kept partial body on a `206`; committing on
+//! the last), so a thumbnail costs one blocking task and a
 //! [`fetchlab_core::DirStore`]'s file I/O never runs on an executor thread.
 
 use std::mem;
 use std::sync::Arc;
 
-use fetchlab_core::transfer::{BodyWriter, classify_io_error};
+use fetchlab_core::transfer::{BodyWriter, ResponseHead, classify_io_error, open_body};
 use fetchlab_core::{Failure, FailureKind, Job, Store};
 use futures::AsyncReadExt;
 
@@ -29,14 +30,13 @@ pub const BATCH_BYTES: usize = 64 * 1024;
 /// once the body was read completely. `None` when the run was cancelled.
 pub async fn save(
     shared: &Shared,
-    job: &Job,
+    opening: Opening,
     mut body: surf::Body,
-    expected: Option<u64>,
     deadline: &Deadline,
     reuse: &Reuse,
 ) -> Option<Result<u64, Failure>> {
-    let store = Arc::clone(&shared.store);
-    let mut out = Batches::new(store, job.clone(), expected, shared.settings.max_body_bytes);
+    let expected = opening.head.content_length;
+    let mut out = Batches::new(opening);
     let mut buf = vec![0u8; READ_BYTES];
     loop {
         let (limit, timeout) = deadline.read_limit(shared.settings.read_timeout);
@@ -68,13 +68,42 @@ fn read_failure(err: &std::io::Error, received: u64, expected: Option<u64>) -> F
     Failure::new(classify_io_error(err), format!("body failed {at}: {err}"))
 }
 
+/// What [`open_body`] needs to open a job's sink.
+pub struct Opening {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The job.
+    pub job: Job,
+    /// The response head (its `Content-Length` counts this response only).
+    pub head: ResponseHead,
+    /// The response's `Content-Range`, if any.
+    pub content_range: Option<String>,
+    /// The offset asked for with `Range`, if the request resumed.
+    pub resumed_from: Option<u64>,
+    /// The largest body accepted.
+    pub max: u64,
+}
+
+impl Opening {
+    fn open(&self) -> Result<BodyWriter, Failure> {
+        let range = self.content_range.as_deref();
+        let store = self.store.as_ref();
+        open_body(
+            store,
+            &self.job,
+            &self.head,
+            range,
+            self.resumed_from,
+            self.max,
+        )
+    }
+}
+
 /// A body on its way to the store in batches.
 struct Batches {
+    /// Not yet opened (no batch flushed yet), or open.
     writer: Option<BodyWriter>,
-    store: Arc<dyn Store>,
-    job: Job,
-    expected: Option<u64>,
-    max: u64,
+    opening: Arc<Opening>,
     pending: Vec<u8>,
     received: u64,
 }
@@ -88,13 +117,10 @@ enum Flushed {
 }
 
 impl Batches {
-    fn new(store: Arc<dyn Store>, job: Job, expected: Option<u64>, max: u64) -> Self {
+    fn new(opening: Opening) -> Self {
         Self {
             writer: None,
-            store,
-            job,
-            expected,
-            max,
+            opening: Arc::new(opening),
             pending: Vec::new(),
             received: 0,
         }
@@ -105,7 +131,9 @@ impl Batches {
     async fn push(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         self.received += bytes.len() as u64;
         self.pending.extend_from_slice(bytes);
-        let overflow = self.received > self.max || self.expected.is_some_and(|e| self.received > e);
+        let total = self.received + self.opening.resumed_from.unwrap_or(0);
+        let expected = self.opening.head.content_length;
+        let overflow = total > self.opening.max || expected.is_some_and(|e| self.received > e);
         if (overflow || self.pending.len() >= BATCH_BYTES)
             && let Flushed::Open(writer, buffer) = self.flush(false).await?
         {
@@ -128,13 +156,11 @@ impl Batches {
     async fn flush(&mut self, last: bool) -> Result<Flushed, Failure> {
         let mut batch = mem::take(&mut self.pending);
         let writer = self.writer.take();
-        let store = Arc::clone(&self.store);
-        let job = self.job.clone();
-        let (expected, max) = (self.expected, self.max);
+        let opening = Arc::clone(&self.opening);
         async_std::task::spawn_blocking(move || {
             let mut writer = match writer {
                 Some(writer) => writer,
-                None => BodyWriter::new(store.begin(&job)?, expected, max),
+                None => opening.open()?,
             };
             writer.write(&batch)?;
             if last {

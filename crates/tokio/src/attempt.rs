@@ -3,12 +3,12 @@
 use std::future::Future;
 
 use fetchlab_core::run::Fetched;
-use fetchlab_core::transfer::{HeadDecision, ResponseHead, parse_retry_after};
+use fetchlab_core::transfer::{HeadDecision, ResponseHead, parse_retry_after, resume_offset};
 use fetchlab_core::{Failure, Job};
-use reqwest::header::RETRY_AFTER;
+use reqwest::header::{CONTENT_RANGE, RANGE, RETRY_AFTER};
 use tokio_util::sync::CancellationToken;
 
-use crate::body::OffloadedBody;
+use crate::body::{OffloadedBody, Opening};
 use crate::failure;
 use crate::shared::Shared;
 
@@ -25,18 +25,35 @@ pub async fn or_cancel<F: Future>(cancel: &CancellationToken, future: F) -> Opti
     }
 }
 
-/// Makes one request for `job`. `None` when the run was cancelled while
-/// waiting on the network; a body being handed to the store is not
-/// interrupted, so no half-written file outlives the run.
+/// Makes one request for `job`, resuming a partial body the store kept
+/// (`Range`). `None` when the run was cancelled while waiting on the
+/// network; a body being handed to the store is not interrupted, so no
+/// half-written file outlives the run.
 pub async fn fetch(shared: &Shared, job: &Job) -> Option<Result<Fetched, Failure>> {
-    let request = shared.client.get(job.url()).send();
+    // A `stat` of the job's partial file: cheap enough for the runtime.
+    let resumed_from = resume_offset(shared.store.as_ref(), job, &shared.settings);
+    let mut request = shared.client.get(job.url());
+    if let Some(offset) = resumed_from {
+        request = request.header(RANGE, format!("bytes={offset}-"));
+    }
+    let request = request.send();
     let mut response = match or_cancel(&shared.cancel, request).await? {
         Ok(response) => response,
         Err(err) => return Some(Err(failure::from_request(&err))),
     };
     let head = head_of(&response);
     match head.decide(shared.settings.max_body_bytes) {
-        HeadDecision::ReadBody => stream_body(shared, job, &mut response, head).await,
+        HeadDecision::ReadBody => {
+            let opening = Opening {
+                store: std::sync::Arc::clone(&shared.store),
+                job: job.clone(),
+                head,
+                content_range: header_text(&response, CONTENT_RANGE),
+                resumed_from,
+                max: shared.settings.max_body_bytes,
+            };
+            stream_body(shared, &mut response, opening).await
+        }
         HeadDecision::NotFound => {
             drain(shared, &mut response, head).await?;
             Some(Ok(Fetched::NotFound))
@@ -48,11 +65,14 @@ pub async fn fetch(shared: &Shared, job: &Job) -> Option<Result<Fetched, Failure
     }
 }
 
+fn header_text(response: &reqwest::Response, name: reqwest::header::HeaderName) -> Option<String> {
+    let value = response.headers().get(name)?;
+    value.to_str().ok().map(str::to_owned)
+}
+
 fn head_of(response: &reqwest::Response) -> ResponseHead {
-    let retry_after = response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|value| value.to_str().ok())
+    let retry_after = header_text(response, RETRY_AFTER)
+        .as_deref()
         .and_then(parse_retry_after);
     ResponseHead {
         status: response.status().as_u16(),
@@ -63,13 +83,11 @@ fn head_of(response: &reqwest::Response) -> ResponseHead {
 
 async fn stream_body(
     shared: &Shared,
-    job: &Job,
     response: &mut reqwest::Response,
-    head: ResponseHead,
+    opening: Opening,
 ) -> Option<Result<Fetched, Failure>> {
-    let expected = head.content_length;
-    let store = std::sync::Arc::clone(&shared.store);
-    let mut body = OffloadedBody::new(store, job.clone(), expected, shared.settings.max_body_bytes);
+    let expected = opening.head.content_length;
+    let mut body = OffloadedBody::new(opening);
     loop {
         let chunk = match or_cancel(&shared.cancel, response.chunk()).await? {
             Ok(Some(chunk)) => chunk,

@@ -4,8 +4,9 @@
 //! file, write, rename), which must not run on a runtime worker thread.
 //! [`OffloadedBody`] gathers the chunks reqwest yields and hands them to
 //! [`tokio::task::spawn_blocking`] in batches of [`BATCH_BYTES`]; the
-//! [`BodyWriter`] travels into the blocking task and back. Creating the
-//! sink happens in the first batch and committing it in the last, so a
+//! [`BodyWriter`] travels into the blocking task and back. Opening the
+//! sink ([`open_body`]: afresh, or appending to a kept partial body on a
+//! `206`) happens in the first batch and committing it in the last, so a
 //! thumbnail costs exactly one blocking task.
 //!
 //! Alternative measured (see the crate docs): one blocking task per body
@@ -15,33 +16,58 @@
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use fetchlab_core::transfer::BodyWriter;
+use fetchlab_core::transfer::{BodyWriter, ResponseHead, open_body};
 use fetchlab_core::{Failure, FailureKind, Job, Store};
 
 /// Chunks are written once this many bytes are pending.
 pub const BATCH_BYTES: usize = 64 * 1024;
 
+/// What [`open_body`] needs to open a job's sink.
+pub struct Opening {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The job.
+    pub job: Job,
+    /// The response head (its `Content-Length` counts this response only).
+    pub head: ResponseHead,
+    /// The response's `Content-Range`, if any.
+    pub content_range: Option<String>,
+    /// The offset asked for with `Range`, if the request resumed.
+    pub resumed_from: Option<u64>,
+    /// The largest body accepted.
+    pub max: u64,
+}
+
+impl Opening {
+    fn open(&self) -> Result<BodyWriter, Failure> {
+        let range = self.content_range.as_deref();
+        let store = self.store.as_ref();
+        open_body(
+            store,
+            &self.job,
+            &self.head,
+            range,
+            self.resumed_from,
+            self.max,
+        )
+    }
+}
+
 /// A body on its way to the store.
 pub struct OffloadedBody {
     /// Not yet opened (no chunk flushed yet), or open.
     writer: Option<BodyWriter>,
-    store: Arc<dyn Store>,
-    job: Job,
-    expected: Option<u64>,
-    max: u64,
+    opening: Arc<Opening>,
     pending: BytesMut,
     received: u64,
 }
 
 impl OffloadedBody {
-    /// A body for `job`, announced as `expected` bytes, limited to `max`.
-    pub fn new(store: Arc<dyn Store>, job: Job, expected: Option<u64>, max: u64) -> Self {
+    /// A body to be saved as `opening` says.
+    pub fn new(opening: Opening) -> Self {
         Self {
             writer: None,
-            store,
-            job,
-            expected,
-            max,
+            opening: Arc::new(opening),
             pending: BytesMut::new(),
             received: 0,
         }
@@ -58,7 +84,9 @@ impl OffloadedBody {
     pub async fn push(&mut self, chunk: Bytes) -> Result<(), Failure> {
         self.received += chunk.len() as u64;
         self.pending.extend_from_slice(&chunk);
-        let overflow = self.received > self.max || self.expected.is_some_and(|e| self.received > e);
+        let total = self.received + self.opening.resumed_from.unwrap_or(0);
+        let expected = self.opening.head.content_length;
+        let overflow = total > self.opening.max || expected.is_some_and(|e| self.received > e);
         if overflow || self.pending.len() >= BATCH_BYTES {
             self.flush_batch().await?;
         }
@@ -87,13 +115,11 @@ impl OffloadedBody {
     async fn flush(&mut self, last: bool) -> Result<Flushed, Failure> {
         let batch = self.pending.split().freeze();
         let writer = self.writer.take();
-        let store = Arc::clone(&self.store);
-        let job = self.job.clone();
-        let (expected, max) = (self.expected, self.max);
+        let opening = Arc::clone(&self.opening);
         let task = tokio::task::spawn_blocking(move || {
             let mut writer = match writer {
                 Some(writer) => writer,
-                None => BodyWriter::new(store.begin(&job)?, expected, max),
+                None => opening.open()?,
             };
             writer.write(&batch)?;
             if last {

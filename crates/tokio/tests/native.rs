@@ -1,0 +1,101 @@
+//! The native async API, and the synchronous one misused from async code.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fetchlab_core::{Downloader, Error, HashStore, JobList, RunEnv, Settings};
+use fetchlab_server::{ServerConfig, TestServer};
+use fetchlab_tokio::{AsyncFetcher, Flavor, TokioDownloader};
+
+fn settings() -> Settings {
+    Settings::default().with_concurrency(4).with_timeouts(
+        Duration::from_secs(2),
+        Duration::from_secs(2),
+        Duration::from_secs(5),
+    )
+}
+
+fn seed_jobs(server: &TestServer, n: usize) -> JobList {
+    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
+    jobs.truncate(n);
+    jobs
+}
+
+/// Checks every job was saved with the corpus's checksum.
+fn assert_all_verified(server: &TestServer, store: &HashStore, jobs: &JobList) {
+    for job in jobs.iter() {
+        let digest = store.digest(job.name()).expect("saved");
+        let file = server.corpus().get(job.name()).expect("in corpus");
+        assert_eq!(digest.sha256, file.sha256, "{}", job.name());
+    }
+}
+
+async fn fetch_ten() {
+    let server = TestServer::start(ServerConfig::default()).expect("server");
+    let jobs = seed_jobs(&server, 10);
+    let store = HashStore::new();
+    let fetcher = AsyncFetcher::new(settings()).expect("valid settings");
+    let report = fetcher
+        .download(&jobs, &RunEnv::new(Arc::new(store.clone())))
+        .await
+        .expect("runs");
+    assert_eq!(report.counts().downloaded, 10);
+    assert_all_verified(&server, &store, &jobs);
+}
+
+#[tokio::test]
+async fn native_api_on_a_current_thread_runtime() {
+    fetch_ten().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn native_api_on_a_multi_thread_runtime() {
+    fetch_ten().await;
+}
+
+#[tokio::test]
+async fn sync_download_inside_a_runtime_is_an_error_not_a_panic() {
+    let server = TestServer::start(ServerConfig::default()).expect("server");
+    let downloader = TokioDownloader::new(settings()).expect("valid settings");
+    let env = RunEnv::new(Arc::new(HashStore::new()));
+    let err = downloader
+        .download(&seed_jobs(&server, 2), &env)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Backend {
+                backend: "tokio",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("AsyncFetcher"), "{err}");
+    assert_eq!(server.stats().requests, 0);
+    // Dropping the downloader (and its runtime) here must not panic either.
+    drop(downloader);
+}
+
+#[test]
+fn multi_thread_flavor_downloads_too() {
+    let server = TestServer::start(ServerConfig::default()).expect("server");
+    let jobs = seed_jobs(&server, 12);
+    let store = HashStore::new();
+    let flavor = Flavor::MultiThread { workers: 2 };
+    let downloader = TokioDownloader::with_flavor(settings(), flavor).expect("valid settings");
+    let report = downloader
+        .download(&jobs, &RunEnv::new(Arc::new(store.clone())))
+        .expect("runs");
+    assert_eq!(report.counts().downloaded, 12);
+    assert_all_verified(&server, &store, &jobs);
+    assert_eq!(downloader.name(), "tokio");
+    assert_eq!(downloader.client_library(), "reqwest 0.13");
+}
+
+#[test]
+fn zero_concurrency_is_refused_up_front() {
+    let err = TokioDownloader::new(settings().with_concurrency(0)).unwrap_err();
+    assert!(matches!(err, Error::Settings(_)), "{err}");
+    assert!(AsyncFetcher::new(settings().with_concurrency(0)).is_err());
+}
