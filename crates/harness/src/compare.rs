@@ -1,8 +1,9 @@
 //! Running a scenario: every point, every strategy, a number of runs, into a
 //! [`ResultTable`], with progress events for a user interface.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use fetchlab_core::{Outcome, Progress};
 
@@ -22,8 +23,6 @@ pub struct CompareOptions {
     pub strategies: Vec<Strategy>,
     /// Measured runs per strategy and point (at least 1).
     pub runs: usize,
-    /// Unmeasured runs before them (connections, caches, allocator).
-    pub warmup: usize,
     /// Where the server runs.
     pub server: ServerSource,
     /// The exact command line, recorded with the results.
@@ -35,7 +34,6 @@ impl Default for CompareOptions {
         Self {
             strategies: Strategy::ALL.to_vec(),
             runs: 3,
-            warmup: 0,
             server: ServerSource::InProcess,
             command: String::new(),
         }
@@ -54,10 +52,8 @@ pub enum Event<'a> {
         /// The point.
         point: &'a Point,
     },
-    /// A server is up for a strategy's runs.
+    /// A server is up for the next strategy's runs.
     ServerStarted {
-        /// The strategy about to run.
-        strategy: Strategy,
         /// Its base URL.
         base_url: &'a str,
         /// Where it runs.
@@ -67,9 +63,9 @@ pub enum Event<'a> {
     RunStarted {
         /// The strategy.
         strategy: Strategy,
-        /// 1-based run number, warm-up runs included.
+        /// 1-based run number.
         run: usize,
-        /// Runs in all, warm-up runs included.
+        /// Runs in all.
         runs: usize,
         /// Jobs in the run.
         jobs: usize,
@@ -89,8 +85,6 @@ pub enum Event<'a> {
         strategy: Strategy,
         /// 1-based run number.
         run: usize,
-        /// Whether it was a warm-up run (not in the table).
-        warmup: bool,
         /// What it measured.
         measurement: &'a Measurement,
     },
@@ -105,22 +99,41 @@ pub enum Event<'a> {
     Note(&'a str),
 }
 
-/// Receives [`Event`]s; called from several threads.
-pub type EventSink = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
+/// Receives [`Event`]s. [`Event::JobFinished`] comes from a watcher thread
+/// (started before any measurement, so it is not counted as the backend's),
+/// everything else from the calling thread; never two at once.
+pub type EventSink<'a> = &'a (dyn Fn(&Event<'_>) + Send + Sync);
 
 /// Runs `scenario` as `options` say and returns its table.
 pub fn compare(
     scenario: &Scenario,
     options: &CompareOptions,
-    on_event: EventSink,
+    on_event: EventSink<'_>,
 ) -> Result<ResultTable, HarnessError> {
     fdlimit::raise_fd_limit();
+    let watch = Arc::new(JobWatch::default());
+    std::thread::scope(|scope| {
+        scope.spawn(|| watch.deliver(on_event));
+        let result = run_points(scenario, options, on_event, &watch);
+        watch.stop();
+        result
+    })
+}
+
+fn run_points(
+    scenario: &Scenario,
+    options: &CompareOptions,
+    on_event: EventSink<'_>,
+    watch: &Arc<JobWatch>,
+) -> Result<ResultTable, HarnessError> {
     let mut table = ResultTable::new(scenario, Provenance::capture(&options.command));
     for point in &scenario.points {
         on_event(&Event::PointStarted { scenario, point });
         let runner = PointRunner::new(&point.workload, options.server.clone())?;
         for strategy in scenario.strategies_at(point, &options.strategies) {
-            table.push(run_strategy(&runner, point, strategy, options, &on_event)?);
+            table.push(run_strategy(
+                &runner, point, strategy, options, on_event, watch,
+            )?);
         }
     }
     Ok(table)
@@ -131,7 +144,8 @@ fn run_strategy(
     point: &Point,
     strategy: Strategy,
     options: &CompareOptions,
-    on_event: &EventSink,
+    on_event: EventSink<'_>,
+    watch: &Arc<JobWatch>,
 ) -> Result<Row, HarnessError> {
     let ideal = runner.ideal().as_secs_f64();
     if let Some(reason) = runner.refusal(strategy)? {
@@ -143,58 +157,99 @@ fn run_strategy(
     }
     let mut session = runner.session(strategy, &mut |note| on_event(&Event::Note(&note)))?;
     on_event(&Event::ServerStarted {
-        strategy,
         base_url: session.base_url(),
         mode: session.server_mode(),
     });
-    let total = options.warmup + options.runs.max(1);
+    let runs = options.runs.max(1);
+    let jobs = point.workload.jobs;
     let mut measured = Vec::new();
-    for run in 1..=total {
-        let jobs = point.workload.jobs;
+    for run in 1..=runs {
         on_event(&Event::RunStarted {
             strategy,
             run,
-            runs: total,
+            runs,
             jobs,
         });
-        let progress = Arc::new(JobCounter {
-            strategy,
-            total: jobs,
-            done: AtomicUsize::new(0),
-            sink: Arc::clone(on_event),
-        });
-        let measurement = session.run_once(progress)?;
-        let warmup = run <= options.warmup;
+        watch.begin(strategy, jobs);
+        let result = session.run_once(Arc::clone(watch) as Arc<dyn Progress>);
+        watch.end();
+        let measurement = result?;
         on_event(&Event::RunFinished {
             strategy,
             run,
-            warmup,
             measurement: &measurement,
         });
-        if !warmup {
-            measured.push(measurement);
-        }
+        measured.push(measurement);
     }
-    // `total - warmup >= 1`, so there is at least one measured run.
+    // `runs >= 1`, so there is at least one measurement.
     Row::measured(point, ideal, &measured)
         .ok_or_else(|| HarnessError::Workload("no measured run".into()))
 }
 
-/// Turns job outcomes into [`Event::JobFinished`].
-struct JobCounter {
-    strategy: Strategy,
-    total: usize,
+/// Counts finished jobs for the backend (cheap: one atomic add), and turns
+/// the count into [`Event::JobFinished`] on its own thread, at most every
+/// 50 ms, so that a slow progress display never slows a measured run.
+#[derive(Default)]
+struct JobWatch {
+    /// The run being watched (strategy, jobs), `None` between runs; the
+    /// watcher holds this lock while it delivers, so after [`JobWatch::end`]
+    /// no event of the ended run can arrive.
+    run: Mutex<Option<(Strategy, usize)>>,
+    wake: Condvar,
     done: AtomicUsize,
-    sink: EventSink,
+    stopped: AtomicBool,
 }
 
-impl Progress for JobCounter {
-    fn finished(&self, _outcome: &Outcome) {
-        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        (self.sink)(&Event::JobFinished {
-            strategy: self.strategy,
-            done,
-            total: self.total,
-        });
+impl JobWatch {
+    fn begin(&self, strategy: Strategy, total: usize) {
+        self.done.store(0, Ordering::Relaxed);
+        *lock(&self.run) = Some((strategy, total));
     }
+
+    fn end(&self) {
+        *lock(&self.run) = None;
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        let _guard = lock(&self.run);
+        self.wake.notify_all();
+    }
+
+    /// The watcher thread's loop.
+    fn deliver(&self, on_event: EventSink<'_>) {
+        let mut reported = usize::MAX;
+        let mut run = lock(&self.run);
+        while !self.stopped.load(Ordering::Relaxed) {
+            let done = self.done.load(Ordering::Relaxed);
+            if let Some((strategy, total)) = *run {
+                if done != reported {
+                    on_event(&Event::JobFinished {
+                        strategy,
+                        done,
+                        total,
+                    });
+                    reported = done;
+                }
+            } else {
+                reported = usize::MAX;
+            }
+            run = self
+                .wake
+                .wait_timeout(run, Duration::from_millis(50))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+}
+
+impl Progress for JobWatch {
+    fn finished(&self, _outcome: &Outcome) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A poisoned lock still holds a valid `Option`.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

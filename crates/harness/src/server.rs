@@ -82,8 +82,10 @@ impl Served {
         corpus: &Corpus,
         note: &mut dyn FnMut(String),
     ) -> Result<Served, HarnessError> {
+        // A run never has more requests in flight than jobs.
+        let in_flight = workload.concurrency.min(workload.jobs);
         if let ServerSource::Child(exe) = source {
-            fdlimit::check(workload.concurrency, false)?;
+            fdlimit::check(in_flight, false)?;
             match ChildServer::spawn(exe, workload) {
                 Ok(server) => return Self::from_child(server),
                 Err(e) => note(format!(
@@ -91,7 +93,7 @@ impl Served {
                 )),
             }
         }
-        fdlimit::check(workload.concurrency, true)?;
+        fdlimit::check(in_flight, true)?;
         let server = TestServer::start(workload.server_config(corpus.clone()))
             .map_err(|e| HarnessError::Server(format!("cannot start: {e}")))?;
         Ok(Served {

@@ -1,0 +1,14 @@
+//! Scenario `flaky` (DESIGN.md §5): see [`fetchlab_harness::Scenario::flaky`].
+//! Writes `results/flaky.{md,csv,json,svg}` under `cargo bench`.
+
+mod common;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use fetchlab_harness::Scenario;
+
+fn flaky(c: &mut Criterion) {
+    common::bench_scenario(c, "flaky", Scenario::flaky());
+}
+
+criterion_group!(benches, flaky);
+criterion_main!(benches);

@@ -1,0 +1,140 @@
+//! A tiny comparison, end to end, against an in-process server: the
+//! sequential backend downloads, the harness measures and verifies, the
+//! table and the events say what happened.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use fetchlab_harness::{
+    CompareOptions, Event, HarnessError, Scenario, ServerMode, ServerSource, Strategy, Workload,
+    compare,
+};
+
+fn tiny() -> Workload {
+    Workload::seed()
+        .with_jobs(8)
+        .with_concurrency(2)
+        .with_latency(Duration::from_millis(1))
+        .with_sizes(1000, 3000)
+}
+
+#[derive(Default)]
+struct Seen {
+    runs: usize,
+    jobs: usize,
+    notes: Vec<String>,
+    refused: Vec<String>,
+}
+
+fn record(seen: &Mutex<Seen>) -> impl Fn(&Event<'_>) + Send + Sync + '_ {
+    move |event: &Event<'_>| {
+        let mut seen = seen.lock().unwrap();
+        match event {
+            Event::RunFinished { .. } => seen.runs += 1,
+            Event::JobFinished { done, .. } => seen.jobs = seen.jobs.max(*done),
+            Event::Note(note) => seen.notes.push((*note).to_owned()),
+            Event::Refused { reason, .. } => seen.refused.push((*reason).to_owned()),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn sequential_is_measured_and_verified() {
+    let scenario = Scenario::custom("tiny", "Tiny", tiny());
+    let options = CompareOptions {
+        strategies: vec![Strategy::Sequential],
+        runs: 2,
+        server: ServerSource::InProcess,
+        command: "cargo test".into(),
+    };
+    let seen = Mutex::new(Seen::default());
+    let table = compare(&scenario, &options, &record(&seen)).unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.runs, 2);
+
+    assert_eq!(table.rows.len(), 1);
+    let row = &table.rows[0];
+    assert_eq!(row.strategy, "sequential");
+    assert_eq!((row.runs, row.times.len()), (2, 2));
+    assert_eq!(row.counts.downloaded, 8);
+    assert_eq!((row.counts.not_found, row.counts.errors), (0, 0));
+    assert_eq!(row.requests, 8);
+    assert!((8 * 1000..=8 * 3000).contains(&row.bytes), "{}", row.bytes);
+    assert!(
+        row.connections >= 1 && row.connections <= 8,
+        "{}",
+        row.connections
+    );
+    assert_eq!(
+        row.server_peak_in_flight, 1,
+        "sequential has one request in flight"
+    );
+    assert_eq!(row.server, ServerMode::InProcess);
+    // 8 jobs at 1 ms on 2 perfect workers: 4 ms.
+    assert!((row.ideal - 0.004).abs() < 1e-9, "{}", row.ideal);
+    assert!(
+        row.efficiency > 0.0 && row.efficiency < 1.5,
+        "{}",
+        row.efficiency
+    );
+    assert!(row.time.min <= row.time.median && row.time.median <= row.time.max);
+    assert!(row.cpu_per_request > 0.0);
+    assert!(table.render_summary().contains("8 / 0 / 0"));
+}
+
+#[test]
+fn a_missing_server_binary_falls_back_in_process_with_a_note() {
+    let scenario = Scenario::custom("tiny", "Tiny", tiny().with_jobs(2));
+    let options = CompareOptions {
+        strategies: vec![Strategy::Sequential],
+        runs: 1,
+        server: ServerSource::Child("/nonexistent/fetchlab".into()),
+        ..CompareOptions::default()
+    };
+    let seen = Mutex::new(Seen::default());
+    let table = compare(&scenario, &options, &record(&seen)).unwrap();
+    assert_eq!(table.rows[0].server, ServerMode::InProcess);
+    assert_eq!(table.rows[0].counts.downloaded, 2);
+    let notes = &seen.lock().unwrap().notes;
+    assert!(notes.iter().any(|n| n.contains("in-process")), "{notes:?}");
+}
+
+#[test]
+fn a_concurrency_above_the_open_files_limit_is_refused_before_any_request() {
+    let limit = fetchlab_harness::raise_fd_limit();
+    if limit.soft > 200_000 {
+        return; // generous limits: too many jobs to make this test cheap
+    }
+    let jobs = limit.soft as usize + 1;
+    let workload = tiny()
+        .with_jobs(jobs)
+        .with_concurrency(jobs)
+        .with_sizes(1, 1);
+    let scenario = Scenario::custom("huge", "Huge", workload);
+    let options = CompareOptions {
+        strategies: vec![Strategy::Sequential],
+        runs: 1,
+        ..CompareOptions::default()
+    };
+    let seen = Mutex::new(Seen::default());
+    let err = compare(&scenario, &options, &record(&seen)).unwrap_err();
+    assert!(matches!(err, HarnessError::FdLimit { .. }), "{err}");
+    assert!(err.to_string().contains("ulimit -n"), "{err}");
+    assert_eq!(seen.lock().unwrap().jobs, 0);
+}
+
+#[test]
+fn a_backend_ceiling_becomes_a_refused_row() {
+    let scenario = Scenario::custom("wide", "Wide", tiny().with_concurrency(100_000));
+    let options = CompareOptions {
+        strategies: vec![Strategy::Threads],
+        runs: 1,
+        ..CompareOptions::default()
+    };
+    let seen = Mutex::new(Seen::default());
+    let table = compare(&scenario, &options, &record(&seen)).unwrap();
+    let reason = table.rows[0].refused.as_deref().unwrap();
+    assert!(reason.contains("ceiling"), "{reason}");
+    assert_eq!(seen.lock().unwrap().refused.len(), 1);
+}
