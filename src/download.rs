@@ -33,7 +33,7 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
     let store = DirStore::new(&args.output)?.durable(true);
 
     let cancel = CancelToken::new();
-    interrupt::install(cancel.clone(), args.output.clone())?;
+    interrupt::install(cancel.clone())?;
     let display = Arc::new(Display::new(jobs.len(), !args.quiet, args.verbose));
     let env = RunEnv::new(Arc::new(store))
         .with_progress(display.clone())

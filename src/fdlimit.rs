@@ -23,20 +23,11 @@ pub fn needed(concurrency: u64, per_download: u64) -> u64 {
         .saturating_add(RESERVED)
 }
 
-/// Raises the soft open-files limit as far as the hard limit allows, then
-/// checks that `concurrency` downloads fit. Returns the limit in force.
+/// Raises the soft open-files limit as far as the hard limit allows (the
+/// harness's [`fetchlab_harness::raise_fd_limit`]), then checks that `concurrency` downloads fit. Returns the limit in force.
 pub fn ensure(concurrency: u64, per_download: u64, flag: &str) -> Result<u64> {
     let needed = needed(concurrency, per_download);
-    let Ok((soft, hard)) = rlimit::Resource::NOFILE.get() else {
-        // The platform has no such limit (or will not say): nothing to check.
-        return Ok(u64::MAX);
-    };
-    // An unlimited hard limit may still be refused by the kernel (Linux caps
-    // it at fs.nr_open), so fall back to just what is needed; a failure to
-    // raise at all leaves the soft limit as it was.
-    let limit = rlimit::increase_nofile_limit(hard)
-        .or_else(|_| rlimit::increase_nofile_limit(needed))
-        .unwrap_or(soft);
+    let fetchlab_harness::FdLimit { soft: limit, hard } = fetchlab_harness::raise_fd_limit();
     if limit >= needed {
         return Ok(limit);
     }

@@ -1,1 +1,82 @@
-fn main() {}
+//! `fetchlab`: measure which concurrency strategy downloads many files over
+//! HTTP fastest (`compare`), use the winner on your own URLs (`download`),
+//! and replay the lesson by hand against a local slow server (`serve`).
+//!
+//! Layout: [`cli`] declares the command line; one module per subcommand
+//! ([`compare`], [`download`], [`serve`]) does the work; [`exit`] maps
+//! results to exit statuses. Helpers: [`progress`] (bar and `-v` lines),
+//! [`run_bar`] (compare's progress),
+//! [`sources`] (where the URLs come from), [`strategy`] (names → backends),
+//! [`fdlimit`] (open-files limit), [`interrupt`] (Ctrl-C), [`units`]
+//! (byte sizes).
+#![deny(missing_docs)]
+
+mod cli;
+mod compare;
+mod download;
+mod exit;
+mod fdlimit;
+mod interrupt;
+mod progress;
+mod run_bar;
+mod serve;
+mod sources;
+mod strategy;
+mod units;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let command = Cli::parse().into_command();
+    let result = match command {
+        Command::Compare(args) => compare::run(args),
+        Command::Download(args) => download::run(args),
+        Command::Serve(args) => serve::run(args),
+    };
+    match result {
+        Ok(outcome) => outcome.code(),
+        Err(err) => {
+            eprintln!("fetchlab: error: {}", one_line(&err));
+            exit::usage_error()
+        }
+    }
+}
+
+/// The error and its causes on one line, without a backtrace or Debug
+/// output; a cause already spelled out by the message before it (as many
+/// library errors do) is not repeated.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_are_not_repeated() {
+        let io = std::io::Error::other("disk on fire");
+        let err = anyhow::Error::new(io).context("cannot use output directory d: disk on fire");
+        assert_eq!(
+            one_line(&err),
+            "cannot use output directory d: disk on fire"
+        );
+        let err = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(one_line(&err), "outer: inner");
+    }
+}

@@ -1,0 +1,162 @@
+//! `fetchlab compare` (also bare `fetchlab`): every chosen strategy on one
+//! workload against the slow server, through the harness, as one table.
+//!
+//! The harness starts the server (as `fetchlab serve` in a child process,
+//! this very binary), runs each strategy `--runs` times, verifies every body
+//! against the corpus, and builds the table; this module turns options into
+//! a workload, shows progress on standard error, prints the table on
+//! standard output and writes the exports.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+use fetchlab_harness::export::{self, Format};
+use fetchlab_harness::{
+    CompareOptions, Event, HarnessError, ResultTable, Scenario, ServerSource, Strategy, Workload,
+};
+
+use crate::cli::CompareArgs;
+use crate::exit::Outcome;
+use crate::run_bar::RunBar;
+
+/// Runs `fetchlab compare`.
+pub fn run(args: CompareArgs) -> Result<Outcome> {
+    let workload = workload(&args)?;
+    workload.validate()?;
+    let scenario = Scenario::custom("compare", "fetchlab compare", workload);
+    let options = CompareOptions {
+        strategies: strategies(&args),
+        runs: usize::try_from(args.runs).unwrap_or(usize::MAX),
+        server: ServerSource::Child(
+            std::env::current_exe().context("cannot find this program to run the server")?,
+        ),
+        command: command_line(),
+    };
+    let bar = Mutex::new(RunBar::new());
+    let on_event = |event: &Event<'_>| show(&bar, event);
+    let table = match fetchlab_harness::compare(&scenario, &options, &on_event) {
+        Err(err @ HarnessError::Verification { .. }) => {
+            finish(&bar);
+            eprintln!("fetchlab: {err}");
+            return Ok(Outcome::Failed);
+        }
+        other => {
+            finish(&bar);
+            other?
+        }
+    };
+    println!("{}", table.render_summary());
+    export_all(&args, &table)?;
+    Ok(Outcome::from_success(all_jobs_succeeded(&table)))
+}
+
+/// The workload the options describe, on top of the seed workload.
+fn workload(args: &CompareArgs) -> Result<Workload> {
+    let size = |bytes: u64| usize::try_from(bytes).context("file size too large for this machine");
+    Ok(Workload::seed()
+        .with_jobs(args.jobs)
+        .with_concurrency(usize::try_from(args.concurrency).unwrap_or(usize::MAX))
+        .with_latency(*args.latency)
+        .with_jitter(*args.jitter)
+        .with_error_rate(args.error_rate)
+        .with_sizes(size(args.min_size)?, size(args.max_size)?)
+        .with_seed(args.seed))
+}
+
+/// The chosen strategies, or all of them.
+fn strategies(args: &CompareArgs) -> Vec<Strategy> {
+    if args.strategies.is_empty() {
+        return Strategy::ALL.to_vec();
+    }
+    let mut chosen: Vec<Strategy> = Vec::new();
+    for strategy in args.strategies.iter().map(|s| s.strategy()) {
+        if !chosen.contains(&strategy) {
+            chosen.push(strategy);
+        }
+    }
+    chosen
+}
+
+/// The command line as typed, recorded in every export.
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::iter::once("fetchlab".to_owned())
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Progress on standard error: a bar (or a line) per run, and the
+/// harness's notes and refusals. Each (re)start of the server is not worth
+/// a line: the harness notes when it falls back to an in-process server.
+fn show(bar: &Mutex<RunBar>, event: &Event<'_>) {
+    // A panic while holding the lock cannot corrupt a progress bar.
+    let mut bar = bar
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match event {
+        Event::RunStarted {
+            strategy,
+            run,
+            runs,
+            jobs,
+        } => {
+            bar.start(&format!("{strategy} run {run}/{runs}"), *jobs);
+        }
+        Event::JobFinished { done, .. } => bar.set_position(*done),
+        Event::RunFinished { .. } => bar.finish(),
+        Event::Refused { strategy, reason } => {
+            bar.println(&format!("{strategy}: refused: {reason}"))
+        }
+        Event::Note(note) => bar.println(&format!("note: {note}")),
+        _ => {}
+    }
+}
+
+fn finish(bar: &Mutex<RunBar>) {
+    bar.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .finish();
+}
+
+/// Writes the table to every `--export-*` file asked for.
+fn export_all(args: &CompareArgs, table: &ResultTable) -> Result<()> {
+    let exports = [
+        (&args.export_markdown, Format::Markdown),
+        (&args.export_csv, Format::Csv),
+        (&args.export_json, Format::Json),
+    ];
+    for (path, format) in exports {
+        if let Some(path) = path {
+            write(path, format, table)?;
+        }
+    }
+    Ok(())
+}
+
+fn write(path: &Path, format: Format, table: &ResultTable) -> Result<()> {
+    export::write_to(path, format, table)
+        .with_context(|| format!("cannot export to {}", path.display()))
+}
+
+/// Whether every measured run saved every job.
+fn all_jobs_succeeded(table: &ResultTable) -> bool {
+    table
+        .rows
+        .iter()
+        .filter(|row| row.refused.is_none())
+        .all(|row| row.counts.not_found == 0 && row.counts.errors == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_compare_runs_the_seed_workload_with_every_strategy() {
+        let args = CompareArgs::defaults();
+        assert_eq!(workload(&args).unwrap(), Workload::seed());
+        assert_eq!(strategies(&args), Strategy::ALL);
+    }
+}
