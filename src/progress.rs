@@ -9,9 +9,8 @@ use std::time::Duration;
 use fetchlab_core::{FailureKind, Job, Outcome, Progress, Status};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// The bar's layout: elapsed time, bar, jobs done, rate, and outcome counts.
-const TEMPLATE: &str =
-    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} jobs ({per_sec}) {msg}";
+/// The bar's layout: elapsed time, bar, jobs done, time left, failure counts.
+const TEMPLATE: &str = "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} jobs, eta {eta} {msg}";
 
 /// A [`Progress`] for the terminal.
 pub struct Display {

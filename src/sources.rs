@@ -10,7 +10,8 @@ use fetchlab_core::JobList;
 use crate::cli::DownloadArgs;
 
 /// The job list the arguments ask for, cut to `--limit`. A bad line fails
-/// here, naming its file and line, before anything is downloaded.
+/// here, naming its file and line, before anything is downloaded; so does
+/// a list without a single URL (surely a mistake).
 pub fn load(args: &DownloadArgs) -> Result<JobList> {
     let mut jobs = match (&args.seed_list, args.sources.as_slice()) {
         (Some(base), _) => JobList::seed(base)?,
@@ -29,15 +30,19 @@ fn looks_like_url(text: &str) -> bool {
 }
 
 fn from_list(source: &str) -> Result<JobList> {
-    if source == "-" {
+    let (origin, jobs) = if source == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
             .context("cannot read the URL list from standard input")?;
-        Ok(JobList::parse("<stdin>", &text)?)
+        ("<stdin>", JobList::parse("<stdin>", &text)?)
     } else {
-        Ok(JobList::from_file(Path::new(source))?)
+        (source, JobList::from_file(Path::new(source))?)
+    };
+    if jobs.is_empty() {
+        bail!("{origin}: no URLs in the list (only blank lines and # comments)");
     }
+    Ok(jobs)
 }
 
 fn from_urls(sources: &[String]) -> Result<JobList> {

@@ -14,7 +14,14 @@ Examples:
   # where does latency stop mattering? two strategies, no delay, 5 runs each
   fetchlab compare --strategies sequential,tokio --latency 0ms --runs 5
   # 1,000 jobs at 200 workers on a flaky server, tables saved for later
-  fetchlab compare --jobs 1000 -c 200 --error-rate 0.1 --export-markdown results.md";
+  fetchlab compare --jobs 1000 -c 200 --error-rate 0.1 --export-markdown results.md
+
+The server runs as `fetchlab serve` in a child process, so its work is not
+counted as the client's. Every saved body is checked against the corpus.
+
+Exit status: 0 when every run saved every file, 1 when a job failed in some
+run (the table's errors column says where) or a body did not verify, 2 for
+bad options, an open-files limit too low, or a server that cannot start.";
 
 /// Options of `fetchlab compare`.
 #[derive(Debug, Args)]

@@ -114,3 +114,13 @@ fn serve_refuses_a_remote_address_without_allow_remote() {
         .unwrap();
     assert_input_error(&output, "--allow-remote");
 }
+
+#[test]
+fn an_empty_url_list_is_an_input_error() {
+    let output = fetchlab()
+        .args(["download", "-"])
+        .write_stdin("# nothing here\n\n")
+        .output()
+        .unwrap();
+    assert_input_error(&output, "<stdin>: no URLs");
+}

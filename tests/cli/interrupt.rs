@@ -1,30 +1,32 @@
 //! Ctrl-C stops new requests, leaves no partial file, still prints the
 //! summary; a rerun finishes the work without downloading complete files again.
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use fetchlab_server::{Corpus, CorpusSpec, ServerConfig, TestServer};
 
 use crate::support::*;
 
-#[test]
-fn ctrl_c_stops_cleanly_and_a_rerun_finishes_the_work() {
-    let server = server_with(20, Duration::from_millis(200));
-    let work = tempfile::tempdir().unwrap();
-    let list = url_file(&server, work.path(), &[]);
-    let out = work.path().join("out");
-    let child = Command::new(bin())
-        .args(["download", "-m", "2", "-o"])
-        .arg(&out)
-        .arg(&list)
+/// Starts `fetchlab download -o out list` (plus `extra`) in the background.
+fn spawn_download(out: &std::path::Path, list: &std::path::Path, extra: &[&str]) -> Child {
+    Command::new(bin())
+        .arg("download")
+        .args(extra)
+        .arg("-o")
+        .arg(out)
+        .arg(list)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
 
-    // Interrupt once the run has started (not a timing assertion: the wait
-    // only orders the events, and gives up after a generous bound).
+/// Waits until `ready` holds (or a generous bound passes: the wait only
+/// orders events, nothing is asserted about time), then sends SIGINT.
+fn interrupt_when(child: Child, ready: impl Fn() -> bool) -> Output {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while server.stats().requests == 0 && Instant::now() < deadline {
+    while !ready() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
     let status = Command::new("kill")
@@ -32,7 +34,17 @@ fn ctrl_c_stops_cleanly_and_a_rerun_finishes_the_work() {
         .status()
         .unwrap();
     assert!(status.success());
-    let output = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_a_rerun_finishes_the_work() {
+    let server = server_with(20, Duration::from_millis(200));
+    let work = tempfile::tempdir().unwrap();
+    let list = url_file(&server, work.path(), &[]);
+    let out = work.path().join("out");
+    let child = spawn_download(&out, &list, &["-m", "2"]);
+    let output = interrupt_when(child, || server.stats().requests > 0);
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("Interrupted"), "{stderr}");
@@ -59,4 +71,39 @@ fn ctrl_c_stops_cleanly_and_a_rerun_finishes_the_work() {
         );
     }
     assert_eq!(assert_whole_files(&server, &out), 20);
+}
+
+#[test]
+fn an_interrupted_large_file_resumes_where_it_stopped() {
+    const SIZE: usize = 3 << 20;
+    let config = ServerConfig::default()
+        .with_corpus(Corpus::generate(&CorpusSpec::files(1, SIZE, SIZE)))
+        .with_bandwidth(Some(1 << 20));
+    let server = TestServer::start(config).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let list = url_file(&server, work.path(), &[]);
+    let out = work.path().join("out");
+
+    let child = spawn_download(&out, &list, &[]);
+    let output = interrupt_when(child, || server.stats().bytes_sent >= 3 << 19);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let names = files_in(&out);
+    assert_eq!(
+        names,
+        [".fetchlab-file00000.bin.partial"],
+        "only the partial body is kept"
+    );
+
+    fetchlab()
+        .args(["download", "-o"])
+        .arg(&out)
+        .arg(&list)
+        .assert()
+        .success();
+    assert_eq!(assert_whole_files(&server, &out), 1);
+    let sent = server.stats().bytes_sent;
+    assert!(
+        sent < (SIZE + SIZE / 2) as u64,
+        "resumed, not downloaded again: {sent} bytes sent"
+    );
 }
