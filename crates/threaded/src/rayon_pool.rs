@@ -16,13 +16,13 @@ const NAME: &str = "rayon";
 /// `min(concurrency, jobs)` threads, never the global pool (one thread per
 /// core: 2 concurrent downloads on a 2-core machine).
 ///
-/// Scheduling: one rayon task per job is spawned into a `scope`, and each
-/// task, when it runs, takes the next job from a shared atomic cursor. So
-/// every pool thread runs exactly one blocking download at a time, takes
-/// the next one as soon as it is free, jobs start in list order whatever
-/// order rayon runs the tasks in, and no task ever waits on another (no
-/// `join`), so a blocked worker never holds work another could steal. See
-/// the crate documentation for why the obvious `par_iter` is a poor fit.
+/// Scheduling: [`ThreadPool::broadcast`] runs one loop on every thread of
+/// the pool, and each loop takes the next job index from a shared atomic
+/// cursor until none is left. So every pool thread runs exactly one
+/// blocking download at a time and takes the next as soon as it is free,
+/// jobs start in list order, and no work ever sits in the deque of a thread
+/// that is blocked on a socket. See the crate documentation for why the
+/// obvious `par_iter` is a poor fit, and what rayon still costs.
 #[derive(Debug, Clone)]
 pub struct RayonDownloader {
     settings: Settings,
@@ -74,13 +74,9 @@ impl Downloader for RayonDownloader {
         };
         let cursor = Cursor::default();
         let slots = Slots::new(jobs.len());
-        pool.scope(|scope| {
-            for _ in 0..jobs.len() {
-                scope.spawn(|_| {
-                    if let Some(index) = cursor.take(jobs.len()) {
-                        slots.put(index, worker.run(index, &jobs.jobs()[index]));
-                    }
-                });
+        pool.broadcast(|_| {
+            while let Some(index) = cursor.take(jobs.len()) {
+                slots.put(index, worker.run(index, &jobs.jobs()[index]));
             }
         });
         Ok(Report::new(

@@ -8,7 +8,7 @@ use super::classify;
 
 /// Size of the buffer a body is copied through. Bodies are never held whole
 /// in memory: at most this much (plus ureq's input buffer) per transfer.
-pub const CHUNK_BYTES: usize = 32 * 1024;
+pub const CHUNK_BYTES: usize = 16 * 1024;
 
 /// Largest error body (404, 5xx) read to its end so that its connection goes
 /// back to the pool; a larger one is dropped with its connection.

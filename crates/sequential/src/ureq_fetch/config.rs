@@ -13,6 +13,17 @@ pub const MAX_REDIRECTS: u32 = 10;
 /// spanning a few hosts still reuses connections at low concurrency.
 const MIN_IDLE_CONNECTIONS: usize = 10;
 
+/// Input buffer per connection. ureq's default is 128 KiB, allocated (and
+/// zeroed, so resident) for every connection: 1,000 workers held 256 MiB
+/// of buffers. 64 KiB still holds the largest response head ureq accepts
+/// (64 KiB by default; a head must fit the buffer) and keeps reads large.
+pub const INPUT_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Output buffer per connection: it holds only the request head of a GET
+/// (ureq's default is 128 KiB). A URL near this size fails as a protocol
+/// error instead of being sent.
+pub const OUTPUT_BUFFER_BYTES: usize = 16 * 1024;
+
 /// How long an idle connection stays in the pool. Longer than ureq's 15 s
 /// default so that a worker backing off before a retry finds its connection
 /// still there; short enough not to hold sockets a server already closed.
@@ -28,6 +39,8 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 ///   [`fetchlab_core::ResponseHead::decide`] classifies them;
 /// - no proxy from the environment, no `Accept-Encoding` (bodies are saved
 ///   byte for byte as served, so `Content-Length` checks stay exact);
+/// - buffers of [`INPUT_BUFFER_BYTES`] and [`OUTPUT_BUFFER_BYTES`] per
+///   connection rather than ureq's 2 × 128 KiB;
 /// - timeouts: see the crate documentation for the mapping and why it keeps
 ///   connection reuse.
 pub fn agent(settings: &Settings) -> Agent {
@@ -43,6 +56,8 @@ pub fn agent(settings: &Settings) -> Agent {
         .max_idle_connections(idle)
         .max_idle_connections_per_host(settings.concurrency)
         .max_idle_age(MAX_IDLE_AGE)
+        .input_buffer_size(INPUT_BUFFER_BYTES)
+        .output_buffer_size(OUTPUT_BUFFER_BYTES)
         .timeout_connect(Some(settings.connect_timeout))
         .timeout_recv_response(read)
         .timeout_per_read(read)

@@ -21,7 +21,7 @@ use ureq::http::{Response, Uri, header};
 use ureq::{Agent, Body};
 
 pub use body::{CHUNK_BYTES, DRAIN_LIMIT};
-pub use config::{MAX_REDIRECTS, agent};
+pub use config::{INPUT_BUFFER_BYTES, MAX_REDIRECTS, OUTPUT_BUFFER_BYTES, agent};
 
 /// What the `client_library` of a ureq-based strategy reports.
 pub const CLIENT_LIBRARY: &str = "ureq 3";
