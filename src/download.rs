@@ -22,8 +22,8 @@ const FAILURES_SHOWN: usize = 10;
 
 /// Runs `fetchlab download`.
 pub fn run(args: DownloadArgs) -> Result<Outcome> {
-    let jobs = sources::load(&args)?;
     let settings = settings(&args);
+    let jobs = sources::load(&args, &settings)?;
     let downloader = args.strategy.strategy().build(settings)?;
     fdlimit::ensure(
         args.max_concurrent,

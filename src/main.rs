@@ -6,7 +6,7 @@
 //! ([`compare`], [`download`], [`serve`]) does the work; [`exit`] maps
 //! results to exit statuses. Helpers: [`progress`] (bar and `-v` lines),
 //! [`run_bar`] (compare's progress),
-//! [`sources`] (where the URLs come from), [`strategy`] (names → backends),
+//! [`sources`] and [`list_url`] (where the URLs come from), [`strategy`] (names → backends),
 //! [`fdlimit`] (open-files limit), [`interrupt`] (Ctrl-C), [`units`]
 //! (byte sizes).
 #![deny(missing_docs)]
@@ -17,6 +17,7 @@ mod download;
 mod exit;
 mod fdlimit;
 mod interrupt;
+mod list_url;
 mod progress;
 mod run_bar;
 mod serve;

@@ -108,7 +108,7 @@ fn explain(server: &TestServer) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "  curl -s {base}index.txt | fetchlab download -v -o downloads -"
+        "  fetchlab download -v -o downloads --list-url {base}index.txt"
     )?;
     out.flush()
 }

@@ -1,22 +1,25 @@
 //! Where `fetchlab download` gets its job list: URLs on the command line,
-//! one URL-list file (`-` for standard input), or the book's seed list.
+//! one URL-list file (`-` for standard input), a list fetched from a URL,
+//! or the book's seed list.
 
 use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use fetchlab_core::JobList;
+use fetchlab_core::{JobList, Settings};
 
 use crate::cli::DownloadArgs;
+use crate::list_url;
 
 /// The job list the arguments ask for, cut to `--limit`. A bad line fails
 /// here, naming its file and line, before anything is downloaded; so does
 /// a list without a single URL (surely a mistake).
-pub fn load(args: &DownloadArgs) -> Result<JobList> {
-    let mut jobs = match (&args.seed_list, args.sources.as_slice()) {
-        (Some(base), _) => JobList::seed(base)?,
-        (None, [one]) if !looks_like_url(one) => from_list(one)?,
-        (None, sources) => from_urls(sources)?,
+pub fn load(args: &DownloadArgs, settings: &Settings) -> Result<JobList> {
+    let mut jobs = match (&args.seed_list, &args.list_url, args.sources.as_slice()) {
+        (Some(base), _, _) => JobList::seed(base)?,
+        (None, Some(url), _) => non_empty(url, list_url::fetch(url, settings)?)?,
+        (None, None, [one]) if !looks_like_url(one) => from_list(one)?,
+        (None, None, sources) => from_urls(sources)?,
     };
     if let Some(limit) = args.limit {
         jobs.truncate(limit);
@@ -30,15 +33,19 @@ fn looks_like_url(text: &str) -> bool {
 }
 
 fn from_list(source: &str) -> Result<JobList> {
-    let (origin, jobs) = if source == "-" {
+    if source == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
             .context("cannot read the URL list from standard input")?;
-        ("<stdin>", JobList::parse("<stdin>", &text)?)
+        non_empty("<stdin>", JobList::parse("<stdin>", &text)?)
     } else {
-        (source, JobList::from_file(Path::new(source))?)
-    };
+        non_empty(source, JobList::from_file(Path::new(source))?)
+    }
+}
+
+/// A list without a single URL is surely a mistake.
+fn non_empty(origin: &str, jobs: JobList) -> Result<JobList> {
     if jobs.is_empty() {
         bail!("{origin}: no URLs in the list (only blank lines and # comments)");
     }

@@ -13,8 +13,8 @@ Examples:
   fetchlab download -v -m 20 -o flags --seed-list http://127.0.0.1:8001/
   # your own list, one URL a line (# comments allowed), 8 at a time, threads
   fetchlab download --strategy threads -m 8 -o photos urls.txt
-  # the first 10 URLs from standard input, as a JSON report
-  curl -s http://127.0.0.1:8001/index.txt | fetchlab download -l 10 --json - > report.json
+  # the first 10 URLs of a server's list, as a JSON report
+  fetchlab download -l 10 --json --list-url http://127.0.0.1:8001/index.txt > report.json
 
 Exit status: 0 when every job was saved or skipped, 1 when any job failed or
 was not found (or the run was interrupted), 2 for bad input (a bad URL line,
@@ -27,12 +27,17 @@ the -v lines and the closing summary go to standard error.";
 /// Options of `fetchlab download`.
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-#[command(group(ArgGroup::new("source").required(true).args(["sources", "seed_list"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["sources", "list_url", "seed_list"])))]
 pub struct DownloadArgs {
     /// URLs to download, or ONE file listing them (one URL a line; blank
     /// lines and # comments skipped); `-` reads the list from standard input.
     #[arg(value_name = "URL|FILE|-")]
     pub sources: Vec<String>,
+
+    /// Fetch the URL list itself from this URL (e.g. `fetchlab serve`'s
+    /// http://127.0.0.1:8001/index.txt).
+    #[arg(long, value_name = "URL")]
+    pub list_url: Option<String>,
 
     /// Download the book's 80 flag thumbnails (zzpic23110_s.jpg …
     /// zzpic23189_s.jpg) under this base URL.

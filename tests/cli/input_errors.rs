@@ -124,3 +124,20 @@ fn an_empty_url_list_is_an_input_error() {
         .unwrap();
     assert_input_error(&output, "<stdin>: no URLs");
 }
+
+#[test]
+fn a_list_url_that_fails_is_an_input_error() {
+    let server = server(1);
+    let output = fetchlab()
+        .args([
+            "download",
+            "--retries",
+            "0",
+            "--list-url",
+            &server.url("nope.txt"),
+        ])
+        .output()
+        .unwrap();
+    assert_input_error(&output, "cannot fetch the URL list");
+    assert!(stderr_of(&output).contains("not found (404)"));
+}

@@ -69,10 +69,8 @@ fn serve_prints_its_address_first_and_serves_the_corpus() {
 
     let work = tempfile::tempdir().unwrap();
     let output = fetchlab()
-        .args(["download", "-o"])
+        .args(["download", "--list-url", &format!("{base}index.txt"), "-o"])
         .arg(work.path())
-        .arg("-")
-        .write_stdin(index.clone())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
