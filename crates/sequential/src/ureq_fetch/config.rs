@@ -81,5 +81,7 @@ mod tests {
         assert!(!config.http_status_as_error());
         assert!(config.proxy().is_none());
         assert_eq!(config.timeouts().global, Some(settings.total_timeout));
+        assert_eq!(config.input_buffer_size(), INPUT_BUFFER_BYTES);
+        assert!(config.max_response_header_size() <= INPUT_BUFFER_BYTES);
     }
 }
