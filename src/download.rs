@@ -23,6 +23,7 @@ const FAILURES_SHOWN: usize = 10;
 /// Runs `fetchlab download`.
 pub fn run(args: DownloadArgs) -> Result<Outcome> {
     let settings = settings(&args);
+    settings.validate().context("invalid settings")?;
     let jobs = sources::load(&args, &settings)?;
     let downloader = args.strategy.strategy().build(settings)?;
     fdlimit::ensure(
