@@ -1,0 +1,236 @@
+//! What a server serves and how badly: corpus, latency, errors, faults,
+//! bandwidth, seed.
+
+use std::time::Duration;
+
+use crate::corpus::{Corpus, DEFAULT_SEED};
+use crate::fault::Fault;
+
+/// Configuration of a [`TestServer`](crate::TestServer). All fields are
+/// public; the `with_*` methods are a builder-style shorthand.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The files served at `/<name>` (default: the seed thumbnails).
+    pub corpus: Corpus,
+    /// Delay before the response head of every request (default 0).
+    pub latency: Duration,
+    /// Extra delay drawn uniformly from `0..=jitter` per request (default 0).
+    pub jitter: Duration,
+    /// Share (0..=1) of corpus requests answered with an error status.
+    pub error_rate: f64,
+    /// The error statuses drawn from (default `[500, 503]`).
+    pub error_statuses: Vec<u16>,
+    /// `Retry-After` (whole seconds, rounded up) sent with 429 and 503 errors.
+    pub retry_after: Option<Duration>,
+    /// Share (0..=1) of corpus requests hit by a fault from `faults`.
+    pub fault_rate: f64,
+    /// The faults drawn from (default: reset before headers, reset mid-body, short body).
+    pub faults: Vec<Fault>,
+    /// Body bytes per second per connection; `None` is unlimited.
+    pub bandwidth: Option<u64>,
+    /// How long [`Fault::Stall`] stays silent before closing (default 60 s).
+    pub stall: Duration,
+    /// Seed of all randomness (jitter, errors, faults).
+    pub seed: u64,
+    /// Worker threads of the server's own tokio runtime (default 2).
+    pub worker_threads: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            corpus: Corpus::default(),
+            latency: Duration::ZERO,
+            jitter: Duration::ZERO,
+            error_rate: 0.0,
+            error_statuses: vec![500, 503],
+            retry_after: None,
+            fault_rate: 0.0,
+            faults: vec![
+                Fault::ResetBeforeHeaders,
+                Fault::ResetMidBody,
+                Fault::ShortBody,
+            ],
+            bandwidth: None,
+            stall: Duration::from_secs(60),
+            seed: DEFAULT_SEED,
+            worker_threads: 2,
+        }
+    }
+}
+
+/// A [`ServerConfig`] that cannot be served.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    /// A rate outside `0..=1` (or NaN).
+    #[error("{name} must be between 0 and 1, got {value}")]
+    Rate {
+        /// Which field.
+        name: &'static str,
+        /// The bad value.
+        value: f64,
+    },
+    /// An error status outside 400..=599.
+    #[error("error status {0} is not an HTTP error status (400..=599)")]
+    Status(u16),
+    /// A positive rate with nothing to draw from.
+    #[error("{0} is positive but its list is empty")]
+    EmptyChoice(&'static str),
+    /// A bandwidth of zero bytes per second.
+    #[error("bandwidth must be at least 1 byte per second")]
+    ZeroBandwidth,
+    /// No worker threads.
+    #[error("worker_threads must be at least 1")]
+    ZeroThreads,
+}
+
+impl ServerConfig {
+    /// Checks rates, statuses, bandwidth and thread count.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (name, value) in [
+            ("error_rate", self.error_rate),
+            ("fault_rate", self.fault_rate),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(ConfigError::Rate { name, value });
+            }
+        }
+        if let Some(&s) = self
+            .error_statuses
+            .iter()
+            .find(|s| !(400..=599).contains(*s))
+        {
+            return Err(ConfigError::Status(s));
+        }
+        if self.error_rate > 0.0 && self.error_statuses.is_empty() {
+            return Err(ConfigError::EmptyChoice("error_rate"));
+        }
+        if self.fault_rate > 0.0 && self.faults.is_empty() {
+            return Err(ConfigError::EmptyChoice("fault_rate"));
+        }
+        if self.bandwidth == Some(0) {
+            return Err(ConfigError::ZeroBandwidth);
+        }
+        if self.worker_threads == 0 {
+            return Err(ConfigError::ZeroThreads);
+        }
+        Ok(())
+    }
+
+    /// Sets [`corpus`](Self::corpus).
+    pub fn with_corpus(mut self, corpus: Corpus) -> Self {
+        self.corpus = corpus;
+        self
+    }
+
+    /// Sets [`latency`](Self::latency).
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Sets [`jitter`](Self::jitter).
+    pub fn with_jitter(mut self, jitter: Duration) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Sets [`error_rate`](Self::error_rate).
+    pub fn with_error_rate(mut self, rate: f64) -> Self {
+        self.error_rate = rate;
+        self
+    }
+
+    /// Sets [`error_statuses`](Self::error_statuses).
+    pub fn with_error_statuses(mut self, statuses: impl Into<Vec<u16>>) -> Self {
+        self.error_statuses = statuses.into();
+        self
+    }
+
+    /// Sets [`retry_after`](Self::retry_after).
+    pub fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// Sets [`fault_rate`](Self::fault_rate).
+    pub fn with_fault_rate(mut self, rate: f64) -> Self {
+        self.fault_rate = rate;
+        self
+    }
+
+    /// Sets [`faults`](Self::faults).
+    pub fn with_faults(mut self, faults: impl Into<Vec<Fault>>) -> Self {
+        self.faults = faults.into();
+        self
+    }
+
+    /// Sets [`bandwidth`](Self::bandwidth).
+    pub fn with_bandwidth(mut self, bytes_per_sec: Option<u64>) -> Self {
+        self.bandwidth = bytes_per_sec;
+        self
+    }
+
+    /// Sets [`stall`](Self::stall).
+    pub fn with_stall(mut self, stall: Duration) -> Self {
+        self.stall = stall;
+        self
+    }
+
+    /// Sets [`seed`](Self::seed).
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets [`worker_threads`](Self::worker_threads).
+    pub fn with_worker_threads(mut self, threads: usize) -> Self {
+        self.worker_threads = threads;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid_and_polite() {
+        let c = ServerConfig::default();
+        assert_eq!(c.validate(), Ok(()));
+        assert_eq!(c.corpus.len(), 80);
+        assert_eq!(c.error_statuses, [500, 503]);
+        assert_eq!(c.stall, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn validate_rejects_nonsense() {
+        let bad = |c: ServerConfig| c.validate().unwrap_err();
+        let base = ServerConfig::default;
+        assert!(matches!(
+            bad(base().with_error_rate(1.5)),
+            ConfigError::Rate { .. }
+        ));
+        assert!(matches!(
+            bad(base().with_fault_rate(f64::NAN)),
+            ConfigError::Rate { .. }
+        ));
+        assert_eq!(
+            bad(base().with_error_statuses([200])),
+            ConfigError::Status(200)
+        );
+        assert_eq!(
+            bad(base().with_error_rate(0.5).with_error_statuses([])),
+            ConfigError::EmptyChoice("error_rate")
+        );
+        assert_eq!(
+            bad(base().with_fault_rate(0.5).with_faults([])),
+            ConfigError::EmptyChoice("fault_rate")
+        );
+        assert_eq!(
+            bad(base().with_bandwidth(Some(0))),
+            ConfigError::ZeroBandwidth
+        );
+        assert_eq!(bad(base().with_worker_threads(0)), ConfigError::ZeroThreads);
+    }
+}

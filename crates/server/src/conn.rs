@@ -1,0 +1,224 @@
+//! The connection wrapper that lets a handler put exact bytes on the wire:
+//! a response with a lying head, garbage, a FIN or a TCP RST where hyper
+//! would have written a proper response.
+//!
+//! The handler [`arm`](ConnCtl::arm)s a [`Takeover`] on the connection's
+//! shared [`ConnCtl`] and returns a dummy response. The next time hyper
+//! writes (or flushes), [`FaultyStream`] discards hyper's bytes, writes the
+//! takeover's own, ends the connection as asked, and from then on fails every
+//! write, so hyper drops the connection.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use bytes::{Buf, Bytes};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::Sleep;
+
+use crate::stats::FlightGuard;
+
+/// Pause between the last byte of a takeover and its RST, so those bytes
+/// leave the send queue (an RST discards whatever is still queued).
+const RESET_GRACE: Duration = Duration::from_millis(50);
+
+/// How a takeover ends the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Clean close: FIN.
+    Fin,
+    /// Abortive close: `SO_LINGER` 0, then close, which sends an RST.
+    Reset,
+}
+
+/// Bytes to write instead of hyper's, and how to end afterwards.
+pub(crate) struct Takeover {
+    /// Written verbatim.
+    pub bytes: Bytes,
+    /// What follows them.
+    pub ending: Ending,
+    /// Released just before the connection ends.
+    pub guard: Option<FlightGuard>,
+}
+
+/// Per-connection state shared by the handler and the [`FaultyStream`].
+pub(crate) struct ConnCtl {
+    /// The connection's local address (for absolute URLs without `Host`).
+    pub local_addr: SocketAddr,
+    takeover: Mutex<Option<Takeover>>,
+}
+
+impl ConnCtl {
+    pub(crate) fn new(local_addr: SocketAddr) -> Self {
+        ConnCtl {
+            local_addr,
+            takeover: Mutex::new(None),
+        }
+    }
+
+    /// Makes the next write on this connection perform `takeover`.
+    pub(crate) fn arm(&self, takeover: Takeover) {
+        *self.takeover.lock().unwrap_or_else(|e| e.into_inner()) = Some(takeover);
+    }
+
+    fn take(&self) -> Option<Takeover> {
+        self.takeover
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}
+
+enum State {
+    Normal,
+    Writing(Takeover),
+    ShuttingDown,
+    Pausing(Pin<Box<Sleep>>, Option<FlightGuard>),
+    Done,
+}
+
+/// A TCP stream that performs armed [`Takeover`]s.
+pub(crate) struct FaultyStream {
+    inner: TcpStream,
+    ctl: Arc<ConnCtl>,
+    state: State,
+}
+
+impl FaultyStream {
+    pub(crate) fn new(inner: TcpStream, ctl: Arc<ConnCtl>) -> Self {
+        FaultyStream {
+            inner,
+            ctl,
+            state: State::Normal,
+        }
+    }
+
+    /// Drives a takeover, if one is armed. `Ready(Ok(()))` means none is:
+    /// the caller proceeds normally. Once one ran, every call fails.
+    fn poll_takeover(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        loop {
+            self.state = match std::mem::replace(&mut self.state, State::Done) {
+                State::Normal => match self.ctl.take() {
+                    None => {
+                        self.state = State::Normal;
+                        return Poll::Ready(Ok(()));
+                    }
+                    Some(t) => State::Writing(t),
+                },
+                State::Writing(t) => match self.poll_write_takeover(cx, t)? {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(next) => next,
+                },
+                State::ShuttingDown => {
+                    let mut sd = Pin::new(&mut self.inner);
+                    if sd.as_mut().poll_shutdown(cx).is_pending() {
+                        self.state = State::ShuttingDown;
+                        return Poll::Pending;
+                    }
+                    State::Done
+                }
+                State::Pausing(mut sleep, guard) => {
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        self.state = State::Pausing(sleep, guard);
+                        return Poll::Pending;
+                    }
+                    drop(guard);
+                    self.reset_on_close();
+                    State::Done
+                }
+                State::Done => return Poll::Ready(Err(io::ErrorKind::ConnectionAborted.into())),
+            };
+        }
+    }
+
+    /// Writes what is left of `t`; returns the state that follows.
+    /// On `Pending` the takeover is put back.
+    fn poll_write_takeover(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut t: Takeover,
+    ) -> io::Result<Poll<State>> {
+        let wrote_any = !t.bytes.is_empty();
+        while t.bytes.has_remaining() {
+            match Pin::new(&mut self.inner).poll_write(cx, &t.bytes) {
+                Poll::Pending => {
+                    self.state = State::Writing(t);
+                    return Ok(Poll::Pending);
+                }
+                Poll::Ready(n) => t.bytes.advance(n?),
+            }
+        }
+        if Pin::new(&mut self.inner).poll_flush(cx)?.is_pending() {
+            self.state = State::Writing(t);
+            return Ok(Poll::Pending);
+        }
+        Ok(Poll::Ready(match t.ending {
+            Ending::Fin => State::ShuttingDown,
+            Ending::Reset if wrote_any => {
+                State::Pausing(Box::pin(tokio::time::sleep(RESET_GRACE)), t.guard)
+            }
+            Ending::Reset => {
+                self.reset_on_close();
+                State::Done
+            }
+        }))
+    }
+
+    /// `SO_LINGER` 0: closing the socket (when hyper drops it) sends an RST.
+    fn reset_on_close(&self) {
+        // Best effort: if this fails the peer sees a FIN, still an abrupt end.
+        let _ = socket2::SockRef::from(&self.inner).set_linger(Some(Duration::ZERO));
+    }
+}
+
+impl AsyncRead for FaultyStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for FaultyStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        ready!(this.poll_takeover(cx))?;
+        Pin::new(&mut this.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        ready!(this.poll_takeover(cx))?;
+        Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_takeover(cx))?;
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_takeover(cx))?;
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}

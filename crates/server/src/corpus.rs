@@ -1,0 +1,352 @@
+//! The files the server serves: a deterministic generated corpus, or the
+//! files of a directory, each with its SHA-256 so clients can be verified
+//! byte for byte.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use fetchlab_core::store::sha256_hex;
+use fetchlab_core::{SEED_NAMES_COUNT, seed_names};
+
+/// The seed every default corpus and server configuration uses.
+pub const DEFAULT_SEED: u64 = 2026;
+
+/// Describes a generated corpus: how many files, their size range, the seed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorpusSpec {
+    /// Number of files. With [`SEED_NAMES_COUNT`] (80) the files carry the
+    /// seed names `zzpic23110_s.jpg` … `zzpic23189_s.jpg`; otherwise they are
+    /// named `file00000.bin`, `file00001.bin`, …
+    pub count: usize,
+    /// Smallest body size in bytes (inclusive).
+    pub min_size: usize,
+    /// Largest body size in bytes (inclusive). Swapped with `min_size` if smaller.
+    pub max_size: usize,
+    /// Seed for sizes and contents: the same spec always gives the same bytes.
+    pub seed: u64,
+}
+
+impl Default for CorpusSpec {
+    /// The seed workload: 80 thumbnails of 8–40 KiB.
+    fn default() -> Self {
+        CorpusSpec {
+            count: SEED_NAMES_COUNT,
+            min_size: 8 * 1024,
+            max_size: 40 * 1024,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl CorpusSpec {
+    /// The seed workload (same as [`CorpusSpec::default`]).
+    pub fn seed_thumbnails() -> Self {
+        Self::default()
+    }
+
+    /// `count` files with sizes in `min_size..=max_size`, default seed.
+    pub fn files(count: usize, min_size: usize, max_size: usize) -> Self {
+        CorpusSpec {
+            count,
+            min_size,
+            max_size,
+            seed: DEFAULT_SEED,
+        }
+    }
+
+    /// The same spec with another seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The file names this spec produces, in order.
+    pub fn names(&self) -> Vec<String> {
+        if self.count == SEED_NAMES_COUNT {
+            seed_names()
+        } else {
+            (0..self.count).map(|i| format!("file{i:05}.bin")).collect()
+        }
+    }
+}
+
+/// One file of a corpus.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CorpusFile {
+    /// Its name: one plain path segment, served at `/<name>`.
+    pub name: String,
+    /// Its whole body.
+    pub body: Bytes,
+    /// SHA-256 of `body`, lower-case hex.
+    pub sha256: String,
+}
+
+impl CorpusFile {
+    /// A file named `name` holding `body`; computes the checksum.
+    pub fn new(name: impl Into<String>, body: Bytes) -> Self {
+        let sha256 = sha256_hex(&body);
+        CorpusFile {
+            name: name.into(),
+            body,
+            sha256,
+        }
+    }
+
+    /// Body length in bytes.
+    pub fn len(&self) -> u64 {
+        self.body.len() as u64
+    }
+
+    /// Whether the body is empty.
+    pub fn is_empty(&self) -> bool {
+        self.body.is_empty()
+    }
+}
+
+impl fmt::Debug for CorpusFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorpusFile")
+            .field("name", &self.name)
+            .field("len", &self.body.len())
+            .field("sha256", &self.sha256)
+            .finish()
+    }
+}
+
+/// A set of named files, sorted by name. Cheap to clone (shared inside).
+#[derive(Clone)]
+pub struct Corpus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    files: Vec<CorpusFile>,
+    index: HashMap<String, usize>,
+    total_bytes: u64,
+}
+
+impl Corpus {
+    /// Generates the corpus `spec` describes; the same spec gives the same
+    /// bytes on every machine and every version (a fixed SplitMix64 stream).
+    pub fn generate(spec: &CorpusSpec) -> Corpus {
+        let lo = spec.min_size.min(spec.max_size) as u64;
+        let span = spec.max_size.max(spec.min_size) as u64 - lo;
+        let mut sizes = SplitMix64::new(spec.seed);
+        let files = spec.names().into_iter().enumerate().map(|(i, name)| {
+            let raw = sizes.next_u64();
+            let size = lo + span.checked_add(1).map_or(raw, |m| raw % m);
+            let body = pseudo_random_bytes(spec.seed ^ mix(i as u64 + 1), size as usize);
+            CorpusFile::new(name, body)
+        });
+        Corpus::from_files(files)
+    }
+
+    /// A corpus of the given files (sorted by name; a repeated name keeps the
+    /// last file).
+    pub fn from_files(files: impl IntoIterator<Item = CorpusFile>) -> Corpus {
+        let mut by_name: HashMap<String, CorpusFile> = HashMap::new();
+        for file in files {
+            by_name.insert(file.name.clone(), file);
+        }
+        let mut files: Vec<CorpusFile> = by_name.into_values().collect();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        let index = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        let total_bytes = files.iter().map(CorpusFile::len).sum();
+        Corpus {
+            inner: Arc::new(Inner {
+                files,
+                index,
+                total_bytes,
+            }),
+        }
+    }
+
+    /// The regular files directly inside `dir` (not recursive). Names that
+    /// are not UTF-8 or start with `.` are skipped; symlinks are followed.
+    pub fn from_dir(dir: &Path) -> std::io::Result<Corpus> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if name.starts_with('.') || !std::fs::metadata(&path)?.is_file() {
+                continue;
+            }
+            let body = Bytes::from(std::fs::read(&path)?);
+            files.push(CorpusFile::new(name, body));
+        }
+        Ok(Corpus::from_files(files))
+    }
+
+    /// The file called `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&CorpusFile> {
+        self.inner.index.get(name).map(|&i| &self.inner.files[i])
+    }
+
+    /// All files, in name order.
+    pub fn files(&self) -> &[CorpusFile] {
+        &self.inner.files
+    }
+
+    /// All names, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.inner.files.iter().map(|f| f.name.clone()).collect()
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.inner.files.len()
+    }
+
+    /// Whether there are no files.
+    pub fn is_empty(&self) -> bool {
+        self.inner.files.is_empty()
+    }
+
+    /// Sum of all body sizes.
+    pub fn total_bytes(&self) -> u64 {
+        self.inner.total_bytes
+    }
+}
+
+impl Default for Corpus {
+    /// `Corpus::generate(&CorpusSpec::default())`, generated once per process.
+    fn default() -> Self {
+        static DEFAULT: std::sync::OnceLock<Corpus> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(|| Corpus::generate(&CorpusSpec::default()))
+            .clone()
+    }
+}
+
+impl fmt::Debug for Corpus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Corpus")
+            .field("files", &self.len())
+            .field("total_bytes", &self.total_bytes())
+            .finish()
+    }
+}
+
+/// `len` bytes of a SplitMix64 stream seeded with `seed`.
+pub(crate) fn pseudo_random_bytes(seed: u64, len: usize) -> Bytes {
+    let mut rng = SplitMix64::new(seed);
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        out.extend_from_slice(&rng.next_u64().to_le_bytes());
+    }
+    out.truncate(len);
+    Bytes::from(out)
+}
+
+/// SplitMix64's finaliser: spreads a counter over all 64 bits.
+pub(crate) fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// SplitMix64: tiny, fast, and fixed forever (unlike `rand`'s `StdRng`), so
+/// corpus bytes never change between versions.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        mix(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_corpus_is_the_seed_list_within_size_bounds() {
+        let corpus = Corpus::default();
+        assert_eq!(corpus.names(), seed_names());
+        for f in corpus.files() {
+            assert!((8 * 1024..=40 * 1024).contains(&f.body.len()), "{f:?}");
+            assert_eq!(f.sha256, sha256_hex(&f.body));
+        }
+        let total: u64 = corpus.files().iter().map(|f| f.len()).sum();
+        assert_eq!(corpus.total_bytes(), total);
+    }
+
+    #[test]
+    fn generation_is_deterministic_and_seed_dependent() {
+        let spec = CorpusSpec::files(5, 10, 100);
+        let a = Corpus::generate(&spec);
+        let b = Corpus::generate(&spec);
+        assert_eq!(a.files(), b.files());
+        assert_eq!(
+            a.names(),
+            [
+                "file00000.bin",
+                "file00001.bin",
+                "file00002.bin",
+                "file00003.bin",
+                "file00004.bin"
+            ]
+        );
+        let c = Corpus::generate(&spec.clone().with_seed(7));
+        assert_ne!(a.files()[0].body, c.files()[0].body);
+        // Distinct files have distinct contents.
+        assert_ne!(a.files()[0].body[..8], a.files()[1].body[..8]);
+    }
+
+    #[test]
+    fn known_checksum_is_stable_across_versions() {
+        let corpus = Corpus::generate(&CorpusSpec::files(1, 32, 32));
+        let body = pseudo_random_bytes(DEFAULT_SEED ^ mix(1), 32);
+        assert_eq!(corpus.files()[0].body, body);
+        let corpus = Corpus::default();
+        let first = &corpus.files()[0];
+        // Golden values: if these change, every recorded checksum changes.
+        assert_eq!(
+            (first.name.as_str(), first.len()),
+            ("zzpic23110_s.jpg", 33672)
+        );
+        assert_eq!(
+            first.sha256,
+            "3b5c763b36d48db9f1d3af8a3b49911cae9e774bf6052e0df1db10c8e838416e"
+        );
+    }
+
+    #[test]
+    fn swapped_and_equal_bounds_work() {
+        let c = Corpus::generate(&CorpusSpec::files(3, 50, 10));
+        assert!(c.files().iter().all(|f| (10..=50).contains(&f.body.len())));
+        let c = Corpus::generate(&CorpusSpec::files(3, 0, 0));
+        assert!(c.files().iter().all(CorpusFile::is_empty));
+        assert!(Corpus::generate(&CorpusSpec::files(0, 1, 2)).is_empty());
+    }
+
+    #[test]
+    fn from_dir_reads_plain_files_in_name_order() {
+        let dir = std::env::temp_dir().join(format!("fetchlab-corpus-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("b.txt"), b"bee").unwrap();
+        std::fs::write(dir.join("a.txt"), b"a").unwrap();
+        std::fs::write(dir.join(".hidden"), b"x").unwrap();
+        let c = Corpus::from_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(c.names(), ["a.txt", "b.txt"]);
+        assert_eq!(c.get("b.txt").unwrap().body, Bytes::from_static(b"bee"));
+        assert_eq!(c.get("b.txt").unwrap().sha256, sha256_hex(b"bee"));
+        assert!(c.get("sub").is_none());
+        assert!(Corpus::from_dir(Path::new("/nonexistent/fetchlab")).is_err());
+    }
+}

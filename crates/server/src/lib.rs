@@ -1,0 +1,72 @@
+//! The local "slow server" fetchlab's tests, benches and `fetchlab serve`
+//! run against.
+//!
+//! A hyper 1 server (HTTP/1.1 keep-alive, and h2c) that serves a
+//! deterministic [`Corpus`] with known SHA-256 checksums, and makes it as
+//! slow and unreliable as a [`ServerConfig`] asks: latency and jitter before
+//! every response head, a rate of error statuses (with `Retry-After`), a
+//! rate of [`Fault`]s, a per-connection bandwidth cap. Every random choice
+//! comes from [`ServerConfig::seed`] and the request's sequence number, so a
+//! run can be reproduced. It counts requests, connections, in-flight
+//! requests and their peak, and body bytes ([`Stats`]), so a test can assert
+//! that a client honoured its concurrency limit and reused connections.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use fetchlab_server::{ServerConfig, TestServer};
+//!
+//! let server = TestServer::start(ServerConfig::default().with_latency(Duration::from_millis(100)))?;
+//! let url = server.url(&server.corpus().names()[0]); // http://127.0.0.1:PORT/zzpic23110_s.jpg
+//! // … download it …
+//! assert!(server.stats().peak_in_flight <= 20);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # Paths
+//!
+//! - `/<name>`: a corpus file (`Range` supported; `HEAD` too). Random errors
+//!   and faults apply here only. Any other name: 404.
+//! - `/index.txt`: the absolute URL of every corpus file, one per line.
+//! - `/status/<code>/<name>`: always `code` (`?retry-after=S` sets `Retry-After`).
+//! - `/flaky/<n>/<name>`: 503 for the first `n` requests to that path, then the file.
+//! - `/fault/<fault>/<name>`: always that [`Fault`] (`name` must be in the corpus).
+//! - `/redirect/<n>/<name>`: `n` 302s, then the file.
+//! - `/no-length/<name>`: the file, chunked. `/no-range/<name>`: the file, `Range` ignored.
+//! - `/_stats`: [`Stats`] as JSON.
+//!
+//! # Layout
+//!
+//! - [`corpus`]: the files and their checksums.
+//! - [`config`] and [`fault`]: what to inject.
+//! - [`stats`]: the counters.
+//! - `server`: [`TestServer`], its thread and runtime; `accept`: the accept
+//!   loop and connections.
+//! - `service` → `routes` → `respond` / `faults`: one request, from path to
+//!   response; `reply` builds responses, `range` parses `Range`, `body`
+//!   streams bodies at a pace, `inject` draws the random injections.
+//! - `conn`: the connection wrapper that puts raw bytes, FINs and RSTs on
+//!   the wire for faults hyper would never produce.
+#![deny(missing_docs)]
+
+mod accept;
+mod body;
+pub mod config;
+mod conn;
+pub mod corpus;
+pub mod fault;
+mod faults;
+mod inject;
+mod range;
+mod reply;
+mod respond;
+mod routes;
+mod server;
+mod service;
+pub mod stats;
+
+pub use config::{ConfigError, ServerConfig};
+pub use corpus::{Corpus, CorpusFile, CorpusSpec, DEFAULT_SEED};
+pub use fault::{Fault, ParseFaultError};
+pub use faults::OVERSIZED_LEN;
+pub use server::{StopHandle, TestServer};
+pub use stats::Stats;

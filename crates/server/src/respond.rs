@@ -1,0 +1,182 @@
+//! Routes → responses: files (ranged, chunked, range-blind), statuses,
+//! flaky paths, redirects, the index and the stats.
+
+use bytes::Bytes;
+use http::header::{ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, HeaderName, LOCATION};
+
+use crate::body::{Pace, Source};
+use crate::corpus::CorpusFile;
+use crate::inject::Draw;
+use crate::range::{self, RangeReply};
+use crate::reply::{Payload, Reply, Responder, content_type};
+use crate::routes::{Route, encode};
+use crate::stats::Ticket;
+
+/// How a file is served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FileMode {
+    /// `Content-Length`, `Range` honoured.
+    Ranged,
+    /// `Content-Length`, `Range` ignored.
+    NoRange,
+    /// Chunked, no `Content-Length`, `Range` ignored.
+    Chunked,
+}
+
+impl Responder {
+    /// Answers `route`; `draw` holds the random injections (used on corpus
+    /// paths only), `ticket` the request's numbers.
+    pub(crate) async fn respond(mut self, route: Route, draw: Draw, ticket: Ticket) -> Reply {
+        let corpus = self.shared.config.corpus.clone();
+        let file = |name: &str| corpus.get(name).cloned();
+        match route {
+            Route::File(name) => match (file(&name), draw.error, draw.fault) {
+                (None, ..) => self.not_found(),
+                (Some(_), Some(status), _) => {
+                    let retry_after = self.configured_retry_after(status);
+                    self.error(status, retry_after)
+                }
+                (Some(f), None, Some(fault)) => self.fault(fault, &f).await,
+                (Some(f), None, None) => self.file(&f, FileMode::Ranged),
+            },
+            Route::Index => self.index(),
+            Route::Stats => self.stats(),
+            Route::Status(status) => self.status(status),
+            Route::Flaky(failures, name) => match file(&name) {
+                None => self.not_found(),
+                Some(_) if ticket.path_count <= failures => {
+                    let retry_after = self.configured_retry_after(503);
+                    self.error(503, retry_after)
+                }
+                Some(f) => self.file(&f, FileMode::Ranged),
+            },
+            Route::Fault(fault, name) => match file(&name) {
+                None => self.not_found(),
+                Some(f) => self.fault(fault, &f).await,
+            },
+            Route::Redirect(hops, name) => match file(&name) {
+                None => self.not_found(),
+                Some(f) if hops == 0 => self.file(&f, FileMode::Ranged),
+                Some(f) if hops == 1 => self.redirect(format!("/{}", encode(&f.name))),
+                Some(f) => self.redirect(format!("/redirect/{}/{}", hops - 1, encode(&f.name))),
+            },
+            Route::NoLength(name) => match file(&name) {
+                None => self.not_found(),
+                Some(f) => self.file(&f, FileMode::Chunked),
+            },
+            Route::NoRange(name) => match file(&name) {
+                None => self.not_found(),
+                Some(f) => self.file(&f, FileMode::NoRange),
+            },
+            Route::BadRequest(why) => self.text(400, format!("{why}\n"), &[]),
+            Route::NotFound => self.not_found(),
+        }
+    }
+
+    /// Serves `file` in `mode`, at the configured bandwidth.
+    pub(crate) fn file(&mut self, file: &CorpusFile, mode: FileMode) -> Reply {
+        let len = file.len();
+        let mut headers = vec![(CONTENT_TYPE, content_type(&file.name).to_owned())];
+        let range = match mode {
+            FileMode::Ranged => {
+                headers.push((ACCEPT_RANGES, "bytes".to_owned()));
+                range::resolve(self.range.as_deref(), len)
+            }
+            FileMode::NoRange | FileMode::Chunked => RangeReply::Full,
+        };
+        let (status, body) = match range {
+            RangeReply::Full => (200, file.body.clone()),
+            RangeReply::Partial { start, end } => {
+                headers.push((CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
+                (206, file.body.slice(start as usize..=end as usize))
+            }
+            RangeReply::Unsatisfiable => {
+                headers.push((CONTENT_RANGE, format!("bytes */{len}")));
+                return self.text(416, "416 Range Not Satisfiable\n".to_owned(), &headers[1..]);
+            }
+        };
+        let payload = match mode {
+            FileMode::Chunked => Payload::Stream {
+                source: Source::Bytes(body),
+                pace: Pace::from_bandwidth(self.shared.config.bandwidth),
+                known_len: false,
+            },
+            FileMode::Ranged | FileMode::NoRange => Payload::Bytes(body),
+        };
+        self.reply(status, &headers, payload)
+    }
+
+    /// `/status/<code>/…`: always `status`; `?retry-after=S` overrides the
+    /// configured `Retry-After` (and is sent with any status).
+    fn status(&mut self, status: u16) -> Reply {
+        let retry_after = query_param(self.query.as_deref(), "retry-after")
+            .and_then(|s| s.parse().ok())
+            .or_else(|| self.configured_retry_after(status));
+        if matches!(status, 204 | 304) {
+            let headers: Vec<(HeaderName, String)> = retry_after
+                .map(|s| (http::header::RETRY_AFTER, s.to_string()))
+                .into_iter()
+                .collect();
+            return self.reply(status, &headers, Payload::None);
+        }
+        self.error(status, retry_after)
+    }
+
+    /// A 302 to `path` on this server (absolute URL).
+    pub(crate) fn redirect(&mut self, path: String) -> Reply {
+        let location = format!("http://{}{}", self.host, path);
+        self.redirect_to(location)
+    }
+
+    /// A 302 to `location`, verbatim.
+    pub(crate) fn redirect_to(&mut self, location: String) -> Reply {
+        let body = format!("302 Found: {location}\n");
+        self.text(302, body, &[(LOCATION, location)])
+    }
+
+    fn not_found(&mut self) -> Reply {
+        let body = format!("404 Not Found: {}\n", self.path);
+        self.text(404, body, &[])
+    }
+
+    fn index(&mut self) -> Reply {
+        let corpus = self.shared.config.corpus.clone();
+        let lines: String = corpus
+            .files()
+            .iter()
+            .map(|f| format!("http://{}/{}\n", self.host, encode(&f.name)))
+            .collect();
+        self.text(200, lines, &[])
+    }
+
+    fn stats(&mut self) -> Reply {
+        let json = serde_json::to_string(&self.shared.counters.snapshot()).unwrap_or_default();
+        let headers = [(CONTENT_TYPE, "application/json".to_owned())];
+        self.reply(200, &headers, Payload::Bytes(Bytes::from(json)))
+    }
+}
+
+/// The value of `name` in a query string (`a=1&b=2`), if present.
+fn query_param<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
+    query?.split('&').find_map(|pair| {
+        pair.split_once('=')
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_params() {
+        assert_eq!(query_param(Some("retry-after=3"), "retry-after"), Some("3"));
+        assert_eq!(
+            query_param(Some("a=1&retry-after=7"), "retry-after"),
+            Some("7")
+        );
+        assert_eq!(query_param(Some("a=1"), "retry-after"), None);
+        assert_eq!(query_param(None, "retry-after"), None);
+    }
+}

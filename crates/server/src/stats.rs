@@ -1,0 +1,167 @@
+//! Counters: requests, connections, requests in flight (and their peak),
+//! body bytes, requests per path.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A snapshot of a server's counters (see [`TestServer::stats`](crate::TestServer::stats)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stats {
+    /// Requests received, on every path.
+    pub requests: u64,
+    /// TCP connections accepted.
+    pub connections: u64,
+    /// Requests whose response is not finished right now.
+    pub in_flight: u64,
+    /// The largest `in_flight` since start or the last reset. A request
+    /// counts from the moment its head is parsed until its last body byte is
+    /// handed to the connection, or the response is dropped.
+    pub peak_in_flight: u64,
+    /// Response body bytes handed to connections.
+    pub bytes_sent: u64,
+}
+
+/// The live counters behind [`Stats`], shared by every connection.
+#[derive(Default)]
+pub(crate) struct Counters {
+    requests: AtomicU64,
+    connections: AtomicU64,
+    in_flight: AtomicU64,
+    peak_in_flight: AtomicU64,
+    bytes_sent: AtomicU64,
+    /// Numbers requests for the random draws; restarts on reset.
+    sequence: AtomicU64,
+    per_path: Mutex<HashMap<String, u64>>,
+}
+
+/// What [`Counters::on_request`] tells the handler about a new request.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ticket {
+    /// 0 for the first request since start or reset, then 1, 2, …
+    pub sequence: u64,
+    /// How many requests this exact path has had, this one included.
+    pub path_count: u64,
+}
+
+impl Counters {
+    pub(crate) fn snapshot(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Relaxed),
+            connections: self.connections.load(Relaxed),
+            in_flight: self.in_flight.load(Relaxed),
+            peak_in_flight: self.peak_in_flight.load(Relaxed),
+            bytes_sent: self.bytes_sent.load(Relaxed),
+        }
+    }
+
+    /// Zeroes every counter. `in_flight` is a live gauge, so it is kept, and
+    /// the peak restarts from it (0 when the server is idle).
+    pub(crate) fn reset(&self) {
+        let mut paths = self.paths();
+        self.requests.store(0, Relaxed);
+        self.connections.store(0, Relaxed);
+        self.bytes_sent.store(0, Relaxed);
+        self.sequence.store(0, Relaxed);
+        self.peak_in_flight
+            .store(self.in_flight.load(Relaxed), Relaxed);
+        paths.clear();
+    }
+
+    pub(crate) fn on_connection(&self) {
+        self.connections.fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn on_request(&self, path: &str) -> Ticket {
+        let mut paths = self.paths();
+        self.requests.fetch_add(1, Relaxed);
+        let sequence = self.sequence.fetch_add(1, Relaxed);
+        let count = paths.entry(path.to_owned()).or_insert(0);
+        *count += 1;
+        Ticket {
+            sequence,
+            path_count: *count,
+        }
+    }
+
+    pub(crate) fn add_bytes(&self, n: usize) {
+        self.bytes_sent.fetch_add(n as u64, Relaxed);
+    }
+
+    pub(crate) fn requests_for(&self, path: &str) -> u64 {
+        self.paths().get(path).copied().unwrap_or(0)
+    }
+
+    fn paths(&self) -> MutexGuard<'_, HashMap<String, u64>> {
+        // A panic while holding this lock cannot leave the map inconsistent.
+        self.per_path.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Counts one request as in flight for as long as it lives.
+pub(crate) struct FlightGuard {
+    counters: Arc<Counters>,
+}
+
+impl FlightGuard {
+    pub(crate) fn enter(counters: &Arc<Counters>) -> Self {
+        let now = counters.in_flight.fetch_add(1, Relaxed) + 1;
+        counters.peak_in_flight.fetch_max(now, Relaxed);
+        FlightGuard {
+            counters: Arc::clone(counters),
+        }
+    }
+}
+
+impl Drop for FlightGuard {
+    fn drop(&mut self) {
+        self.counters.in_flight.fetch_sub(1, Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_track_in_flight_and_peak() {
+        let c = Arc::new(Counters::default());
+        let a = FlightGuard::enter(&c);
+        let b = FlightGuard::enter(&c);
+        drop(a);
+        let _c = FlightGuard::enter(&c);
+        assert_eq!(
+            (c.snapshot().in_flight, c.snapshot().peak_in_flight),
+            (2, 2)
+        );
+        drop(b);
+        assert_eq!(
+            (c.snapshot().in_flight, c.snapshot().peak_in_flight),
+            (1, 2)
+        );
+        c.reset();
+        assert_eq!(
+            (c.snapshot().in_flight, c.snapshot().peak_in_flight),
+            (1, 1)
+        );
+    }
+
+    #[test]
+    fn requests_are_counted_per_path_and_reset() {
+        let c = Counters::default();
+        c.on_connection();
+        assert_eq!(c.on_request("/a").path_count, 1);
+        let t = c.on_request("/a");
+        assert_eq!((t.sequence, t.path_count), (1, 2));
+        c.on_request("/b");
+        c.add_bytes(10);
+        assert_eq!(c.requests_for("/a"), 2);
+        assert_eq!(c.requests_for("/zzz"), 0);
+        let s = c.snapshot();
+        assert_eq!((s.requests, s.connections, s.bytes_sent), (3, 1, 10));
+        c.reset();
+        assert_eq!(c.snapshot(), Stats::default());
+        assert_eq!(c.requests_for("/a"), 0);
+        assert_eq!(c.on_request("/a").sequence, 0);
+    }
+}
