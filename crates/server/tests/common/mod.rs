@@ -98,13 +98,13 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Sends `GET path` on a fresh connection (with `Connection: close` unless
-/// `keep_alive`) and reads until the server ends the connection, `limit`
-/// bytes arrived, or nothing came for `timeout`.
+/// Sends `GET path` on a fresh connection with `Connection: close` and reads
+/// until the server ends the connection, `limit` bytes arrived, or nothing
+/// came for `timeout`.
 pub fn raw_get(addr: SocketAddr, path: &str, limit: usize, timeout: Duration) -> Raw {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(timeout)).unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("send request");
     read_all(&mut stream, limit)
 }
