@@ -44,15 +44,16 @@ impl Downloader for SequentialDownloader {
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
         let agent = ureq_fetch::agent(&self.settings);
-        let store = env.store.as_ref();
-        // run_blocking checks `env.cancel` before each job's first request,
-        // so after a cancel every remaining job ends cancelled at once.
+        // A cancel cuts the request in flight off; run_blocking checks
+        // `env.cancel` before each job's first request, so every remaining
+        // job then ends cancelled at once.
+        let _abort = ureq_fetch::abort_on_cancel(&agent, &env.cancel);
         let outcomes: Vec<Outcome> = jobs
             .iter()
             .enumerate()
             .map(|(index, job)| {
                 run_blocking(job, index, &self.settings, env, |job| {
-                    ureq_fetch::fetch_once(&agent, job, &self.settings, store)
+                    ureq_fetch::attempt(&agent, job, &self.settings, env)
                 })
             })
             .collect();

@@ -34,6 +34,16 @@
 //! end; small error bodies (404, 5xx) are therefore drained
 //! ([`ureq_fetch::DRAIN_LIMIT`]).
 //!
+//! # Cancellation
+//!
+//! Cancelling a run ([`fetchlab_core::CancelToken`]) stops it within
+//! milliseconds, not after the request in flight: a watcher thread shuts
+//! the run's agent down, which interrupts every blocked socket read or
+//! write ([`ureq_fetch::abort_on_cancel`]); the interrupted attempt ends
+//! cancelled, and so does every job not yet started. A partial body is
+//! discarded (or kept for resume when large, see
+//! [`fetchlab_core::transfer::RESUME_MIN_BYTES`]).
+//!
 //! # Failure kinds
 //!
 //! | what happened                                 | kind        |

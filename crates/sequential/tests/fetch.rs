@@ -168,3 +168,47 @@ fn a_non_http_job_url_is_refused_at_once() {
     assert_eq!(failure.kind, FailureKind::Protocol);
     assert_eq!(outcomes[0].attempts, 1);
 }
+
+#[test]
+fn cancel_cuts_the_request_in_flight_off() {
+    let server = TestServer::start(ServerConfig::default().with_latency(Duration::from_secs(5)))
+        .expect("server");
+    let mut list = JobList::seed(&server.base_url()).expect("seed");
+    list.truncate(3);
+    let store = HashStore::new();
+    let env = RunEnv::new(Arc::new(store.clone())).with_cancel(CancelToken::new());
+    let cancel = env.cancel.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        cancel.cancel();
+    });
+    let settings = quick().with_timeouts(
+        Duration::from_secs(2),
+        Duration::from_secs(30),
+        Duration::from_secs(60),
+    );
+    let started = std::time::Instant::now();
+    let report = SequentialDownloader::new(settings)
+        .expect("valid")
+        .download(&list, &env)
+        .expect("runs");
+    canceller.join().expect("canceller");
+
+    // Well before the server's 5 s latency (and the 30 s read timeout).
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let kinds: Vec<_> = report
+        .outcomes
+        .iter()
+        .map(|o| o.failure().map(|f| f.kind))
+        .collect();
+    assert_eq!(kinds, [Some(FailureKind::Cancelled); 3]);
+    assert_eq!(
+        report.outcomes[0].attempts, 1,
+        "the first job was in flight"
+    );
+    assert!(store.is_empty());
+}

@@ -10,8 +10,9 @@
 //!
 //! Both build one [`ureq::Agent`] per run and share it between their
 //! threads (its connection pool is what keeps connections alive), and both
-//! make each attempt with [`fetchlab_sequential::ureq_fetch::fetch_once`],
-//! so the three ureq strategies differ only in scheduling.
+//! make each attempt with [`fetchlab_sequential::ureq_fetch::attempt`], so
+//! the three ureq strategies differ only in scheduling. A cancelled run cuts
+//! requests in flight off ([`fetchlab_sequential::ureq_fetch::abort_on_cancel`]).
 //!
 //! # Limits
 //!

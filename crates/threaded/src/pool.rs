@@ -50,6 +50,7 @@ impl Downloader for ThreadPoolDownloader {
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
         let agent = ureq_fetch::agent(&self.settings);
+        let _abort = ureq_fetch::abort_on_cancel(&agent, &env.cancel);
         let worker = Worker {
             agent: &agent,
             settings: &self.settings,

@@ -67,6 +67,7 @@ impl Downloader for RayonDownloader {
         let started = Instant::now();
         let pool = self.pool(jobs)?;
         let agent = ureq_fetch::agent(&self.settings);
+        let _abort = ureq_fetch::abort_on_cancel(&agent, &env.cancel);
         let worker = Worker {
             agent: &agent,
             settings: &self.settings,

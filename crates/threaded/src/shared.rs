@@ -113,7 +113,7 @@ impl Worker<'_> {
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
             run_blocking(job, index, self.settings, self.env, |job| {
                 attempts.fetch_add(1, Ordering::Relaxed);
-                ureq_fetch::fetch_once(self.agent, job, self.settings, self.env.store.as_ref())
+                ureq_fetch::attempt(self.agent, job, self.settings, self.env)
             })
         }));
         result.unwrap_or_else(|payload| {

@@ -9,8 +9,11 @@
 //! - `config`: the [`agent`] and its settings.
 //! - `classify`: ureq errors → [`fetchlab_core::FailureKind`].
 //! - `body`: streaming a body into the store, draining error bodies.
+//! - `cancel`: [`abort_on_cancel`] cuts requests in flight off when the run
+//!   is cancelled; [`attempt`] is `fetch_once` for a run, cancel-aware.
 
 mod body;
+mod cancel;
 mod classify;
 mod config;
 
@@ -21,6 +24,7 @@ use ureq::http::{Response, Uri, header};
 use ureq::{Agent, Body};
 
 pub use body::{CHUNK_BYTES, DRAIN_LIMIT};
+pub use cancel::{AbortOnCancel, abort_on_cancel, attempt};
 pub use config::{INPUT_BUFFER_BYTES, MAX_REDIRECTS, OUTPUT_BUFFER_BYTES, agent};
 
 /// What the `client_library` of a ureq-based strategy reports.
