@@ -3,8 +3,9 @@
 //! A strategy builds one [`agent`] per run, shares it between its workers,
 //! and hands [`fetch_once`] to [`fetchlab_core::run::run_blocking`], which
 //! owns the retries. `fetch_once` only turns ureq's response or error into a
-//! [`Fetched`] or a [`Failure`]; the rules for statuses, sizes and short
-//! bodies are core's ([`ResponseHead::decide`], [`fetchlab_core::BodyWriter`], [`transfer::open_body`]).
+//! [`Fetched`] or a [`Failure`]; the rules for statuses, sizes, short
+//! bodies and resume are core's ([`ResponseHead::decide`],
+//! [`fetchlab_core::BodyWriter`], [`transfer::open_body`]).
 //!
 //! - `config`: the [`agent`] and its settings.
 //! - `classify`: ureq errors → [`fetchlab_core::FailureKind`].
