@@ -9,69 +9,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use fetchlab_core::store::sha256_hex;
-use fetchlab_core::{SEED_NAMES_COUNT, seed_names};
 
-/// The seed every default corpus and server configuration uses.
-pub const DEFAULT_SEED: u64 = 2026;
-
-/// Describes a generated corpus: how many files, their size range, the seed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CorpusSpec {
-    /// Number of files. With [`SEED_NAMES_COUNT`] (80) the files carry the
-    /// seed names `zzpic23110_s.jpg` … `zzpic23189_s.jpg`; otherwise they are
-    /// named `file00000.bin`, `file00001.bin`, …
-    pub count: usize,
-    /// Smallest body size in bytes (inclusive).
-    pub min_size: usize,
-    /// Largest body size in bytes (inclusive). Swapped with `min_size` if smaller.
-    pub max_size: usize,
-    /// Seed for sizes and contents: the same spec always gives the same bytes.
-    pub seed: u64,
-}
-
-impl Default for CorpusSpec {
-    /// The seed workload: 80 thumbnails of 8–40 KiB.
-    fn default() -> Self {
-        CorpusSpec {
-            count: SEED_NAMES_COUNT,
-            min_size: 8 * 1024,
-            max_size: 40 * 1024,
-            seed: DEFAULT_SEED,
-        }
-    }
-}
-
-impl CorpusSpec {
-    /// The seed workload (same as [`CorpusSpec::default`]).
-    pub fn seed_thumbnails() -> Self {
-        Self::default()
-    }
-
-    /// `count` files with sizes in `min_size..=max_size`, default seed.
-    pub fn files(count: usize, min_size: usize, max_size: usize) -> Self {
-        CorpusSpec {
-            count,
-            min_size,
-            max_size,
-            seed: DEFAULT_SEED,
-        }
-    }
-
-    /// The same spec with another seed.
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// The file names this spec produces, in order.
-    pub fn names(&self) -> Vec<String> {
-        if self.count == SEED_NAMES_COUNT {
-            seed_names()
-        } else {
-            (0..self.count).map(|i| format!("file{i:05}.bin")).collect()
-        }
-    }
-}
+pub use crate::spec::{CorpusSpec, DEFAULT_SEED};
 
 /// One file of a corpus.
 #[derive(Clone, PartialEq, Eq)]
@@ -129,21 +68,6 @@ struct Inner {
 }
 
 impl Corpus {
-    /// Generates the corpus `spec` describes; the same spec gives the same
-    /// bytes on every machine and every version (a fixed SplitMix64 stream).
-    pub fn generate(spec: &CorpusSpec) -> Corpus {
-        let lo = spec.min_size.min(spec.max_size) as u64;
-        let span = spec.max_size.max(spec.min_size) as u64 - lo;
-        let mut sizes = SplitMix64::new(spec.seed);
-        let files = spec.names().into_iter().enumerate().map(|(i, name)| {
-            let raw = sizes.next_u64();
-            let size = lo + span.checked_add(1).map_or(raw, |m| raw % m);
-            let body = pseudo_random_bytes(spec.seed ^ mix(i as u64 + 1), size as usize);
-            CorpusFile::new(name, body)
-        });
-        Corpus::from_files(files)
-    }
-
     /// A corpus of the given files (sorted by name; a repeated name keeps the
     /// last file).
     pub fn from_files(files: impl IntoIterator<Item = CorpusFile>) -> Corpus {
@@ -236,42 +160,11 @@ impl fmt::Debug for Corpus {
     }
 }
 
-/// `len` bytes of a SplitMix64 stream seeded with `seed`.
-pub(crate) fn pseudo_random_bytes(seed: u64, len: usize) -> Bytes {
-    let mut rng = SplitMix64::new(seed);
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        out.extend_from_slice(&rng.next_u64().to_le_bytes());
-    }
-    out.truncate(len);
-    Bytes::from(out)
-}
-
-/// SplitMix64's finaliser: spreads a counter over all 64 bits.
-pub(crate) fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// SplitMix64: tiny, fast, and fixed forever (unlike `rand`'s `StdRng`), so
-/// corpus bytes never change between versions.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        mix(self.0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prng::{mix, pseudo_random_bytes};
+    use fetchlab_core::seed_names;
 
     #[test]
     fn default_corpus_is_the_seed_list_within_size_bounds() {

@@ -6,10 +6,11 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use http::header::CONTENT_TYPE;
 
-use crate::body::{Pace, Source};
 use crate::conn::Ending;
-use crate::corpus::{CorpusFile, mix, pseudo_random_bytes};
+use crate::corpus::CorpusFile;
 use crate::fault::Fault;
+use crate::pace::{Pace, Source};
+use crate::prng::{mix, pseudo_random_bytes};
 use crate::reply::{Payload, Reply, Responder, content_type};
 use crate::routes::encode;
 

@@ -36,14 +36,16 @@
 //!
 //! # Layout
 //!
-//! - [`corpus`]: the files and their checksums.
+//! - [`corpus`]: the files and their checksums; `spec` generates them from
+//!   a [`CorpusSpec`] with the fixed generator in `prng`.
 //! - [`config`] and [`fault`]: what to inject.
 //! - [`stats`]: the counters.
 //! - `server`: [`TestServer`], its thread and runtime; `accept`: the accept
 //!   loop and connections.
 //! - `service` → `routes` → `respond` / `faults`: one request, from path to
-//!   response; `reply` builds responses, `range` parses `Range`, `body`
-//!   streams bodies at a pace, `inject` draws the random injections.
+//!   response; `reply` builds responses, `range` parses `Range`, `body` is
+//!   the response body (it holds the in-flight guard), `pace` streams bytes
+//!   under a bandwidth cap or a drip, `inject` draws the random injections.
 //! - `conn`: the connection wrapper that puts raw bytes, FINs and RSTs on
 //!   the wire for faults hyper would never produce.
 #![deny(missing_docs)]
@@ -56,12 +58,15 @@ pub mod corpus;
 pub mod fault;
 mod faults;
 mod inject;
+mod pace;
+mod prng;
 mod range;
 mod reply;
 mod respond;
 mod routes;
 mod server;
 mod service;
+mod spec;
 pub mod stats;
 
 pub use config::{ConfigError, ServerConfig};

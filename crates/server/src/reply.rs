@@ -8,8 +8,9 @@ use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
 use http::{Response, StatusCode};
 
-use crate::body::{Pace, ResponseBody, Source};
+use crate::body::ResponseBody;
 use crate::conn::{ConnCtl, Ending, Takeover};
+use crate::pace::{Pace, Source};
 use crate::service::Shared;
 use crate::stats::{Counters, FlightGuard};
 

@@ -4,9 +4,9 @@
 use bytes::Bytes;
 use http::header::{ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, HeaderName, LOCATION};
 
-use crate::body::{Pace, Source};
 use crate::corpus::CorpusFile;
 use crate::inject::Draw;
+use crate::pace::{Pace, Source};
 use crate::range::{self, RangeReply};
 use crate::reply::{Payload, Reply, Responder, content_type};
 use crate::routes::{Route, encode};

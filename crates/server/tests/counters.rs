@@ -195,3 +195,49 @@ fn bind_reports_bad_configs_and_busy_ports() {
     );
     assert_eq!(get(&agent(), &any.url("index.txt")).status, 200);
 }
+
+#[test]
+fn abandoned_requests_leave_flight_when_the_client_hangs_up() {
+    let config = ServerConfig::default().with_latency(Duration::from_secs(30));
+    let server = TestServer::start(config).unwrap();
+    let (addr, name) = (server.addr(), server.corpus().names()[0].clone());
+    let client = std::thread::spawn(move || {
+        raw_get(
+            addr,
+            &format!("/{name}"),
+            usize::MAX,
+            Duration::from_millis(200),
+        )
+    });
+    assert_eq!(client.join().unwrap().end, End::Timeout);
+    // The client's socket is closed now; the server notices well before 30 s.
+    let start = Instant::now();
+    while server.stats().in_flight > 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            server.stats()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(server.stats().peak_in_flight, 1);
+}
+
+#[test]
+fn starts_and_stops_inside_an_async_runtime() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let server = TestServer::start(ServerConfig::default()).unwrap();
+        let addr = server.addr();
+        let raw = tokio::task::spawn_blocking(move || {
+            raw_get(addr, "/index.txt", usize::MAX, Duration::from_secs(10))
+        })
+        .await
+        .unwrap();
+        assert!(raw.head().unwrap().starts_with("HTTP/1.1 200 OK"));
+        drop(server);
+    });
+}

@@ -1,0 +1,86 @@
+//! [`CorpusSpec`]: the description of a generated corpus, and the
+//! generation itself.
+
+use fetchlab_core::{SEED_NAMES_COUNT, seed_names};
+
+use crate::corpus::{Corpus, CorpusFile};
+use crate::prng::{SplitMix64, mix, pseudo_random_bytes};
+
+/// The seed every default corpus and server configuration uses.
+pub const DEFAULT_SEED: u64 = 2026;
+
+/// Describes a generated corpus: how many files, their size range, the seed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorpusSpec {
+    /// Number of files. With [`SEED_NAMES_COUNT`] (80) the files carry the
+    /// seed names `zzpic23110_s.jpg` … `zzpic23189_s.jpg`; otherwise they are
+    /// named `file00000.bin`, `file00001.bin`, …
+    pub count: usize,
+    /// Smallest body size in bytes (inclusive).
+    pub min_size: usize,
+    /// Largest body size in bytes (inclusive). Swapped with `min_size` if smaller.
+    pub max_size: usize,
+    /// Seed for sizes and contents: the same spec always gives the same bytes.
+    pub seed: u64,
+}
+
+impl Default for CorpusSpec {
+    /// The seed workload: 80 thumbnails of 8–40 KiB.
+    fn default() -> Self {
+        CorpusSpec {
+            count: SEED_NAMES_COUNT,
+            min_size: 8 * 1024,
+            max_size: 40 * 1024,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl CorpusSpec {
+    /// The seed workload (same as [`CorpusSpec::default`]).
+    pub fn seed_thumbnails() -> Self {
+        Self::default()
+    }
+
+    /// `count` files with sizes in `min_size..=max_size`, default seed.
+    pub fn files(count: usize, min_size: usize, max_size: usize) -> Self {
+        CorpusSpec {
+            count,
+            min_size,
+            max_size,
+            seed: DEFAULT_SEED,
+        }
+    }
+
+    /// The same spec with another seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The file names this spec produces, in order.
+    pub fn names(&self) -> Vec<String> {
+        if self.count == SEED_NAMES_COUNT {
+            seed_names()
+        } else {
+            (0..self.count).map(|i| format!("file{i:05}.bin")).collect()
+        }
+    }
+}
+
+impl Corpus {
+    /// Generates the corpus `spec` describes; the same spec gives the same
+    /// bytes on every machine and every version (a fixed SplitMix64 stream).
+    pub fn generate(spec: &CorpusSpec) -> Corpus {
+        let lo = spec.min_size.min(spec.max_size) as u64;
+        let span = spec.max_size.max(spec.min_size) as u64 - lo;
+        let mut sizes = SplitMix64::new(spec.seed);
+        let files = spec.names().into_iter().enumerate().map(|(i, name)| {
+            let raw = sizes.next_u64();
+            let size = lo + span.checked_add(1).map_or(raw, |m| raw % m);
+            let body = pseudo_random_bytes(spec.seed ^ mix(i as u64 + 1), size as usize);
+            CorpusFile::new(name, body)
+        });
+        Corpus::from_files(files)
+    }
+}
