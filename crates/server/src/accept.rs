@@ -13,8 +13,8 @@ use tokio_util::sync::CancellationToken;
 use crate::conn::{ConnCtl, FaultyStream};
 use crate::service::{Shared, handle};
 
-/// Pause after an accept error that means "out of resources" (EMFILE …).
-const RESOURCE_BACKOFF: Duration = Duration::from_millis(50);
+/// Pause after an accept error that is not about one connection (EMFILE …).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Accepts connections until `stop` is cancelled. Connections already
 /// accepted keep running; the caller ends them by dropping the runtime.
@@ -35,15 +35,17 @@ pub(crate) async fn accept_loop(
                 shared.counters.on_connection();
                 tokio::spawn(serve(stream, Arc::clone(&shared), Arc::clone(&builder)));
             }
-            Err(e) if is_resource_error(&e) => {
+            // Per-connection failures (the peer gave up before we accepted).
+            Err(e) if is_connection_error(&e) => {}
+            // Out of descriptors or memory (or anything unexpected): retrying
+            // at once would spin, so wait a little and try again.
+            Err(e) => {
                 log_throttled(&mut last_log, &e);
                 tokio::select! {
                     _ = stop.cancelled() => return,
-                    _ = tokio::time::sleep(RESOURCE_BACKOFF) => {}
+                    _ = tokio::time::sleep(ACCEPT_BACKOFF) => {}
                 }
             }
-            // Per-connection failures (the peer gave up before we accepted).
-            Err(_) => {}
         }
     }
 }
@@ -74,23 +76,19 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>, builder: Arc<auto::Builde
     let _ = builder.serve_connection(io, service).await;
 }
 
-/// EMFILE, ENFILE, ENOBUFS, ENOMEM: the process or system is out of
-/// something; retrying at once would spin.
-fn is_resource_error(e: &io::Error) -> bool {
-    #[cfg(unix)]
-    let exhausted = matches!(
-        e.raw_os_error(),
-        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
-    );
-    #[cfg(not(unix))]
-    let exhausted = false;
-    exhausted || e.kind() == io::ErrorKind::OutOfMemory
+/// Errors that concern one incoming connection only; the next accept is fine.
+fn is_connection_error(e: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionReset | ConnectionRefused | Interrupted | WouldBlock
+    )
 }
 
 /// Logs to stderr at most once a second.
 fn log_throttled(last: &mut Option<Instant>, e: &io::Error) {
     if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
-        eprintln!("fetchlab-server: accept failed ({e}); retrying after {RESOURCE_BACKOFF:?}");
+        eprintln!("fetchlab-server: accept failed ({e}); retrying after {ACCEPT_BACKOFF:?}");
         *last = Some(Instant::now());
     }
 }
@@ -100,15 +98,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn resource_errors_are_recognised() {
-        assert!(is_resource_error(&io::Error::from_raw_os_error(
-            libc::EMFILE
-        )));
-        assert!(is_resource_error(&io::Error::from_raw_os_error(
-            libc::ENFILE
-        )));
-        assert!(!is_resource_error(&io::Error::from(
-            io::ErrorKind::ConnectionAborted
-        )));
+    fn only_per_connection_errors_are_retried_at_once() {
+        assert!(is_connection_error(
+            &io::ErrorKind::ConnectionAborted.into()
+        ));
+        assert!(!is_connection_error(&io::Error::from_raw_os_error(24))); // EMFILE on Linux
+        assert!(!is_connection_error(&io::ErrorKind::OutOfMemory.into()));
     }
 }
