@@ -75,7 +75,8 @@ impl ConnCtl {
 
 enum State {
     Normal,
-    Writing(Takeover),
+    /// The takeover, and whether it has bytes (then an RST waits a little).
+    Writing(Takeover, bool),
     ShuttingDown,
     Pausing(Pin<Box<Sleep>>, Option<FlightGuard>),
     Done,
@@ -107,9 +108,12 @@ impl FaultyStream {
                         self.state = State::Normal;
                         return Poll::Ready(Ok(()));
                     }
-                    Some(t) => State::Writing(t),
+                    Some(t) => {
+                        let has_bytes = !t.bytes.is_empty();
+                        State::Writing(t, has_bytes)
+                    }
                 },
-                State::Writing(t) => match self.poll_write_takeover(cx, t)? {
+                State::Writing(t, has_bytes) => match self.poll_write_takeover(cx, t, has_bytes)? {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(next) => next,
                 },
@@ -141,24 +145,25 @@ impl FaultyStream {
         &mut self,
         cx: &mut Context<'_>,
         mut t: Takeover,
+        has_bytes: bool,
     ) -> io::Result<Poll<State>> {
-        let wrote_any = !t.bytes.is_empty();
         while t.bytes.has_remaining() {
             match Pin::new(&mut self.inner).poll_write(cx, &t.bytes) {
                 Poll::Pending => {
-                    self.state = State::Writing(t);
+                    self.state = State::Writing(t, has_bytes);
                     return Ok(Poll::Pending);
                 }
+                Poll::Ready(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
                 Poll::Ready(n) => t.bytes.advance(n?),
             }
         }
         if Pin::new(&mut self.inner).poll_flush(cx)?.is_pending() {
-            self.state = State::Writing(t);
+            self.state = State::Writing(t, has_bytes);
             return Ok(Poll::Pending);
         }
         Ok(Poll::Ready(match t.ending {
             Ending::Fin => State::ShuttingDown,
-            Ending::Reset if wrote_any => {
+            Ending::Reset if has_bytes => {
                 State::Pausing(Box::pin(tokio::time::sleep(RESET_GRACE)), t.guard)
             }
             Ending::Reset => {

@@ -32,7 +32,7 @@ fn concurrent(server: &TestServer, n: usize) {
 
 #[test]
 fn peak_in_flight_counts_overlapping_requests() {
-    let config = ServerConfig::default().with_latency(Duration::from_millis(1000));
+    let config = ServerConfig::default().with_latency(Duration::from_secs(2));
     let server = TestServer::start(config).unwrap();
     concurrent(&server, 8);
     let stats = server.stats();
