@@ -39,7 +39,11 @@ fn assert_saved_whole(server: &TestServer, out: &Output, outcome: &fetchlab_core
     );
     let name = &server.corpus().files()[0].name;
     fixture::assert_file_matches_corpus(server, &out.dir, name);
-    assert_eq!(out.files(), std::slice::from_ref(name), "nothing but the final file");
+    assert_eq!(
+        out.files(),
+        std::slice::from_ref(name),
+        "nothing but the final file"
+    );
 }
 
 /// A partial body is continued with `Range`: only the rest is sent, and the
