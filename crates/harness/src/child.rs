@@ -211,7 +211,7 @@ impl Workload {
 
 /// `100ms`, `1500us`: whole milliseconds when exact, microseconds otherwise.
 fn duration_arg(d: Duration) -> String {
-    if d.as_micros() % 1000 == 0 {
+    if d.as_micros().is_multiple_of(1000) {
         format!("{}ms", d.as_millis())
     } else {
         format!("{}us", d.as_micros())

@@ -25,6 +25,9 @@ pub fn secs(s: f64) -> String {
     if !s.is_finite() {
         return "–".into();
     }
+    if s == 0.0 {
+        return "0".into();
+    }
     if s >= 1.0 {
         format!("{s:.2} s")
     } else if s >= 0.1 {
@@ -52,7 +55,7 @@ pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -237,3 +237,15 @@ fn results_directory_gets_every_file_and_the_efficiency_chart() {
             .ends_with(".tmp"))
     );
 }
+
+/// Writes the synthetic tables' files to `$FETCHLAB_PLOT_DIR`, when set, to
+/// look at the charts.
+#[test]
+fn charts_for_a_visual_check() {
+    let Some(dir) = std::env::var_os("FETCHLAB_PLOT_DIR") else {
+        return;
+    };
+    let (one, many) = tables();
+    write_results(std::path::Path::new(&dir), &one).unwrap();
+    write_results(std::path::Path::new(&dir), &many).unwrap();
+}

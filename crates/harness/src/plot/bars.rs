@@ -33,13 +33,14 @@ pub fn chart(table: &ResultTable) -> Result<String, ExportError> {
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .y_max_light_lines(1)
             .x_label_formatter(&label)
             .y_desc("wall time (median of runs; whisker: min – max)")
             .y_label_formatter(&|v| time_label(*v))
             .draw()
             .map_err(text)?;
         for (i, row) in rows.iter().enumerate() {
-            draw_bar(&mut chart, i as i32, row).map_err(text)?;
+            draw_bar(&mut chart, i as i32, last, row).map_err(text)?;
         }
         let line = [(SegmentValue::Exact(0), ideal), (SegmentValue::Last, ideal)];
         chart
@@ -63,12 +64,12 @@ type Chart<'a, 'b> = ChartContext<
     Cartesian2d<plotters::coord::ranged1d::SegmentedCoord<RangedCoordi32>, RangedCoordf64>,
 >;
 
-fn draw_bar(chart: &mut Chart<'_, '_>, i: i32, row: &Row) -> Result<(), String> {
+fn draw_bar(chart: &mut Chart<'_, '_>, i: i32, last: i32, row: &Row) -> Result<(), String> {
     let color = color_of(&row.strategy);
     let mut bar = Rectangle::new(
         [
             (SegmentValue::Exact(i), 0.0),
-            (SegmentValue::Exact(i + 1), row.time.median),
+            (super::segment_end(i, last), row.time.median),
         ],
         color.mix(0.85).filled(),
     );

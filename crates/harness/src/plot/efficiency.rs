@@ -2,6 +2,7 @@
 //! every scenario: a group of bars per (scenario, point), one bar per
 //! strategy, 100 % at the top.
 
+use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
@@ -22,9 +23,10 @@ pub fn chart(tables: &[ResultTable]) -> Result<String, ExportError> {
         .unwrap_or_else(|| Provenance::capture("(no results)"));
     let strategies: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
     let last = groups.len().max(1) as i32 - 1;
-    let width = (160 + 90 * groups.len() as u32).max(600);
-    render((width, 520), &provenance, |area| {
-        let mut chart = ChartBuilder::on(area)
+    let width = (160 + 90 * groups.len() as u32).max(500);
+    render((width + LEGEND, 520), &provenance, |area| {
+        let (area, legend_area) = area.split_horizontally(width);
+        let mut chart = ChartBuilder::on(&area)
             .caption(
                 "Efficiency: ideal time / measured median time",
                 ("sans-serif", 20),
@@ -32,7 +34,7 @@ pub fn chart(tables: &[ResultTable]) -> Result<String, ExportError> {
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d((0..last).into_segmented(), 0f64..1.05)
+            .build_cartesian_2d((0..last).into_segmented(), 0f64..TOP)
             .map_err(text)?;
         let label = |v: &SegmentValue<i32>| match v {
             SegmentValue::CenterOf(i) => groups
@@ -44,41 +46,54 @@ pub fn chart(tables: &[ResultTable]) -> Result<String, ExportError> {
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .y_max_light_lines(1)
             .x_label_formatter(&label)
             .y_desc("efficiency")
             .y_label_formatter(&|v| format!("{:.0} %", v * 100.0))
             .draw()
             .map_err(text)?;
-        let slots = strategies.len() as i32;
+        let group_px = chart.plotting_area().dim_in_pixel().0 / groups.len().max(1) as u32;
+        let slots = Slots::new(group_px, strategies.len() as u32);
         for (s, name) in strategies.iter().enumerate() {
             let color = color_of(name);
-            let bars: Vec<Rectangle<(SegmentValue<i32>, f64)>> = groups
-                .iter()
-                .enumerate()
-                .filter_map(|(g, (_, values))| {
-                    let value = values.iter().find(|(n, _)| n == name)?.1;
-                    Some(bar(g as i32, s as i32, slots, value.min(1.05), color))
-                })
-                .collect();
-            if bars.is_empty() {
-                continue;
-            }
-            chart
-                .draw_series(bars)
-                .map_err(text)?
-                .label(*name)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
-                });
+            let bars = groups.iter().enumerate().filter_map(|(g, (_, values))| {
+                let value = values.iter().find(|(n, _)| n == name)?.1;
+                Some(bar(
+                    g as i32,
+                    last,
+                    slots.margins(s as u32),
+                    value.min(TOP),
+                    color,
+                ))
+            });
+            chart.draw_series(bars).map_err(text)?;
         }
+        let limit = [(SegmentValue::Exact(0), 1.0), (SegmentValue::Last, 1.0)];
         chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(text)
+            .draw_series(DashedLineSeries::new(limit, 6, 4, BLACK.stroke_width(1)))
+            .map_err(text)?;
+        legend(&legend_area, &strategies)
     })
+}
+
+/// Width of the legend strip on the right, pixels.
+const LEGEND: u32 = 130;
+
+/// Top of the efficiency axis (a little over 100 %: the ideal uses the mean
+/// jitter, so a lucky run can beat it slightly).
+const TOP: f64 = 1.15;
+
+/// A colour key, one strategy a line, in its own strip.
+fn legend(area: &DrawingArea<SVGBackend<'_>, Shift>, names: &[&str]) -> Result<(), String> {
+    let style = ("sans-serif", 13).into_font();
+    for (i, name) in names.iter().enumerate() {
+        let y = 60 + 22 * i as i32;
+        let swatch = Rectangle::new([(8, y), (22, y + 14)], color_of(name).filled());
+        area.draw(&swatch).map_err(text)?;
+        area.draw_text(name, &style.clone().into_text_style(area), (30, y))
+            .map_err(text)?;
+    }
+    Ok(())
 }
 
 /// One (label, [(strategy, efficiency)]) per scenario point, in table order.
@@ -103,25 +118,44 @@ fn groups(tables: &[ResultTable]) -> Vec<(String, Vec<(String, f64)>)> {
     groups
 }
 
-/// The bar of strategy slot `s` (of `slots`) in group `g`, drawn inside the
-/// group's segment by pixel margins.
+/// Where each strategy's bar sits inside a group: equal slots with a gap
+/// on each side, so every strategy keeps its place in every group.
+#[derive(Debug, Clone, Copy)]
+struct Slots {
+    group_px: u32,
+    slot_px: u32,
+}
+
+impl Slots {
+    const GAP: u32 = 6;
+
+    fn new(group_px: u32, slots: u32) -> Slots {
+        let slot_px = group_px.saturating_sub(2 * Self::GAP) / slots.max(1);
+        Slots { group_px, slot_px }
+    }
+
+    /// Left and right pixel margins of slot `s` within its group.
+    fn margins(&self, s: u32) -> (u32, u32) {
+        let left = Self::GAP + self.slot_px * s;
+        (left, self.group_px.saturating_sub(left + self.slot_px))
+    }
+}
+
+/// The bar of group `g` drawn inside its segment by pixel margins.
 fn bar(
     g: i32,
-    s: i32,
-    slots: i32,
+    last: i32,
+    (left, right): (u32, u32),
     value: f64,
     color: RGBColor,
 ) -> Rectangle<(SegmentValue<i32>, f64)> {
     let mut rect = Rectangle::new(
         [
             (SegmentValue::Exact(g), 0.0),
-            (SegmentValue::Exact(g + 1), value),
+            (super::segment_end(g, last), value),
         ],
         color.filled(),
     );
-    // Each group is about 90 px wide: 5 px outer gap, then 16 px per slot.
-    let left = 5 + 16 * s as u32;
-    let right = 5 + 16 * (slots - 1 - s) as u32;
     rect.set_margin(0, 0, left, right);
     rect
 }

@@ -147,6 +147,83 @@ impl Axis {
         };
         lo..hi + pad
     }
+
+    /// Tick positions (plotted coordinates) for the range `coords`: 1, 2, 5
+    /// × 10ⁿ on a log axis (only powers of ten when that gives more than 12),
+    /// a 1-2-5 step giving about 6 ticks on a linear one.
+    pub fn ticks(&self, coords: &std::ops::Range<f64>) -> Vec<f64> {
+        let (lo, hi) = (coords.start, coords.end);
+        if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+            return Vec::new();
+        }
+        if self.log {
+            let decades = lo.floor() as i32..=hi.ceil() as i32;
+            let ticks = |digits: &[f64]| -> Vec<f64> {
+                decades
+                    .clone()
+                    .flat_map(|k| digits.iter().map(move |d| (d * 10f64.powi(k)).log10()))
+                    .filter(|c| (lo..=hi).contains(c))
+                    .collect()
+            };
+            let fine = ticks(&[1.0, 2.0, 5.0]);
+            return if fine.len() > 12 { ticks(&[1.0]) } else { fine };
+        }
+        let rough = (hi - lo) / 6.0;
+        let magnitude = 10f64.powf(rough.log10().floor());
+        let step = [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .map(|d| d * magnitude)
+            .find(|&s| s >= rough)
+            .unwrap_or(10.0 * magnitude);
+        let first = (lo / step).ceil() as i64;
+        let last = (hi / step).floor() as i64;
+        (first..=last).map(|i| i as f64 * step).collect()
+    }
+}
+
+/// A linear f64 axis whose labels sit exactly at given ticks (plotters'
+/// own key points are evenly spaced, which on a log-transformed axis lands
+/// them on values like 15.85).
+#[derive(Debug, Clone)]
+pub struct Ticked {
+    range: std::ops::Range<f64>,
+    ticks: Vec<f64>,
+}
+
+impl Ticked {
+    /// An axis over `range` (plotted coordinates) labelled at `ticks`.
+    pub fn new(range: std::ops::Range<f64>, ticks: Vec<f64>) -> Ticked {
+        Ticked { range, ticks }
+    }
+}
+
+impl plotters::coord::ranged1d::Ranged for Ticked {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let share = (value - self.range.start) / (self.range.end - self.range.start);
+        limit.0 + (share * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.range.clone()
+    }
+}
+
+/// The right end of segment `i` of a segmented axis whose last segment is
+/// `last` (the value after the last one is not on the axis: use `Last`).
+pub fn segment_end(i: i32, last: i32) -> plotters::coord::ranged1d::SegmentValue<i32> {
+    use plotters::coord::ranged1d::SegmentValue;
+    if i >= last {
+        SegmentValue::Last
+    } else {
+        SegmentValue::Exact(i + 1)
+    }
 }
 
 /// `0.4 s`, `12 ms`: short labels for time axes.
@@ -165,6 +242,14 @@ mod tests {
         assert!(!Axis::for_values([2.0, 3.0]).log);
         let log = Axis { log: true };
         assert!((log.from(log.to(250.0)) - 250.0).abs() < 1e-9);
+        let values: Vec<f64> = log
+            .ticks(&(0.9..3.1))
+            .into_iter()
+            .map(|c| log.from(c).round())
+            .collect();
+        assert_eq!(values, [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]);
+        let linear = Axis { log: false };
+        assert_eq!(linear.ticks(&(-0.5..10.2)), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
     }
 
     #[test]

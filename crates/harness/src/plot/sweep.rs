@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{Axis, color_of, render, text, time_label};
+use super::{Axis, Ticked, color_of, render, text, time_label};
 use crate::export::ExportError;
 use crate::table::{ResultTable, Row};
 
@@ -17,6 +17,7 @@ pub fn chart(table: &ResultTable) -> Result<String, ExportError> {
     ys.extend(ideal.iter().map(|&(_, y)| y).filter(|&y| y > 0.0));
     let (x_axis, y_axis) = (Axis::for_values(xs.clone()), Axis::for_values(ys.clone()));
     let (x_range, y_range) = (x_axis.range(&xs, false), y_axis.range(&ys, true));
+    let (x_ticks, y_ticks) = (x_axis.ticks(&x_range), y_axis.ticks(&y_range));
     let x_desc = format!(
         "{}{}",
         table.scenario.parameter,
@@ -32,7 +33,7 @@ pub fn chart(table: &ResultTable) -> Result<String, ExportError> {
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(x_range, y_range)
+            .build_cartesian_2d(Ticked::new(x_range, x_ticks), Ticked::new(y_range, y_ticks))
             .map_err(text)?;
         let x_label = |c: &f64| format_x(x_axis.from(*c));
         let y_label = |c: &f64| time_label(y_axis.from(*c));
