@@ -52,7 +52,7 @@ pub async fn fetch(shared: &Shared, job: &Job) -> Option<Result<Fetched, Failure
                 resumed_from,
                 max: shared.settings.max_body_bytes,
             };
-            stream_body(shared, &mut response, opening).await
+            stream_body(shared, response, opening).await
         }
         HeadDecision::NotFound => {
             drain(shared, &mut response, head).await?;
@@ -83,7 +83,7 @@ fn head_of(response: &reqwest::Response) -> ResponseHead {
 
 async fn stream_body(
     shared: &Shared,
-    response: &mut reqwest::Response,
+    mut response: reqwest::Response,
     opening: Opening,
 ) -> Option<Result<Fetched, Failure>> {
     let expected = opening.head.content_length;
@@ -91,7 +91,12 @@ async fn stream_body(
     loop {
         let chunk = match or_cancel(&shared.cancel, response.chunk()).await? {
             Ok(Some(chunk)) => chunk,
-            Ok(None) => return Some(body.finish().await.map(Fetched::Saved)),
+            Ok(None) => {
+                // Hand the connection back to the pool before the
+                // blocking commit (see the crate docs on reuse).
+                drop(response);
+                return Some(body.finish().await.map(Fetched::Saved));
+            }
             Err(err) => return Some(Err(failure::from_body(&err, body.received(), expected))),
         };
         if let Err(failure) = body.push(chunk).await {

@@ -119,3 +119,40 @@ fn an_abandoned_body_does_not_spoil_the_next_request() {
         assert_eq!(store.digest(name).expect("saved").sha256, file.sha256);
     }
 }
+
+#[test]
+fn connections_stay_within_the_limit_at_high_concurrency() {
+    // hyper-util's pool races a new connect against waiting for an idle
+    // connection; a job started before the previous one's connection was
+    // back in the pool would open a surplus connection.
+    let corpus = fetchlab_server::Corpus::generate(&fetchlab_server::CorpusSpec::files(
+        400,
+        8 * 1024,
+        40 * 1024,
+    ));
+    let config = ServerConfig::default()
+        .with_corpus(corpus)
+        .with_latency(Duration::from_millis(10));
+    let server = TestServer::start(config).expect("server");
+    let urls: Vec<String> = server
+        .corpus()
+        .names()
+        .iter()
+        .map(|n| server.url(n))
+        .collect();
+    let list = JobList::from_urls(urls.iter().map(String::as_str)).expect("valid URLs");
+    let store = Arc::new(fetchlab_core::HashStore::new());
+    let downloader = TokioDownloader::new(settings(50)).expect("settings");
+    let report = downloader
+        .download(&list, &RunEnv::new(store))
+        .expect("runs");
+
+    assert_eq!(report.counts().downloaded, 400);
+    let stats = server.stats();
+    assert_eq!(stats.peak_in_flight, 50);
+    assert!(
+        stats.connections <= 50,
+        "{} connections for a limit of 50",
+        stats.connections
+    );
+}
