@@ -5,9 +5,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use fetchlab_core::downloader::in_job_order;
+use std::panic::AssertUnwindSafe;
+
 use fetchlab_core::{Error, JobList, Outcome, Report, RunEnv, Settings};
-use futures::StreamExt;
 use futures::future::{Either, select};
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 
 use crate::shared::Shared;
 use crate::{cancel, client, job};
@@ -42,13 +45,13 @@ impl AsyncFetcher {
     pub async fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
         let (cancel, watcher) = cancel::bridge(env.cancel.clone());
-        let shared = Shared {
+        let shared = Arc::new(Shared {
             client: self.client.clone(),
             settings: Arc::clone(&self.settings),
             store: Arc::clone(&env.store),
             progress: Arc::clone(&env.progress),
             cancel,
-        };
+        });
         let all = std::pin::pin!(run_all(&shared, jobs));
         let indexed = match select(all, std::pin::pin!(watcher)).await {
             Either::Left((indexed, _)) => indexed,
@@ -59,11 +62,32 @@ impl AsyncFetcher {
     }
 }
 
-/// Runs every job, `settings.concurrency` at a time, in one task.
-async fn run_all(shared: &Shared, jobs: &JobList) -> Vec<(usize, Outcome)> {
-    futures::stream::iter(jobs.iter().enumerate())
-        .map(|(index, job)| async move { (index, job::run(shared, index, job).await) })
-        .buffer_unordered(shared.settings.concurrency)
-        .collect()
-        .await
+/// Runs every job as its own task on async-std's executor, at most
+/// `settings.concurrency` at a time: a job is spawned only when fewer are
+/// running. A panic in a job (a progress observer, a store) is caught in
+/// its task and re-raised here, rather than killing an executor thread
+/// and leaving the run waiting forever.
+async fn run_all(shared: &Arc<Shared>, jobs: &JobList) -> Vec<(usize, Outcome)> {
+    let mut running = FuturesUnordered::new();
+    let mut done = Vec::with_capacity(jobs.len());
+    for (index, job) in jobs.iter().enumerate() {
+        if running.len() >= shared.settings.concurrency
+            && let Some(finished) = running.next().await
+        {
+            done.push(unwind(finished));
+        }
+        let (shared, job) = (Arc::clone(shared), job.clone());
+        let task = async move { (index, job::run(&shared, index, &job).await) };
+        running.push(async_std::task::spawn(
+            AssertUnwindSafe(task).catch_unwind(),
+        ));
+    }
+    while let Some(finished) = running.next().await {
+        done.push(unwind(finished));
+    }
+    done
+}
+
+fn unwind<T>(result: std::thread::Result<T>) -> T {
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

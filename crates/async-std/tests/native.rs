@@ -66,3 +66,42 @@ fn zero_concurrency_is_refused_up_front() {
     let err = AsyncStdDownloader::new(settings().with_concurrency(0)).unwrap_err();
     assert!(matches!(err, Error::Settings(_)), "{err}");
 }
+
+struct Panicking;
+
+impl fetchlab_core::Progress for Panicking {
+    fn finished(&self, _outcome: &fetchlab_core::Outcome) {
+        panic!("observer bug");
+    }
+}
+
+#[test]
+fn a_panicking_observer_panics_the_caller_instead_of_hanging() {
+    let server = TestServer::start(ServerConfig::default()).expect("server");
+    let downloader = AsyncStdDownloader::new(settings()).expect("valid settings");
+    let env = RunEnv::new(Arc::new(HashStore::new())).with_progress(Arc::new(Panicking));
+    let jobs = seed_jobs(&server, 3);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        downloader.download(&jobs, &env)
+    }));
+    assert!(result.is_err(), "the observer's panic reached the caller");
+}
+
+#[test]
+fn dropping_the_run_future_stops_its_jobs() {
+    let config = ServerConfig::default().with_latency(Duration::from_millis(500));
+    let server = TestServer::start(config).expect("server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = fetchlab_core::DirStore::new(dir.path()).expect("store");
+    let env = RunEnv::new(Arc::new(store));
+    let fetcher = AsyncFetcher::new(settings().with_concurrency(2)).expect("valid settings");
+    let jobs = seed_jobs(&server, 10);
+    let run = fetcher.download(&jobs, &env);
+    let cut =
+        async_std::task::block_on(async_std::future::timeout(Duration::from_millis(200), run));
+    assert!(cut.is_err(), "the run was cut short");
+    // Had the spawned jobs lived on, their files would land at ~500 ms.
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+    assert_eq!(server.stats().requests, 2);
+}

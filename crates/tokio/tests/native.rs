@@ -99,3 +99,23 @@ fn zero_concurrency_is_refused_up_front() {
     assert!(matches!(err, Error::Settings(_)), "{err}");
     assert!(AsyncFetcher::new(settings().with_concurrency(0)).is_err());
 }
+
+struct Panicking;
+
+impl fetchlab_core::Progress for Panicking {
+    fn finished(&self, _outcome: &fetchlab_core::Outcome) {
+        panic!("observer bug");
+    }
+}
+
+#[test]
+fn a_panicking_observer_panics_the_caller_instead_of_hanging() {
+    let server = TestServer::start(ServerConfig::default()).expect("server");
+    let downloader = TokioDownloader::new(settings()).expect("valid settings");
+    let env = RunEnv::new(Arc::new(HashStore::new())).with_progress(Arc::new(Panicking));
+    let jobs = seed_jobs(&server, 3);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        downloader.download(&jobs, &env)
+    }));
+    assert!(result.is_err(), "the observer's panic reached the caller");
+}
