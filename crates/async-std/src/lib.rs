@@ -46,12 +46,15 @@
 //! - [`transport`], `pool`: the HTTP client under surf; `client`: the surf
 //!   client; `redirect`; `failure`; `wait`: timeouts and cancellation;
 //!   `cancel`: the run's blocking cancel token seen from async code.
+//! - [`design`]: why our own pool, one task per job, batched blocking
+//!   writes, with the measurements that decided them.
 #![deny(missing_docs)]
 
 mod attempt;
 mod body;
 mod cancel;
 mod client;
+pub mod design;
 mod downloader;
 mod failure;
 mod fetcher;

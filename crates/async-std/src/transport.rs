@@ -1,4 +1,4 @@
-//! The HTTP/1.1 client under surf: async-h1 over [`crate::pool`], with a
+//! The HTTP/1.1 client under surf: async-h1 over the keep-alive `pool`, with a
 //! connect timeout and a head timeout, refusing what it cannot do right.
 
 use std::fmt;

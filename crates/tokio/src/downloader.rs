@@ -9,7 +9,7 @@ use crate::fetcher::AsyncFetcher;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
     /// Everything on the calling thread inside `block_on` (the default; see
-    /// the crate docs for the measurements behind it).
+    /// [`crate::design`] for the measurements behind it).
     CurrentThread,
     /// A work-stealing pool of this many worker threads.
     MultiThread {

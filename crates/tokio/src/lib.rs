@@ -25,12 +25,15 @@
 //!   body; `body`: writing bodies off the runtime threads.
 //! - `failure`: `reqwest::Error` → [`fetchlab_core::FailureKind`].
 //! - `cancel`: the run's blocking cancel token seen from async code.
+//! - [`design`]: why a current-thread runtime, `JoinSet` + `Semaphore`,
+//!   and batched blocking writes, with the measurements that decided them.
 #![deny(missing_docs)]
 
 mod attempt;
 mod body;
 mod cancel;
 pub mod client;
+pub mod design;
 mod downloader;
 mod failure;
 mod fetcher;
