@@ -41,7 +41,9 @@ pub struct Measurement {
     pub server_mode: ServerMode,
     /// Peak resident memory above the level just before the backend was built.
     pub peak_rss_delta: Option<u64>,
-    /// Peak threads above the count just before the backend was built.
+    /// Peak threads above the harness's own (see
+    /// [`resources::harness_threads`]): a runtime's threads count in every
+    /// run, even when it keeps them between runs (async-std's global one).
     pub extra_threads: Option<u64>,
 }
 
@@ -153,6 +155,8 @@ impl Session<'_> {
             .expected
             .verify(&report, self.jobs.len(), &store)?;
         let delta = |f: fn(&Usage) -> u64| Some(f(&peak?).saturating_sub(f(&baseline?)));
+        let threads = resources::harness_threads(baseline);
+        let extra_threads = peak.zip(threads).map(|(p, t)| p.threads.saturating_sub(t));
         Ok(Measurement {
             strategy: self.strategy,
             client_library,
@@ -165,7 +169,7 @@ impl Session<'_> {
             server,
             server_mode: self.server.mode(),
             peak_rss_delta: delta(|u| u.rss),
-            extra_threads: delta(|u| u.threads),
+            extra_threads,
         })
     }
 }

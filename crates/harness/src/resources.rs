@@ -88,6 +88,17 @@ impl Drop for Sampler {
     }
 }
 
+/// The threads that are the harness's, not a backend's: the count at the
+/// first measured run of this process (before any backend could have left
+/// threads behind), or fewer if fewer are running now. `baseline` is the
+/// usage just before the current run.
+pub fn harness_threads(baseline: Option<Usage>) -> Option<u64> {
+    static FIRST: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let now = baseline?.threads;
+    let first = (*FIRST.get_or_init(|| Some(now)))?;
+    Some(first.min(now))
+}
+
 /// CPU time (user + system) this process has used so far.
 pub fn cpu_time() -> Duration {
     // SAFETY: getrusage only writes into the struct we pass; zeroed is a valid rusage.

@@ -243,6 +243,12 @@ impl ResultTable {
         points
     }
 
+    /// Whether rows need a column for the point: there is more than one,
+    /// and the parameter is not already the workers column.
+    pub fn needs_point_column(&self) -> bool {
+        self.points().len() > 1 && self.scenario.parameter != "workers"
+    }
+
     /// The strategies, in order of first appearance.
     pub fn strategies(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();

@@ -29,7 +29,7 @@ const COLUMNS: [&str; 16] = [
 
 impl Exporter for MarkdownExporter {
     fn serialize(&self, table: &ResultTable) -> Result<Vec<u8>, ExportError> {
-        let with_point = table.points().len() > 1;
+        let with_point = table.needs_point_column();
         let mut out = format!(
             "## {}\n\n{}\n\n",
             table.scenario.title, table.scenario.question
@@ -50,7 +50,9 @@ impl Exporter for MarkdownExporter {
         out.push_str(
             "\nTime: wall time of the download, median of the runs. Ideal: the makespan of perfect \
              workers (no overhead) against this server. Efficiency: ideal / median time. \
-             Peak RSS Δ and threads +: what the run added to the client process (largest over runs). \
+             Peak RSS Δ: what the run added to the client's resident memory; threads +: the \
+             client's threads beyond the harness's own (runtimes that keep threads between runs \
+             count in every run); both the largest over runs. \
              Outcome counts: the worst run.\n\n",
         );
         for provenance in table.provenance.lines() {

@@ -34,7 +34,7 @@ impl ResultTable {
 }
 
 fn render(table: &ResultTable) -> String {
-    let with_point = table.points().len() > 1;
+    let with_point = table.needs_point_column();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     if with_point {
