@@ -145,3 +145,51 @@ impl AsyncWrite for Lease {
         Pin::new(&mut self.stream).poll_close(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connected pair of streams on loopback.
+    async fn pair() -> (TcpStream, TcpStream) {
+        let listener = async_std::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let client = TcpStream::connect(addr).await.expect("connect");
+        let (server, _) = listener.accept().await.expect("accept");
+        (client, server)
+    }
+
+    #[test]
+    fn only_allowed_quiet_connections_come_back() {
+        async_std::task::block_on(async {
+            let pool = Arc::new(Pool::new(4));
+            let (client, _server) = pair().await;
+            drop(Lease::new(
+                client,
+                "k".into(),
+                Arc::clone(&pool),
+                Reuse::default(),
+            ));
+            assert!(pool.checkout("k").is_none(), "not allowed: closed");
+
+            let (client, _server) = pair().await;
+            let reuse = Reuse::default();
+            let lease = Lease::new(client, "k".into(), Arc::clone(&pool), reuse.clone());
+            reuse.allow();
+            drop(lease);
+            assert!(pool.checkout("k").is_some(), "allowed and quiet: reused");
+
+            let (client, mut server) = pair().await;
+            let reuse = Reuse::default();
+            reuse.allow();
+            drop(Lease::new(client, "k".into(), Arc::clone(&pool), reuse));
+            futures::AsyncWriteExt::write_all(&mut server, b"stray")
+                .await
+                .expect("write");
+            async_std::task::sleep(std::time::Duration::from_millis(50)).await;
+            assert!(pool.checkout("k").is_none(), "stray bytes: discarded");
+        });
+    }
+}

@@ -145,3 +145,54 @@ enum Flushed {
     /// The body was committed; its size.
     Committed(u64),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fetchlab_core::HashStore;
+
+    fn opening(store: &HashStore, len: Option<u64>, max: u64) -> Opening {
+        Opening {
+            store: Arc::new(store.clone()),
+            job: Job::with_name("http://127.0.0.1/a", "a"),
+            head: ResponseHead {
+                status: 200,
+                content_length: len,
+                retry_after: None,
+            },
+            content_range: None,
+            resumed_from: None,
+            max,
+        }
+    }
+
+    #[tokio::test]
+    async fn batches_reach_the_store_whole() {
+        let store = HashStore::new();
+        let mut body = OffloadedBody::new(opening(&store, Some(100_000), 1 << 20));
+        for _ in 0..10 {
+            body.push(Bytes::from(vec![7u8; 10_000]))
+                .await
+                .expect("fits");
+        }
+        assert_eq!(body.finish().await.expect("committed"), 100_000);
+        let expected = fetchlab_core::store::sha256_hex(&[7u8; 100_000]);
+        assert_eq!(store.digest("a").expect("saved").sha256, expected);
+    }
+
+    #[tokio::test]
+    async fn oversize_and_overlength_fail_at_once() {
+        let store = HashStore::new();
+        let mut body = OffloadedBody::new(opening(&store, None, 10));
+        let failure = body
+            .push(Bytes::from_static(b"eleven byte"))
+            .await
+            .unwrap_err();
+        assert_eq!(failure.kind, FailureKind::TooLarge);
+
+        let mut body = OffloadedBody::new(opening(&store, Some(3), 10));
+        let failure = body.push(Bytes::from_static(b"four")).await.unwrap_err();
+        assert_eq!(failure.kind, FailureKind::Protocol);
+        assert!(store.is_empty());
+    }
+}
