@@ -96,8 +96,9 @@ pub struct Row {
     pub times: Vec<f64>,
     /// The ideal time, seconds.
     pub ideal: f64,
-    /// Ideal / median time.
-    pub efficiency: f64,
+    /// Ideal / median time; `None` when the ideal is zero (no latency and
+    /// no bandwidth cap: the limit is not measurable on loopback).
+    pub efficiency: Option<f64>,
     /// Client requests per second (median run).
     pub requests_per_sec: f64,
     /// Body bytes per second (median run).
@@ -146,7 +147,7 @@ impl Row {
             time,
             times,
             ideal,
-            efficiency: ideal / wall,
+            efficiency: (ideal > 0.0).then(|| ideal / wall),
             requests_per_sec: median.requests as f64 / wall,
             bytes_per_sec: median.bytes as f64 / wall,
             cpu_time: median.cpu.as_secs_f64(),
@@ -185,7 +186,7 @@ impl Row {
             time: Spread::default(),
             times: Vec::new(),
             ideal,
-            efficiency: 0.0,
+            efficiency: None,
             requests_per_sec: 0.0,
             bytes_per_sec: 0.0,
             cpu_time: 0.0,

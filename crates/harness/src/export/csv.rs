@@ -76,7 +76,9 @@ fn fields(scenario: &str, row: &Row) -> Vec<String> {
         format!("{:.6}", row.time.min),
         format!("{:.6}", row.time.max),
         format!("{:.6}", row.ideal),
-        format!("{:.4}", row.efficiency),
+        row.efficiency
+            .map(|e| format!("{e:.4}"))
+            .unwrap_or_default(),
         format!("{:.1}", row.requests_per_sec),
         format!("{:.0}", row.bytes_per_sec),
         format!("{:.6}", row.cpu_time),

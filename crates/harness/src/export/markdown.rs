@@ -89,7 +89,7 @@ fn cells(row: &Row) -> Vec<String> {
             units::secs(row.time.max)
         ),
         units::secs(row.ideal),
-        units::percent(row.efficiency),
+        row.efficiency.map_or("–".into(), units::percent),
         units::rate(row.requests_per_sec),
         format!("{}/s", units::bytes(row.bytes_per_sec as u64)),
         units::secs(row.cpu_per_request),

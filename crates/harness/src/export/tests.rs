@@ -27,7 +27,7 @@ fn row(scenario: &Scenario, point: usize, strategy: Strategy, median: f64) -> Ro
     row.runs = 3;
     row.times = vec![median * 0.98, median, median * 1.05];
     row.time = Spread::of(&row.times);
-    row.efficiency = 0.4 / median;
+    row.efficiency = Some(0.4 / median);
     row.requests = 80;
     row.connections = 20;
     row.peak_rss_delta = Some(3 << 20);

@@ -67,7 +67,7 @@ fn cells(row: &Row) -> Vec<String> {
                 units::secs(row.time.max)
             ),
             units::secs(row.ideal),
-            units::percent(row.efficiency),
+            row.efficiency.map_or("–".into(), units::percent),
             units::count(row.connections),
             format!(
                 "{} / {} / {}",

@@ -79,11 +79,10 @@ fn draw_bar(chart: &mut Chart<'_, '_>, i: i32, last: i32, row: &Row) -> Result<(
         [(center(), row.time.min), (center(), row.time.max)],
         BLACK.stroke_width(1),
     );
-    let note = format!(
-        "{} · {:.0} %",
-        time_label(row.time.median),
-        row.efficiency * 100.0
-    );
+    let note = match row.efficiency {
+        Some(e) => format!("{} · {:.0} %", time_label(row.time.median), e * 100.0),
+        None => time_label(row.time.median),
+    };
     let style = ("sans-serif", 13)
         .into_font()
         .into_text_style(chart.plotting_area())

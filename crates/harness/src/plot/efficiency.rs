@@ -106,13 +106,15 @@ fn groups(tables: &[ResultTable]) -> Vec<(String, Vec<(String, f64)>)> {
             } else {
                 table.scenario.id.clone()
             };
-            let values = table
+            let values: Vec<(String, f64)> = table
                 .rows
                 .iter()
                 .filter(|r| r.point == point && r.refused.is_none())
-                .map(|r| (r.strategy.clone(), r.efficiency))
+                .filter_map(|r| Some((r.strategy.clone(), r.efficiency?)))
                 .collect();
-            groups.push((label, values));
+            if !values.is_empty() {
+                groups.push((label, values));
+            }
         }
     }
     groups
