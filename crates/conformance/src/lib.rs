@@ -88,6 +88,7 @@ macro_rules! suite {
             integrity::redirect_chain_is_followed,
             limits::concurrency_limit_is_honoured,
             limits::connections_are_reused,
+            limits::connections_are_reused_at_high_concurrency,
             errors::not_found_is_not_retried,
             errors::flaky_server_is_retried_to_success,
             errors::persistent_500_fails_after_all_retries,

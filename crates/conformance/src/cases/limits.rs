@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fetchlab_core::JobList;
-use fetchlab_server::ServerConfig;
+use fetchlab_server::{Corpus, CorpusSpec, ServerConfig};
 
 use crate::Subject;
 use crate::fixture::{self, Output};
@@ -50,5 +50,35 @@ pub fn connections_are_reused(subject: &Subject) {
         stats.connections <= cap,
         "{} connections opened for 80 requests at a limit of {cap}",
         stats.connections
+    );
+}
+
+/// At a high limit, with latency and real bodies, a finished request's
+/// connection is reused rather than a new one opened (a pool that races
+/// "wait for an idle connection" against "open one" fails this).
+pub fn connections_are_reused_at_high_concurrency(subject: &Subject) {
+    let corpus = Corpus::generate(&CorpusSpec::files(400, 8 << 10, 40 << 10));
+    let server = fixture::server(ServerConfig {
+        corpus,
+        latency: Duration::from_millis(10),
+        ..ServerConfig::default()
+    });
+    let out = Output::new();
+    let jobs = JobList::named_under(&server.base_url(), server.corpus().names()).expect("jobs");
+    let limit = 50;
+    let settings = fixture::quick_settings().with_concurrency(limit);
+    let report = out.run(subject.downloader(settings).as_ref(), &jobs);
+
+    assert_eq!(
+        report.counts().downloaded,
+        400,
+        "{:?}",
+        report.summary_lines()
+    );
+    let cap = if subject.is_concurrent() { limit } else { 1 } as u64;
+    let opened = server.stats().connections;
+    assert!(
+        opened <= cap,
+        "{opened} connections for 400 requests at a limit of {cap}"
     );
 }
