@@ -45,16 +45,16 @@ pub fn chart(table: &ResultTable) -> Result<String, ExportError> {
         let line = [(SegmentValue::Exact(0), ideal), (SegmentValue::Last, ideal)];
         chart
             .draw_series(LineSeries::new(line, RED.stroke_width(2)))
-            .map_err(text)?
-            .label(format!("ideal {}", time_label(ideal)))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED.stroke_width(2)));
+            .map_err(text)?;
+        let style = ("sans-serif", 13)
+            .into_font()
+            .color(&RED)
+            .pos(Pos::new(HPos::Left, VPos::Bottom));
+        let note = format!("ideal {}", time_label(ideal));
         chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(text)
+            .draw_series([Text::new(note, (SegmentValue::Exact(0), ideal), style)])
+            .map_err(text)?;
+        Ok(())
     })
 }
 

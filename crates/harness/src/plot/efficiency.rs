@@ -2,11 +2,10 @@
 //! every scenario: a group of bars per (scenario, point), one bar per
 //! strategy, 100 % at the top.
 
-use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use super::{color_of, render, text};
+use super::{color_of, legend, render, text};
 use crate::export::ExportError;
 use crate::provenance::Provenance;
 use crate::strategy::Strategy;
@@ -24,7 +23,7 @@ pub fn chart(tables: &[ResultTable]) -> Result<String, ExportError> {
     let strategies: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
     let last = groups.len().max(1) as i32 - 1;
     let width = (160 + 90 * groups.len() as u32).max(500);
-    render((width + LEGEND, 520), &provenance, |area| {
+    render((width + legend::WIDTH, 520), &provenance, |area| {
         let (area, legend_area) = area.split_horizontally(width);
         let mut chart = ChartBuilder::on(&area)
             .caption(
@@ -72,29 +71,17 @@ pub fn chart(tables: &[ResultTable]) -> Result<String, ExportError> {
         chart
             .draw_series(DashedLineSeries::new(limit, 6, 4, BLACK.stroke_width(1)))
             .map_err(text)?;
-        legend(&legend_area, &strategies)
+        let entries: Vec<legend::Entry> = strategies
+            .iter()
+            .map(|name| (name.to_string(), color_of(name), legend::Mark::Swatch))
+            .collect();
+        legend::draw(&legend_area, &entries)
     })
 }
-
-/// Width of the legend strip on the right, pixels.
-const LEGEND: u32 = 130;
 
 /// Top of the efficiency axis (a little over 100 %: the ideal uses the mean
 /// jitter, so a lucky run can beat it slightly).
 const TOP: f64 = 1.15;
-
-/// A colour key, one strategy a line, in its own strip.
-fn legend(area: &DrawingArea<SVGBackend<'_>, Shift>, names: &[&str]) -> Result<(), String> {
-    let style = ("sans-serif", 13).into_font();
-    for (i, name) in names.iter().enumerate() {
-        let y = 60 + 22 * i as i32;
-        let swatch = Rectangle::new([(8, y), (22, y + 14)], color_of(name).filled());
-        area.draw(&swatch).map_err(text)?;
-        area.draw_text(name, &style.clone().into_text_style(area), (30, y))
-            .map_err(text)?;
-    }
-    Ok(())
-}
 
 /// One (label, [(strategy, efficiency)]) per scenario point, in table order.
 fn groups(tables: &[ResultTable]) -> Vec<(String, Vec<(String, f64)>)> {

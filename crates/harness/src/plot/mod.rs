@@ -18,6 +18,7 @@ use crate::provenance::Provenance;
 
 pub mod bars;
 pub mod efficiency;
+pub mod legend;
 pub mod sweep;
 
 /// The colour of a strategy, the same in every chart.

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{Axis, Ticked, color_of, render, text, time_label};
+use super::{Axis, Ticked, color_of, legend, render, text, time_label};
 use crate::export::ExportError;
 use crate::table::{ResultTable, Row};
 
@@ -27,8 +27,9 @@ pub fn chart(table: &ResultTable) -> Result<String, ExportError> {
         "wall time, median{}",
         if y_axis.log { " (log)" } else { "" }
     );
-    render((900, 560), &table.provenance, |area| {
-        let mut chart = ChartBuilder::on(area)
+    render((900 + legend::WIDTH, 560), &table.provenance, |area| {
+        let (area, legend_area) = area.split_horizontally(900);
+        let mut chart = ChartBuilder::on(&area)
             .caption(&table.scenario.title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(40)
@@ -45,6 +46,7 @@ pub fn chart(table: &ResultTable) -> Result<String, ExportError> {
             .y_label_formatter(&y_label)
             .draw()
             .map_err(text)?;
+        let mut entries: Vec<legend::Entry> = Vec::new();
         for strategy in table.strategies() {
             let points: Vec<(f64, f64)> = measured
                 .iter()
@@ -57,11 +59,8 @@ pub fn chart(table: &ResultTable) -> Result<String, ExportError> {
             let color = color_of(&strategy);
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                .map_err(text)?
-                .label(strategy)
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
+                .map_err(text)?;
+            entries.push((strategy, color, legend::Mark::Line));
             chart
                 .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
                 .map_err(text)?;
@@ -73,16 +72,9 @@ pub fn chart(table: &ResultTable) -> Result<String, ExportError> {
             .collect();
         chart
             .draw_series(DashedLineSeries::new(ideal, 8, 5, BLACK.stroke_width(2)))
-            .map_err(text)?
-            .label("ideal")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(text)
+            .map_err(text)?;
+        entries.push(("ideal".into(), BLACK, legend::Mark::Dashed));
+        legend::draw(&legend_area, &entries)
     })
 }
 
