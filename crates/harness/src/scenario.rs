@@ -200,18 +200,19 @@ impl Scenario {
         }
     }
 
-    /// 4 files of 32 MiB at 64 MiB/s per connection, all at once.
+    /// 4 files of 256 MiB at 256 MiB/s per connection, all at once: the size
+    /// issue 7 asks to stream in bounded memory.
     pub fn large_files() -> Scenario {
         const MIB: usize = 1 << 20;
         let workload = Workload::seed()
             .with_jobs(4)
             .with_concurrency(4)
             .with_latency(Duration::from_millis(10))
-            .with_sizes(32 * MIB, 32 * MIB)
-            .with_bandwidth(Some(64 * MIB as u64));
+            .with_sizes(256 * MIB, 256 * MIB)
+            .with_bandwidth(Some(256 * MIB as u64));
         Scenario {
             id: "large-files".into(),
-            title: "Large files: 4 × 32 MiB, 64 MiB/s per connection, 4 workers".into(),
+            title: "Large files: 4 × 256 MiB, 256 MiB/s per connection, 4 workers".into(),
             question:
                 "Do the strategies stream large bodies in bounded memory, and do they use the \
                        per-connection bandwidth fully?"

@@ -66,9 +66,10 @@ pub fn outcomes_are_one_per_job_in_order(subject: &Subject) {
     );
 }
 
-/// Thousands of small files: every one has an outcome and the right bytes.
+/// 10,000 small files at 200 at a time: every one has an outcome and the
+/// right bytes.
 pub fn many_jobs_all_verified(subject: &Subject) {
-    const JOBS: usize = 2_000;
+    const JOBS: usize = 10_000;
     let corpus = Corpus::generate(&CorpusSpec::files(JOBS, 64, 512));
     let server = fixture::server(ServerConfig {
         corpus,
@@ -76,7 +77,7 @@ pub fn many_jobs_all_verified(subject: &Subject) {
     });
     let store = std::sync::Arc::new(fetchlab_core::HashStore::new());
     let jobs = JobList::named_under(&server.base_url(), server.corpus().names()).expect("jobs");
-    let settings = fixture::quick_settings().with_concurrency(50);
+    let settings = fixture::quick_settings().with_concurrency(200);
     let env = fetchlab_core::RunEnv::new(store.clone());
     let report = fixture::run_with(subject.downloader(settings).as_ref(), &jobs, &env);
 
