@@ -56,6 +56,16 @@ impl Strategy {
         }
     }
 
+    /// How many requests the strategy really has in flight at most for
+    /// `jobs` jobs at a concurrency limit: 1 for sequential (it ignores the
+    /// limit), otherwise the limit, capped by the jobs.
+    pub fn workers(self, concurrency: usize, jobs: usize) -> usize {
+        match self {
+            Self::Sequential => 1,
+            _ => concurrency.min(jobs).max(1),
+        }
+    }
+
     /// Builds the backend with `settings`; fails on settings it cannot honour.
     pub fn build(self, settings: Settings) -> Result<Box<dyn Downloader>, Error> {
         Ok(match self {
@@ -126,6 +136,13 @@ impl FromStr for Strategy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sequential_has_one_worker() {
+        assert_eq!(Strategy::Sequential.workers(20, 80), 1);
+        assert_eq!(Strategy::Tokio.workers(20, 80), 20);
+        assert_eq!(Strategy::Threads.workers(20, 4), 4);
+    }
 
     #[test]
     fn names_round_trip() {

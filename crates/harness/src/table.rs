@@ -84,7 +84,7 @@ pub struct Row {
     pub workload: String,
     /// Jobs per run.
     pub jobs: usize,
-    /// Workers.
+    /// Workers the strategy really used (1 for sequential).
     pub concurrency: usize,
     /// Measured runs.
     pub runs: usize,
@@ -139,7 +139,10 @@ impl Row {
             .iter()
             .max_by_key(|m| m.counts.not_found + m.counts.errors)?;
         let wall = time.median.max(f64::MIN_POSITIVE);
-        let in_flight = point.workload.concurrency.min(point.workload.jobs).max(1) as u64;
+        let in_flight = median
+            .strategy
+            .workers(point.workload.concurrency, point.workload.jobs)
+            as u64;
         let peak_rss_delta = runs.iter().filter_map(|m| m.peak_rss_delta).max();
         Some(Row {
             client_library: median.client_library.clone(),
@@ -180,7 +183,7 @@ impl Row {
             x: point.x,
             workload: point.workload.label(),
             jobs: point.workload.jobs,
-            concurrency: point.workload.concurrency,
+            concurrency: strategy.workers(point.workload.concurrency, point.workload.jobs),
             runs: 0,
             refused: Some(reason),
             time: Spread::default(),

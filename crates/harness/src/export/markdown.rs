@@ -49,7 +49,9 @@ impl Exporter for MarkdownExporter {
         }
         out.push_str(
             "\nTime: wall time of the download, median of the runs. Ideal: the makespan of perfect \
-             workers (no overhead) against this server. Efficiency: ideal / median time. \
+             workers (no overhead) at the workload's concurrency against this server; sequential \
+             uses one worker, so its efficiency shows how far one-at-a-time is from that limit. \
+             Efficiency: ideal / median time. \
              Peak RSS Δ: what the run added to the client's resident memory; threads +: the \
              client's threads beyond the harness's own (runtimes that keep threads between runs \
              count in every run); both the largest over runs. \
