@@ -86,9 +86,11 @@ macro_rules! suite {
             integrity::outcomes_are_one_per_job_in_order,
             integrity::many_jobs_all_verified,
             integrity::redirect_chain_is_followed,
+            integrity::abandoned_body_does_not_spoil_the_next_job,
             limits::concurrency_limit_is_honoured,
             limits::connections_are_reused,
             limits::connections_are_reused_at_high_concurrency,
+            limits::error_bodies_keep_connections_alive,
             errors::not_found_is_not_retried,
             errors::flaky_server_is_retried_to_success,
             errors::persistent_500_fails_after_all_retries,
@@ -112,7 +114,8 @@ macro_rules! suite {
             store::force_overwrites_complete_file,
             settings::invalid_settings_are_rejected,
             run::cancelled_run_makes_no_request,
-            run::progress_sees_every_job
+            run::progress_sees_every_job,
+            run::cancelling_in_flight_stops_at_once
         );
     };
 }

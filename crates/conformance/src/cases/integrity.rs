@@ -108,3 +108,39 @@ pub fn redirect_chain_is_followed(subject: &Subject) {
     );
     assert_file_matches_corpus(&server, &out.dir, "zzpic23120_s.jpg");
 }
+
+/// A body abandoned half-way (too large) and a stalled one do not spoil the
+/// connection for the jobs after them.
+pub fn abandoned_body_does_not_spoil_the_next_job(subject: &Subject) {
+    let server = plain_server();
+    let names = server.corpus().names();
+    let mut paths = vec![
+        format!("fault/oversized/{}", names[0]),
+        format!("fault/stall/{}", names[1]),
+    ];
+    paths.extend(names[2..5].iter().cloned());
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let out = Output::new();
+    let settings = fixture::quick_settings()
+        .with_concurrency(1)
+        .with_retries(0);
+    let report = out.run(
+        subject.downloader(settings).as_ref(),
+        &jobs_for(&server, &paths),
+    );
+
+    let kinds: Vec<_> = report.outcomes[..2]
+        .iter()
+        .map(|o| o.failure().map(|f| f.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            Some(fetchlab_core::FailureKind::TooLarge),
+            Some(fetchlab_core::FailureKind::Timeout)
+        ]
+    );
+    for name in &names[2..5] {
+        assert_file_matches_corpus(&server, &out.dir, name);
+    }
+}

@@ -82,3 +82,36 @@ pub fn connections_are_reused_at_high_concurrency(subject: &Subject) {
         "{opened} connections for 400 requests at a limit of {cap}"
     );
 }
+
+/// Error answers (a 503 before each file) do not cost a connection: their
+/// bodies are read so the connection goes back to the pool.
+pub fn error_bodies_keep_connections_alive(subject: &Subject) {
+    let server = fixture::plain_server();
+    let paths: Vec<String> = server.corpus().names()[..12]
+        .iter()
+        .map(|name| format!("flaky/1/{name}"))
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let out = Output::new();
+    let limit = 3;
+    let settings = fixture::quick_settings().with_concurrency(limit);
+    let report = out.run(
+        subject.downloader(settings).as_ref(),
+        &fixture::jobs_for(&server, &paths),
+    );
+
+    assert_eq!(
+        report.counts().downloaded,
+        12,
+        "{:?}",
+        report.summary_lines()
+    );
+    let stats = server.stats();
+    assert_eq!(stats.requests, 24, "one 503 and one file each");
+    let cap = if subject.is_concurrent() { limit } else { 1 } as u64;
+    assert!(
+        stats.connections <= cap,
+        "{} connections, cap {cap}",
+        stats.connections
+    );
+}

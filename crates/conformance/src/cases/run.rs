@@ -61,3 +61,43 @@ pub fn progress_sees_every_job(subject: &Subject) {
     assert_eq!(progress.started.load(Ordering::SeqCst), 11);
     assert_eq!(progress.finished.load(Ordering::SeqCst), 12);
 }
+
+/// Cancelling a run while requests wait on a slow server ends every job as
+/// cancelled well before the server would have answered, and leaves no file.
+pub fn cancelling_in_flight_stops_at_once(subject: &Subject) {
+    let server = fixture::server(fetchlab_server::ServerConfig {
+        latency: std::time::Duration::from_secs(5),
+        ..fetchlab_server::ServerConfig::default()
+    });
+    let out = Output::new();
+    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
+    jobs.truncate(8);
+    let env = RunEnv::new(out.store.clone());
+    let cancel = env.cancel.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        cancel.cancel();
+    });
+    // Timeouts far beyond the server's latency: only the cancel can end the
+    // requests in flight early.
+    let settings = fixture::quick_settings().with_timeouts(
+        std::time::Duration::from_secs(2),
+        std::time::Duration::from_secs(30),
+        std::time::Duration::from_secs(60),
+    );
+    let downloader = subject.downloader(settings);
+    let started = std::time::Instant::now();
+    let report = fixture::run_with(downloader.as_ref(), &jobs, &env);
+    let took = started.elapsed();
+    canceller.join().expect("the canceller finishes");
+
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "cancelled run took {took:?}"
+    );
+    for outcome in &report.outcomes {
+        let kind = outcome.failure().map(|f| f.kind);
+        assert_eq!(kind, Some(FailureKind::Cancelled), "{}", outcome.job.name());
+    }
+    assert!(out.files().is_empty(), "{:?}", out.files());
+}
