@@ -1,43 +1,46 @@
-//! The life of one job on the executor: attempts, waits between them,
-//! cancellation, progress.
+//! The life of one job on the executor: core's [`run_async`] driven by
+//! async-std's timer and this crate's attempts.
 
-use fetchlab_core::run::{JobRun, Step};
-use fetchlab_core::{Job, Outcome};
+use std::future::Future;
+use std::time::Duration;
+
+use fetchlab_core::run::{AsyncJobDriver, Fetched, run_async};
+use fetchlab_core::{Failure, Job, Outcome};
 
 use crate::attempt;
 use crate::shared::Shared;
 use crate::wait::{Waited, bounded};
 
-/// Runs the job at `index` to its outcome and reports it to the run's
-/// progress observer, like [`fetchlab_core::run::run_blocking`] does for
-/// thread-based backends.
-pub async fn run(shared: &Shared, index: usize, job: &Job) -> Outcome {
-    let outcome = drive(shared, index, job).await;
-    shared.progress.finished(&outcome);
-    outcome
+/// Attempts and waits of one run's jobs, on async-std.
+struct AsyncStdDriver<'a>(&'a Shared);
+
+impl AsyncJobDriver for AsyncStdDriver<'_> {
+    fn is_cancelled(&self) -> bool {
+        self.0.cancel.is_cancelled()
+    }
+
+    fn attempt(&self, job: &Job) -> impl Future<Output = Option<Result<Fetched, Failure>>> {
+        attempt::fetch(self.0, job)
+    }
+
+    async fn wait(&self, delay: Duration) -> bool {
+        let pause = bounded(&self.0.cancel, delay, std::future::pending::<()>());
+        !matches!(pause.await, Waited::Cancelled)
+    }
 }
 
-async fn drive(shared: &Shared, index: usize, job: &Job) -> Outcome {
-    let mut run = match JobRun::begin(job, index, &shared.settings, shared.store.as_ref()) {
-        Ok(run) => run,
-        Err(outcome) => return outcome,
-    };
-    if shared.cancel.is_cancelled() {
-        return run.cancelled();
-    }
-    shared.progress.started(job);
-    loop {
-        let Some(result) = attempt::fetch(shared, job).await else {
-            return run.cancelled();
-        };
-        match run.record(result) {
-            Step::Done(outcome) => return outcome,
-            Step::RetryAfter(delay) => {
-                let pause = bounded(&shared.cancel, delay, std::future::pending::<()>());
-                if let Waited::Cancelled = pause.await {
-                    return run.cancelled();
-                }
-            }
-        }
-    }
+/// Runs the job at `index` to its outcome and reports it to the run's
+/// progress observer.
+pub async fn run(shared: &Shared, index: usize, job: &Job) -> Outcome {
+    let (settings, store) = (&shared.settings, shared.store.as_ref());
+    let driver = AsyncStdDriver(shared);
+    run_async(
+        job,
+        index,
+        settings,
+        store,
+        shared.progress.as_ref(),
+        &driver,
+    )
+    .await
 }

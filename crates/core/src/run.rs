@@ -4,12 +4,16 @@
 //! settles jobs that need no request (already complete, unsafe name); then,
 //! for each attempt, the backend fetches and hands the result to
 //! [`JobRun::record`], which says whether to wait and retry or gives the
-//! final [`Outcome`]. The backend only does the waiting and the fetching.
+//! final [`Outcome`]. The backend only does the waiting and the fetching:
+//! thread-based backends through [`run_blocking`], async ones through
+//! [`run_async`] with an [`AsyncJobDriver`] for their runtime.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::job::Job;
 use crate::outcome::{Failure, Outcome, Status};
+use crate::progress::Progress;
 use crate::retry::RetrySchedule;
 use crate::settings::Settings;
 use crate::store::{Presence, Store};
@@ -148,6 +152,68 @@ fn drive_blocking(
             Step::Done(outcome) => return outcome,
             Step::RetryAfter(delay) => {
                 if !env.cancel.sleep(delay) {
+                    return run.cancelled();
+                }
+            }
+        }
+    }
+}
+
+/// What an async backend supplies to [`run_async`]: one attempt, a wait
+/// that ends early on cancel, and whether the run is cancelled. The
+/// futures are the backend's own, so they run on whatever runtime it uses.
+pub trait AsyncJobDriver {
+    /// Whether the run was cancelled.
+    fn is_cancelled(&self) -> bool;
+
+    /// One attempt at `job`; `None` when the run was cancelled meanwhile.
+    fn attempt(&self, job: &Job) -> impl Future<Output = Option<Result<Fetched, Failure>>>;
+
+    /// Waits `delay` before a retry; `false` when the run was cancelled
+    /// meanwhile.
+    fn wait(&self, delay: Duration) -> impl Future<Output = bool>;
+}
+
+/// The async twin of [`run_blocking`]: drives the job at `index` through
+/// its attempts and waits with `driver`, reporting its start and outcome to
+/// `progress`.
+pub async fn run_async(
+    job: &Job,
+    index: usize,
+    settings: &Settings,
+    store: &dyn Store,
+    progress: &dyn Progress,
+    driver: &impl AsyncJobDriver,
+) -> Outcome {
+    let outcome = drive_async(job, index, settings, store, progress, driver).await;
+    progress.finished(&outcome);
+    outcome
+}
+
+async fn drive_async(
+    job: &Job,
+    index: usize,
+    settings: &Settings,
+    store: &dyn Store,
+    progress: &dyn Progress,
+    driver: &impl AsyncJobDriver,
+) -> Outcome {
+    let mut run = match JobRun::begin(job, index, settings, store) {
+        Ok(run) => run,
+        Err(outcome) => return outcome,
+    };
+    if driver.is_cancelled() {
+        return run.cancelled();
+    }
+    progress.started(job);
+    loop {
+        let Some(result) = driver.attempt(job).await else {
+            return run.cancelled();
+        };
+        match run.record(result) {
+            Step::Done(outcome) => return outcome,
+            Step::RetryAfter(delay) => {
+                if !driver.wait(delay).await {
                     return run.cancelled();
                 }
             }

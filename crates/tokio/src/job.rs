@@ -1,44 +1,46 @@
-//! The life of one job on the runtime: attempts, waits between them,
-//! cancellation, progress.
+//! The life of one job on the runtime: core's [`run_async`] driven by
+//! tokio's timer and this crate's attempts.
 
-use fetchlab_core::run::{JobRun, Step};
-use fetchlab_core::{Job, Outcome};
+use std::future::Future;
+use std::time::Duration;
+
+use fetchlab_core::run::{AsyncJobDriver, Fetched, run_async};
+use fetchlab_core::{Failure, Job, Outcome};
 
 use crate::attempt::{self, or_cancel};
 use crate::shared::Shared;
 
-/// Runs the job at `index` to its outcome and reports it to the run's
-/// progress observer, like [`fetchlab_core::run::run_blocking`] does for
-/// thread-based backends.
-pub async fn run(shared: &Shared, index: usize, job: &Job) -> Outcome {
-    let outcome = drive(shared, index, job).await;
-    shared.progress.finished(&outcome);
-    outcome
+/// Attempts and waits of one run's jobs, on tokio.
+struct TokioDriver<'a>(&'a Shared);
+
+impl AsyncJobDriver for TokioDriver<'_> {
+    fn is_cancelled(&self) -> bool {
+        self.0.cancel.is_cancelled()
+    }
+
+    fn attempt(&self, job: &Job) -> impl Future<Output = Option<Result<Fetched, Failure>>> {
+        attempt::fetch(self.0, job)
+    }
+
+    async fn wait(&self, delay: Duration) -> bool {
+        or_cancel(&self.0.cancel, tokio::time::sleep(delay))
+            .await
+            .is_some()
+    }
 }
 
-async fn drive(shared: &Shared, index: usize, job: &Job) -> Outcome {
-    let mut run = match JobRun::begin(job, index, &shared.settings, shared.store.as_ref()) {
-        Ok(run) => run,
-        Err(outcome) => return outcome,
-    };
-    if shared.cancel.is_cancelled() {
-        return run.cancelled();
-    }
-    shared.progress.started(job);
-    loop {
-        let Some(result) = attempt::fetch(shared, job).await else {
-            return run.cancelled();
-        };
-        match run.record(result) {
-            Step::Done(outcome) => return outcome,
-            Step::RetryAfter(delay) => {
-                if or_cancel(&shared.cancel, tokio::time::sleep(delay))
-                    .await
-                    .is_none()
-                {
-                    return run.cancelled();
-                }
-            }
-        }
-    }
+/// Runs the job at `index` to its outcome and reports it to the run's
+/// progress observer.
+pub async fn run(shared: &Shared, index: usize, job: &Job) -> Outcome {
+    let (settings, store) = (&shared.settings, shared.store.as_ref());
+    let driver = TokioDriver(shared);
+    run_async(
+        job,
+        index,
+        settings,
+        store,
+        shared.progress.as_ref(),
+        &driver,
+    )
+    .await
 }
