@@ -12,8 +12,9 @@
 use std::mem;
 use std::sync::Arc;
 
-use fetchlab_core::transfer::{BodyWriter, ResponseHead, classify_io_error, open_body};
-use fetchlab_core::{Failure, FailureKind, Job, Store};
+pub(crate) use fetchlab_core::transfer::BodyOpening as Opening;
+use fetchlab_core::transfer::{BodyWriter, classify_io_error};
+use fetchlab_core::{Failure, FailureKind};
 use futures::AsyncReadExt;
 
 use crate::pool::Reuse;
@@ -66,37 +67,6 @@ fn read_failure(err: &std::io::Error, received: u64, expected: Option<u64>) -> F
         None => format!("after {received} bytes"),
     };
     Failure::new(classify_io_error(err), format!("body failed {at}: {err}"))
-}
-
-/// What [`open_body`] needs to open a job's sink.
-pub struct Opening {
-    /// The store.
-    pub store: Arc<dyn Store>,
-    /// The job.
-    pub job: Job,
-    /// The response head (its `Content-Length` counts this response only).
-    pub head: ResponseHead,
-    /// The response's `Content-Range`, if any.
-    pub content_range: Option<String>,
-    /// The offset asked for with `Range`, if the request resumed.
-    pub resumed_from: Option<u64>,
-    /// The largest body accepted.
-    pub max: u64,
-}
-
-impl Opening {
-    fn open(&self) -> Result<BodyWriter, Failure> {
-        let range = self.content_range.as_deref();
-        let store = self.store.as_ref();
-        open_body(
-            store,
-            &self.job,
-            &self.head,
-            range,
-            self.resumed_from,
-            self.max,
-        )
-    }
 }
 
 /// A body on its way to the store in batches.

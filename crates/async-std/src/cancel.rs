@@ -17,12 +17,15 @@ pub const POLL: Duration = Duration::from_millis(50);
 #[derive(Debug, Clone)]
 pub struct Cancel {
     closed: Receiver<()>,
+    /// The run's token itself, so that a cancel is seen at once, even
+    /// before the watcher's first look.
+    token: CancelToken,
 }
 
 impl Cancel {
     /// Whether the run was cancelled.
     pub fn is_cancelled(&self) -> bool {
-        self.closed.is_closed()
+        self.closed.is_closed() || self.token.is_cancelled()
     }
 
     /// Completes once the run is cancelled.
@@ -36,7 +39,11 @@ impl Cancel {
 /// The future never completes: race it against the run.
 pub fn bridge(token: CancelToken) -> (Cancel, impl Future<Output = Infallible>) {
     let (sender, closed) = async_std::channel::bounded::<()>(1);
-    (Cancel { closed }, watch(token, sender))
+    let cancel = Cancel {
+        closed,
+        token: token.clone(),
+    };
+    (cancel, watch(token, sender))
 }
 
 async fn watch(token: CancelToken, sender: Sender<()>) -> Infallible {

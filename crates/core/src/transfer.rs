@@ -236,6 +236,37 @@ pub fn open_body(
     }
 }
 
+/// Everything [`open_body`] needs, owned, so that an async backend can move
+/// it into a blocking task and open the sink there, off its runtime.
+pub struct BodyOpening {
+    /// The store.
+    pub store: std::sync::Arc<dyn Store>,
+    /// The job.
+    pub job: Job,
+    /// The response head (its `Content-Length` counts this response only).
+    pub head: ResponseHead,
+    /// The response's `Content-Range`, if any.
+    pub content_range: Option<String>,
+    /// The offset asked for with `Range`, if the request resumed.
+    pub resumed_from: Option<u64>,
+    /// The largest body accepted.
+    pub max: u64,
+}
+
+impl BodyOpening {
+    /// Opens the body: [`open_body`] with these values.
+    pub fn open(&self) -> Result<BodyWriter, Failure> {
+        open_body(
+            self.store.as_ref(),
+            &self.job,
+            &self.head,
+            self.content_range.as_deref(),
+            self.resumed_from,
+            self.max,
+        )
+    }
+}
+
 /// The first byte of a `Content-Range: bytes <first>-<last>/<total>`.
 fn range_start(value: &str) -> Option<u64> {
     let range = value.trim().strip_prefix("bytes ")?;

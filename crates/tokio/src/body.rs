@@ -16,42 +16,12 @@
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use fetchlab_core::transfer::{BodyWriter, ResponseHead, open_body};
-use fetchlab_core::{Failure, FailureKind, Job, Store};
+pub(crate) use fetchlab_core::transfer::BodyOpening as Opening;
+use fetchlab_core::transfer::BodyWriter;
+use fetchlab_core::{Failure, FailureKind};
 
 /// Chunks are written once this many bytes are pending.
 pub const BATCH_BYTES: usize = 64 * 1024;
-
-/// What [`open_body`] needs to open a job's sink.
-pub struct Opening {
-    /// The store.
-    pub store: Arc<dyn Store>,
-    /// The job.
-    pub job: Job,
-    /// The response head (its `Content-Length` counts this response only).
-    pub head: ResponseHead,
-    /// The response's `Content-Range`, if any.
-    pub content_range: Option<String>,
-    /// The offset asked for with `Range`, if the request resumed.
-    pub resumed_from: Option<u64>,
-    /// The largest body accepted.
-    pub max: u64,
-}
-
-impl Opening {
-    fn open(&self) -> Result<BodyWriter, Failure> {
-        let range = self.content_range.as_deref();
-        let store = self.store.as_ref();
-        open_body(
-            store,
-            &self.job,
-            &self.head,
-            range,
-            self.resumed_from,
-            self.max,
-        )
-    }
-}
 
 /// A body on its way to the store.
 pub struct OffloadedBody {
@@ -149,7 +119,8 @@ enum Flushed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fetchlab_core::HashStore;
+    use fetchlab_core::transfer::ResponseHead;
+    use fetchlab_core::{HashStore, Job};
 
     fn opening(store: &HashStore, len: Option<u64>, max: u64) -> Opening {
         Opening {

@@ -53,6 +53,10 @@ impl AsyncFetcher {
             progress: Arc::clone(&env.progress),
             cancel: CancellationToken::new(),
         });
+        if env.cancel.is_cancelled() {
+            // Seen before any job starts, not at the watcher's first look.
+            shared.cancel.cancel();
+        }
         let watcher = cancel::watch(env.cancel.clone(), shared.cancel.clone());
         let indexed = tokio::select! {
             indexed = run_all(&shared, jobs) => indexed,
