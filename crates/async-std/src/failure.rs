@@ -10,6 +10,7 @@
 
 use std::error::Error as StdError;
 
+use fetchlab_core::chain::{describe_chain as describe, find_in_chain as find};
 use fetchlab_core::transfer::classify_io_error;
 use fetchlab_core::{Failure, FailureKind};
 
@@ -34,33 +35,6 @@ pub fn from_surf(err: &surf::Error) -> Failure {
         kind,
         format!("{} (surf status {})", describe(cause), err.status()),
     )
-}
-
-/// The first error of type `E` in `err`'s source chain, `err` included.
-fn find<'a, E: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a E> {
-    let mut current = Some(err);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<E>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
-}
-
-/// The error and every cause, joined by `: `, without repeats.
-pub fn describe(err: &(dyn StdError + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(e) = source {
-        let cause = e.to_string();
-        if !text.contains(&cause) {
-            text.push_str(": ");
-            text.push_str(&cause);
-        }
-        source = e.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -23,8 +23,10 @@
 //! - [`run`]: the life of one job ([`run::JobRun`]): skip, attempts, retries.
 //! - [`downloader`]: the [`Downloader`] trait and its [`RunEnv`].
 //! - [`error`]: errors that stop a run before it starts.
+//! - [`chain`]: walking an error's source chain (find a cause, describe it).
 #![deny(missing_docs)]
 
+pub mod chain;
 pub mod downloader;
 pub mod error;
 pub mod job;

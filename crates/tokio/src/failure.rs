@@ -6,8 +6,7 @@
 //! [`hyper::Error`] tells a response that is not HTTP (parse error) from a
 //! connection closed before the response was complete.
 
-use std::error::Error as StdError;
-
+use fetchlab_core::chain::{describe_chain as describe, find_in_chain};
 use fetchlab_core::transfer::classify_io_error;
 use fetchlab_core::{Failure, FailureKind};
 
@@ -25,7 +24,7 @@ pub fn from_body(err: &reqwest::Error, written: u64, expected: Option<u64>) -> F
     // `UnexpectedEof` I/O error ("end of file before message length
     // reached"), or as an incomplete message.
     let closed_early = hyper_error(err).is_some_and(hyper::Error::is_incomplete_message)
-        || source_of::<std::io::Error>(err)
+        || find_in_chain::<std::io::Error>(err)
             .is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof);
     if closed_early && expected.is_some_and(|e| written < e) {
         kind = FailureKind::Truncated;
@@ -47,7 +46,7 @@ fn kind_of(err: &reqwest::Error) -> FailureKind {
     if err.is_connect() {
         return FailureKind::Connect;
     }
-    if let Some(io) = source_of::<std::io::Error>(err) {
+    if let Some(io) = find_in_chain::<std::io::Error>(err) {
         return classify_io_error(io);
     }
     if let Some(hyper) = hyper_error(err) {
@@ -64,45 +63,5 @@ fn kind_of(err: &reqwest::Error) -> FailureKind {
 }
 
 fn hyper_error(err: &reqwest::Error) -> Option<&hyper::Error> {
-    source_of::<hyper::Error>(err)
-}
-
-/// The first error of type `E` in `err`'s source chain.
-fn source_of<E: StdError + 'static>(err: &reqwest::Error) -> Option<&E> {
-    let mut source = err.source();
-    while let Some(e) = source {
-        if let Some(found) = e.downcast_ref::<E>() {
-            return Some(found);
-        }
-        source = e.source();
-    }
-    None
-}
-
-/// The error and every cause, joined by `: ` (reqwest's `Display` shows only
-/// the outermost layer, e.g. "error sending request").
-pub fn describe(err: &dyn StdError) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(e) = source {
-        let cause = e.to_string();
-        if !text.contains(&cause) {
-            text.push_str(": ");
-            text.push_str(&cause);
-        }
-        source = e.source();
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn describe_joins_the_chain_without_repeats() {
-        let inner = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "peer reset");
-        let outer = std::io::Error::other(inner);
-        assert_eq!(describe(&outer), "peer reset");
-    }
+    find_in_chain::<hyper::Error>(err)
 }
