@@ -127,31 +127,47 @@ pub fn run_blocking(
     env: &crate::RunEnv,
     fetch: impl FnMut(&Job) -> Result<Fetched, Failure>,
 ) -> Outcome {
-    let outcome = drive_blocking(job, index, settings, env, fetch);
-    env.progress.finished(&outcome);
+    let (store, progress) = (env.store.as_ref(), env.progress.as_ref());
+    let outcome = match start(job, index, settings, store, progress, || {
+        env.cancel.is_cancelled()
+    }) {
+        Err(outcome) => outcome,
+        Ok(run) => retry_blocking(run, job, &env.cancel, fetch),
+    };
+    progress.finished(&outcome);
     outcome
 }
 
-fn drive_blocking(
+/// Begins a job for [`run_blocking`] and [`run_async`]: settles it at once
+/// when no request is needed or the run is already cancelled, otherwise
+/// reports its start.
+fn start(
     job: &Job,
     index: usize,
     settings: &Settings,
-    env: &crate::RunEnv,
+    store: &dyn Store,
+    progress: &dyn Progress,
+    is_cancelled: impl FnOnce() -> bool,
+) -> Result<JobRun, Outcome> {
+    let run = JobRun::begin(job, index, settings, store)?;
+    if is_cancelled() {
+        return Err(run.cancelled());
+    }
+    progress.started(job);
+    Ok(run)
+}
+
+fn retry_blocking(
+    mut run: JobRun,
+    job: &Job,
+    cancel: &crate::CancelToken,
     mut fetch: impl FnMut(&Job) -> Result<Fetched, Failure>,
 ) -> Outcome {
-    let mut run = match JobRun::begin(job, index, settings, env.store.as_ref()) {
-        Ok(run) => run,
-        Err(outcome) => return outcome,
-    };
-    if env.cancel.is_cancelled() {
-        return run.cancelled();
-    }
-    env.progress.started(job);
     loop {
         match run.record(fetch(job)) {
             Step::Done(outcome) => return outcome,
             Step::RetryAfter(delay) => {
-                if !env.cancel.sleep(delay) {
+                if !cancel.sleep(delay) {
                     return run.cancelled();
                 }
             }
@@ -185,27 +201,17 @@ pub async fn run_async(
     progress: &dyn Progress,
     driver: &impl AsyncJobDriver,
 ) -> Outcome {
-    let outcome = drive_async(job, index, settings, store, progress, driver).await;
+    let outcome = match start(job, index, settings, store, progress, || {
+        driver.is_cancelled()
+    }) {
+        Err(outcome) => outcome,
+        Ok(run) => retry_async(run, job, driver).await,
+    };
     progress.finished(&outcome);
     outcome
 }
 
-async fn drive_async(
-    job: &Job,
-    index: usize,
-    settings: &Settings,
-    store: &dyn Store,
-    progress: &dyn Progress,
-    driver: &impl AsyncJobDriver,
-) -> Outcome {
-    let mut run = match JobRun::begin(job, index, settings, store) {
-        Ok(run) => run,
-        Err(outcome) => return outcome,
-    };
-    if driver.is_cancelled() {
-        return run.cancelled();
-    }
-    progress.started(job);
+async fn retry_async(mut run: JobRun, job: &Job, driver: &impl AsyncJobDriver) -> Outcome {
     loop {
         let Some(result) = driver.attempt(job).await else {
             return run.cancelled();
