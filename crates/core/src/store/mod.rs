@@ -6,27 +6,37 @@
 //! visible under a job's name until [`Sink::commit`], so a file under its
 //! final name is either whole or absent.
 //!
-//! - [`DirStore`] (`dir.rs`): files in a directory, written atomically, with
-//!   resumable partial files.
+//! A partial body can remember what it is part of ([`PartialOrigin`]: the
+//! URL and the server's validator), so that a resume can ask the server
+//! whether the bytes kept still belong to the same representation
+//! (`If-Range`) and start afresh when they do not.
+//!
+//! - [`DirStore`] (`dir/`): files in a directory, written atomically, with
+//!   resumable partial files; safe against whatever else is in the directory
+//!   (see its docs for the rules).
 //! - [`HashStore`] (`hash.rs`): keeps only sizes and SHA-256s, for benches.
+//! - [`PartialOrigin`] (`origin.rs`): what a partial body is part of.
 
 mod dir;
 mod hash;
+mod origin;
 
 use std::io;
 
 pub use dir::DirStore;
 pub use hash::{Digest256, HashStore, sha256_hex};
+pub use origin::PartialOrigin;
 
 use crate::job::{Job, is_plain_file_name};
 use crate::outcome::{Failure, FailureKind};
 
-/// Prefix of the partial files a [`DirStore`] writes; final names never
-/// start with a dot (see [`Job::from_url`]), so the two cannot be confused.
+/// Prefix of every file a [`DirStore`] writes besides finished files
+/// (bodies in progress, kept partial bodies, their origin records); a job
+/// name with this prefix is refused, so the two cannot be confused.
 pub const TEMP_PREFIX: &str = ".fetchlab-";
 
 /// What a store already holds for a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Presence {
     /// Nothing: download it.
     Absent,
@@ -39,6 +49,11 @@ pub enum Presence {
     Partial {
         /// How many bytes are kept.
         bytes: u64,
+        /// What the bytes are part of, when that was recorded with
+        /// [`Sink::set_origin`] and the record still matches the kept bytes.
+        /// `None`: nothing (trustworthy) is known, so the bytes cannot be
+        /// proven to belong to what the server sends now.
+        origin: Option<PartialOrigin>,
     },
 }
 
@@ -68,6 +83,15 @@ pub trait Store: Send + Sync {
 pub trait Sink: Send {
     /// Appends a chunk of the body.
     fn write(&mut self, chunk: &[u8]) -> io::Result<()>;
+
+    /// Records what this body is part of, so that a partial body kept with
+    /// [`Sink::keep_partial`] is offered back with it
+    /// ([`Presence::Partial::origin`]). Call it when the response's body
+    /// starts. A resumed sink keeps the origin it was resumed with unless
+    /// this replaces it. Stores that keep no partial bodies ignore it.
+    fn set_origin(&mut self, origin: PartialOrigin) {
+        let _ = origin;
+    }
 
     /// Makes the body visible under the job's name; returns its size.
     fn commit(self: Box<Self>) -> io::Result<u64>;

@@ -1,20 +1,72 @@
-//! [`DirStore`]: files in one directory, written atomically, resumable.
+//! [`DirStore`]: files in one directory, written atomically, resumable, and
+//! safe against whatever else is in the directory.
 //!
-//! A body streams into `.fetchlab-<name>.partial` next to its final place
-//! and is renamed to `<name>` only when complete. A dropped sink removes its
-//! partial file, unless it was kept with [`Sink::keep_partial`] (a large body
-//! cut off by a transient failure or a cancel), in which case a later
-//! attempt or run resumes it ([`Store::resume`]). The partial name starts
-//! with a dot, which no final name does, so the two cannot be confused.
+//! # How a body is written
 //!
-//! Two processes downloading the same name into the same directory at once
-//! share one partial file; run one at a time per directory.
+//! A body streams into a new file under a fresh unpredictable name,
+//! `.fetchlab-<128 random bits>.tmp`, created with `O_CREAT | O_EXCL` (so
+//! nothing prepared in advance, a symbolic link included, can stand in for
+//! it), and is renamed to `<name>` only when complete: a file under its
+//! final name is whole or absent. A dropped sink removes its file. A sink
+//! kept with [`Sink::keep_partial`] (a large body cut off by a transient
+//! failure or a cancel) is renamed to `.fetchlab-<name>.partial`, and its
+//! [`PartialOrigin`], if one was set, is recorded beside it in
+//! `.fetchlab-<name>.origin`; a later attempt or run resumes it
+//! ([`Store::resume`]). Every name the store writes besides finished files
+//! starts with [`TEMP_PREFIX`], which job names may not.
+//!
+//! # What is trusted
+//!
+//! The directory is opened once, when the store is made, and every later
+//! look-up, open, rename and removal is relative to that handle (`openat`,
+//! `fstatat`, `renameat`, `unlinkat`), names one entry, and never follows a
+//! symbolic link (`O_NOFOLLOW`, `AT_SYMLINK_NOFOLLOW`). So nothing is ever
+//! written outside the directory, whatever is placed in it before or during
+//! a run, and renaming or replacing the directory's path during a run does
+//! not redirect the store.
+//!
+//! - **At a final name**, only a regular file with one link counts as
+//!   complete ([`Presence::Complete`]). A symbolic link (to a file or a
+//!   directory), a hard link (a file with more than one name, which may be
+//!   a file elsewhere), a directory, FIFO, socket or device is never taken
+//!   for a finished download: [`Store::check`] fails the job with a store
+//!   error ([`FailureKind::Io`]) naming the entry and what it is, and leaves
+//!   it alone. Someone put it there; the store neither trusts it nor
+//!   destroys it. Remove it and run again. (A finished body replacing such
+//!   an entry during a run replaces the entry itself, atomically, without
+//!   following it.)
+//! - **A kept partial body** is resumed only if it is a regular file with
+//!   one link, opened with `O_NOFOLLOW` and checked on the open handle
+//!   (`fstat`), at least as long as the offset asked for. Anything else at
+//!   that name (a link to a file elsewhere, a hard link, a FIFO, a
+//!   directory) is not a partial body: [`Store::check`] reports the job as
+//!   [`Presence::Absent`] and the body is downloaded afresh into a new file;
+//!   [`Store::begin`] removes the entry (a link is removed, never its
+//!   target).
+//! - **The origin record** is used only if it is a regular file with one
+//!   link, small, well-formed, and names the device, inode and size of the
+//!   kept partial body; otherwise the partial is offered with no origin.
+//! - **Renames are checked**: after each rename the store checks that the
+//!   entry now under the new name is the file it wrote (device and inode);
+//!   if someone swapped the file it was renaming, the moved entry is removed
+//!   and the commit fails. What the store wrote went only to its own open
+//!   file either way.
+//!
+//! Writing to a partial body under a name of its own means two processes
+//! downloading the same name into the same directory never share a file:
+//! the last to finish wins, whole.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Seek, SeekFrom, Write};
+mod handle;
+mod sidecar;
+mod sink;
+
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{Presence, Sink, Store, TEMP_PREFIX, refuse_unsafe};
+use handle::{DirHandle, Entry};
+use sink::DirSink;
+
+use super::{PartialOrigin, Presence, Sink, Store, TEMP_PREFIX, refuse_unsafe};
 use crate::error::Error;
 use crate::job::Job;
 use crate::outcome::{Failure, FailureKind};
@@ -22,26 +74,25 @@ use crate::outcome::{Failure, FailureKind};
 /// Saves each body as a file in one directory, atomically.
 #[derive(Debug, Clone)]
 pub struct DirStore {
-    dir: PathBuf,
+    dir: Arc<DirHandle>,
     durable: bool,
 }
 
 impl DirStore {
     /// A store in `dir`, created if missing. Fails now, before any download,
-    /// when the directory cannot be created or written.
+    /// when the directory cannot be created, opened or written.
     pub fn new(dir: impl Into<PathBuf>) -> Result<Self, Error> {
-        let dir = dir.into();
+        let path = dir.into();
         let store_error = |source| Error::Store {
-            path: dir.clone(),
+            path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(&dir).map_err(store_error)?;
-        tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .tempfile_in(&dir)
-            .map_err(store_error)?;
+        let dir = DirHandle::open(&path).map_err(store_error)?;
+        let (probe, name, _) = dir.create_temp().map_err(store_error)?;
+        drop(probe);
+        dir.remove(&name);
         Ok(Self {
-            dir,
+            dir: Arc::new(dir),
             durable: false,
         })
     }
@@ -54,136 +105,118 @@ impl DirStore {
         self
     }
 
-    /// The directory.
+    /// The directory, as given to [`DirStore::new`]. The store keeps using
+    /// the directory it opened there even if this path later names another.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.dir.path()
     }
 
     /// Where `job` ends up.
     pub fn path_of(&self, job: &Job) -> PathBuf {
-        self.dir.join(job.name())
+        self.dir().join(job.name())
     }
 
-    /// Where `job`'s body is written until it is complete.
+    /// Where `job`'s body is kept between attempts or runs for resume (see
+    /// [`Sink::keep_partial`]). While a body is being written it has a name
+    /// of its own, not this one.
     pub fn partial_path_of(&self, job: &Job) -> PathBuf {
-        self.dir
-            .join(format!("{TEMP_PREFIX}{}.partial", job.name()))
+        self.dir().join(partial_name(job))
     }
 
-    fn sink(&self, job: &Job, file: File) -> Box<dyn Sink> {
-        Box::new(DirSink {
-            writer: Some(io::BufWriter::with_capacity(64 * 1024, file)),
-            partial: self.partial_path_of(job),
-            target: self.path_of(job),
-            durable: self.durable,
-            settled: false,
-        })
+    /// Where the [`PartialOrigin`] of `job`'s kept partial body is recorded.
+    pub fn origin_path_of(&self, job: &Job) -> PathBuf {
+        self.dir().join(origin_name(job))
     }
-}
 
-fn io_failure(what: &str, path: &Path, err: &io::Error) -> Failure {
-    Failure::new(FailureKind::Io, format!("{what} {}: {err}", path.display()))
-}
+    fn sink(&self, job: &Job, opened: sink::Opened, origin: Option<PartialOrigin>) -> DirSink {
+        DirSink::new(
+            Arc::clone(&self.dir),
+            job.name().to_owned(),
+            opened,
+            origin,
+            self.durable,
+        )
+    }
 
-fn size_of_file(path: &Path) -> Result<Option<u64>, Failure> {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() => Ok(Some(meta.len())),
-        Ok(_) => Err(Failure::new(
+    fn failure(&self, what: &str, name: &str, err: &std::io::Error) -> Failure {
+        Failure::new(
             FailureKind::Io,
-            format!("{} exists and is not a file", path.display()),
-        )),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(io_failure("cannot inspect", path, &err)),
+            format!("{what} {}: {err}", self.dir().join(name).display()),
+        )
     }
+}
+
+/// Where the partial body of the job named `name` is kept.
+fn partial_name_of(name: &str) -> String {
+    format!("{TEMP_PREFIX}{name}.partial")
+}
+
+/// Where the origin of the partial body of the job named `name` is kept.
+fn origin_name_of(name: &str) -> String {
+    format!("{TEMP_PREFIX}{name}.origin")
+}
+
+fn partial_name(job: &Job) -> String {
+    partial_name_of(job.name())
+}
+
+fn origin_name(job: &Job) -> String {
+    origin_name_of(job.name())
 }
 
 impl Store for DirStore {
     fn check(&self, job: &Job) -> Result<Presence, Failure> {
         refuse_unsafe(job)?;
-        if let Some(bytes) = size_of_file(&self.path_of(job))? {
-            return Ok(Presence::Complete { bytes });
+        let name = job.name();
+        let entry = self
+            .dir
+            .entry(name)
+            .map_err(|e| self.failure("cannot inspect", name, &e))?;
+        let untrusted = |what: String| {
+            Err(Failure::new(
+                FailureKind::Io,
+                format!(
+                    "refusing to use {}: {what}, not a file this store saved; \
+                     remove it to download it",
+                    self.path_of(job).display()
+                ),
+            ))
+        };
+        match entry {
+            Entry::Own { bytes, .. } => return Ok(Presence::Complete { bytes }),
+            Entry::Missing => {}
+            Entry::Symlink => return untrusted("it is a symbolic link".into()),
+            Entry::HardLinked { nlinks } => {
+                return untrusted(format!("it has {nlinks} hard links"));
+            }
+            Entry::Special => return untrusted("it is not a regular file".into()),
         }
-        Ok(match size_of_file(&self.partial_path_of(job))? {
-            Some(bytes) if bytes > 0 => Presence::Partial { bytes },
+        let partial = partial_name(job);
+        Ok(match self.dir.entry(&partial) {
+            Ok(Entry::Own { id, bytes }) if bytes > 0 => Presence::Partial {
+                bytes,
+                origin: sidecar::read(&self.dir, &origin_name(job), id, bytes),
+            },
+            // Anything else there is not a partial body (begin removes it).
             _ => Presence::Absent,
         })
     }
 
     fn begin(&self, job: &Job) -> Result<Box<dyn Sink>, Failure> {
         refuse_unsafe(job)?;
-        let path = self.partial_path_of(job);
-        let file = File::create(&path).map_err(|e| io_failure("cannot create", &path, &e))?;
-        Ok(self.sink(job, file))
+        let opened = sink::Opened::fresh(&self.dir)
+            .map_err(|e| self.failure("cannot create a file in", "", &e))?;
+        self.dir.remove(&partial_name(job));
+        self.dir.remove(&origin_name(job));
+        Ok(Box::new(self.sink(job, opened, None)))
     }
 
     fn resume(&self, job: &Job, offset: u64) -> Result<Box<dyn Sink>, Failure> {
         refuse_unsafe(job)?;
-        let path = self.partial_path_of(job);
-        let open = || -> io::Result<File> {
-            let mut file = OpenOptions::new().write(true).open(&path)?;
-            if file.metadata()?.len() < offset {
-                return Err(io::Error::other(format!("shorter than {offset} bytes")));
-            }
-            file.set_len(offset)?;
-            file.seek(SeekFrom::Start(offset))?;
-            Ok(file)
-        };
-        let file = open().map_err(|e| io_failure("cannot resume", &path, &e))?;
-        Ok(self.sink(job, file))
-    }
-}
-
-/// A body on its way into a [`DirStore`]. Removes its partial file when
-/// dropped, unless committed or kept.
-struct DirSink {
-    /// `None` once committed or kept.
-    writer: Option<io::BufWriter<File>>,
-    partial: PathBuf,
-    target: PathBuf,
-    durable: bool,
-    /// Committed or kept: the partial file is no longer ours to remove.
-    settled: bool,
-}
-
-fn closed() -> io::Error {
-    io::Error::other("sink already closed")
-}
-
-impl Sink for DirSink {
-    fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
-        self.writer.as_mut().ok_or_else(closed)?.write_all(chunk)
-    }
-
-    fn commit(mut self: Box<Self>) -> io::Result<u64> {
-        let writer = self.writer.take().ok_or_else(closed)?;
-        let file = writer
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
-        if self.durable {
-            file.sync_all()?;
-        }
-        let bytes = file.metadata()?.len();
-        drop(file);
-        // On error, Drop removes the partial file.
-        std::fs::rename(&self.partial, &self.target)?;
-        self.settled = true;
-        Ok(bytes)
-    }
-
-    fn keep_partial(mut self: Box<Self>) {
-        let flushed = self.writer.take().is_some_and(|mut w| w.flush().is_ok());
-        // When the flush failed, what reached the disk is unknown: Drop then
-        // removes the file rather than offer it for resume.
-        self.settled = flushed;
-    }
-}
-
-impl Drop for DirSink {
-    fn drop(&mut self) {
-        if !self.settled {
-            drop(self.writer.take());
-            let _ = std::fs::remove_file(&self.partial);
-        }
+        let partial = partial_name(job);
+        let (opened, origin) = sink::Opened::claim(&self.dir, &partial, &origin_name(job), offset)
+            .map_err(|e| self.failure("cannot resume", &partial, &e))?;
+        Ok(Box::new(self.sink(job, opened, origin)))
     }
 }
 

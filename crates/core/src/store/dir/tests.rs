@@ -1,7 +1,11 @@
 //! Tests of [`DirStore`].
 
 use super::*;
+use std::fs::OpenOptions;
+use std::io::Write;
 use std::path::Path;
+
+use crate::store::PartialOrigin;
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -69,7 +73,13 @@ fn kept_partial_is_offered_for_resume_and_completes() {
     let mut sink = store.begin(&job).unwrap();
     sink.write(b"first half|").unwrap();
     sink.keep_partial();
-    assert_eq!(store.check(&job).unwrap(), Presence::Partial { bytes: 11 });
+    assert_eq!(
+        store.check(&job).unwrap(),
+        Presence::Partial {
+            bytes: 11,
+            origin: None
+        }
+    );
     assert!(
         !store.path_of(&job).exists(),
         "not visible under its final name"
@@ -97,5 +107,347 @@ fn resume_beyond_the_partial_is_refused() {
     assert!(
         files_in(dir.path()).is_empty(),
         "begin replaced, drop removed"
+    );
+}
+
+/// A directory with an output directory `out` in it and a victim file
+/// beside it, outside the store.
+struct Scene {
+    root: tempfile::TempDir,
+    store: DirStore,
+    job: Job,
+}
+
+const SECRET: &[u8] = b"secret, outside the store\n";
+
+impl Scene {
+    fn new() -> Self {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("victim"), SECRET).unwrap();
+        let store = DirStore::new(root.path().join("out")).unwrap();
+        let job = Job::with_name("http://127.0.0.1/a.jpg", "a.jpg");
+        Self { root, store, job }
+    }
+
+    fn victim(&self) -> std::path::PathBuf {
+        self.root.path().join("victim")
+    }
+
+    fn out(&self) -> std::path::PathBuf {
+        self.root.path().join("out")
+    }
+
+    fn assert_victim_untouched(&self) {
+        assert_eq!(std::fs::read(self.victim()).unwrap(), SECRET);
+    }
+
+    /// Downloads `body` from scratch, as an attempt does.
+    fn save(&self, body: &[u8]) -> std::io::Result<u64> {
+        let mut sink = self.store.begin(&self.job).unwrap();
+        sink.write(body)?;
+        sink.commit()
+    }
+
+    fn assert_saved_regular(&self, body: &[u8]) {
+        let path = self.store.path_of(&self.job);
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert!(meta.file_type().is_file(), "{path:?} is a regular file");
+        assert_eq!(std::fs::read(&path).unwrap(), body);
+    }
+}
+
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+#[test]
+fn a_symlink_at_the_partial_name_is_never_written_through() {
+    let scene = Scene::new();
+    symlink(&scene.victim(), &scene.store.partial_path_of(&scene.job));
+    assert_eq!(scene.store.check(&scene.job).unwrap(), Presence::Absent);
+    let refused = scene.store.resume(&scene.job, 0).err().expect("refused");
+    assert!(refused.detail.contains("symbolic link"), "{refused}");
+    scene.save(b"body").unwrap();
+    scene.assert_victim_untouched();
+    scene.assert_saved_regular(b"body");
+    assert_eq!(files_in(&scene.out()), ["a.jpg"], "the link was removed");
+}
+
+#[test]
+fn a_hard_link_at_the_partial_name_is_never_resumed() {
+    let scene = Scene::new();
+    std::fs::hard_link(scene.victim(), scene.store.partial_path_of(&scene.job)).unwrap();
+    assert_eq!(scene.store.check(&scene.job).unwrap(), Presence::Absent);
+    let refused = scene.store.resume(&scene.job, 3).err().expect("refused");
+    assert!(refused.detail.contains("hard links"), "{refused}");
+    scene.save(b"body").unwrap();
+    scene.assert_victim_untouched();
+    scene.assert_saved_regular(b"body");
+}
+
+#[test]
+fn a_fifo_or_directory_at_the_partial_name_is_not_a_partial() {
+    let scene = Scene::new();
+    let partial = scene.store.partial_path_of(&scene.job);
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &partial,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from(0o600),
+        0,
+    )
+    .unwrap();
+    assert_eq!(scene.store.check(&scene.job).unwrap(), Presence::Absent);
+    // Opening it must not wait for a writer.
+    assert!(scene.store.resume(&scene.job, 0).is_err());
+    scene.save(b"body").unwrap();
+    scene.assert_saved_regular(b"body");
+
+    std::fs::remove_file(scene.store.path_of(&scene.job)).unwrap();
+    std::fs::create_dir(&partial).unwrap();
+    assert_eq!(scene.store.check(&scene.job).unwrap(), Presence::Absent);
+    assert!(scene.store.resume(&scene.job, 0).is_err());
+    scene.save(b"body").unwrap();
+    scene.assert_saved_regular(b"body");
+}
+
+#[test]
+fn links_and_special_files_at_the_final_name_are_not_taken_for_complete() {
+    let scene = Scene::new();
+    let target = scene.store.path_of(&scene.job);
+    let cases: [(&str, &dyn Fn()); 4] = [
+        ("symbolic link", &|| symlink(&scene.victim(), &target)),
+        ("symbolic link", &|| symlink(scene.root.path(), &target)),
+        ("2 hard links", &|| {
+            std::fs::hard_link(scene.victim(), &target).unwrap()
+        }),
+        ("not a regular file", &|| {
+            std::fs::create_dir(&target).unwrap()
+        }),
+    ];
+    for (what, place) in cases {
+        place();
+        let failure = scene.store.check(&scene.job).unwrap_err();
+        assert_eq!(failure.kind, FailureKind::Io, "{what}");
+        assert!(failure.detail.contains(what), "{what}: {failure}");
+        assert!(
+            failure.detail.contains(&target.display().to_string()),
+            "names the file: {failure}"
+        );
+        scene.assert_victim_untouched();
+        if target.is_dir() && !target.is_symlink() {
+            std::fs::remove_dir(&target).unwrap();
+        } else {
+            std::fs::remove_file(&target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_link_placed_at_the_final_name_during_a_download_is_replaced_not_followed() {
+    let scene = Scene::new();
+    let mut sink = scene.store.begin(&scene.job).unwrap();
+    sink.write(b"body").unwrap();
+    symlink(&scene.victim(), &scene.store.path_of(&scene.job));
+    assert_eq!(sink.commit().unwrap(), 4);
+    scene.assert_victim_untouched();
+    scene.assert_saved_regular(b"body");
+}
+
+/// The name of the one file in progress in `dir`.
+fn temp_in(dir: &Path) -> std::path::PathBuf {
+    let temps: Vec<String> = files_in(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(temps.len(), 1, "{temps:?}");
+    dir.join(&temps[0])
+}
+
+#[test]
+fn a_file_in_progress_swapped_for_a_link_is_not_committed() {
+    let scene = Scene::new();
+    let mut sink = scene.store.begin(&scene.job).unwrap();
+    sink.write(b"body").unwrap();
+    let temp = temp_in(&scene.out());
+    std::fs::remove_file(&temp).unwrap();
+    symlink(&scene.victim(), &temp);
+    let err = sink.commit().unwrap_err();
+    assert!(err.to_string().contains("replaced"), "{err}");
+    scene.assert_victim_untouched();
+    assert!(
+        files_in(&scene.out()).is_empty(),
+        "{:?}",
+        files_in(&scene.out())
+    );
+}
+
+#[test]
+fn the_directory_renamed_and_replaced_by_a_link_mid_run_is_not_followed() {
+    let scene = Scene::new();
+    let elsewhere = scene.root.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let mut sink = scene.store.begin(&scene.job).unwrap();
+    sink.write(b"body").unwrap();
+    let moved = scene.root.path().join("moved");
+    std::fs::rename(scene.out(), &moved).unwrap();
+    symlink(&elsewhere, &scene.out());
+    sink.commit().unwrap();
+    assert!(
+        files_in(&elsewhere).is_empty(),
+        "nothing written through the link"
+    );
+    assert_eq!(std::fs::read(moved.join("a.jpg")).unwrap(), b"body");
+}
+
+#[test]
+fn temporary_names_are_unpredictable_and_never_reused() {
+    let scene = Scene::new();
+    let a = scene.store.begin(&scene.job).unwrap();
+    let b = scene.store.begin(&scene.job).unwrap();
+    let names = files_in(&scene.out());
+    assert_eq!(names.len(), 2, "two sinks, two files: {names:?}");
+    for name in &names {
+        assert!(name.starts_with(TEMP_PREFIX) && name.ends_with(".tmp"));
+        assert!(!name.contains("a.jpg"), "not derived from the job: {name}");
+    }
+    drop((a, b));
+    assert!(files_in(&scene.out()).is_empty());
+}
+
+fn origin(url: &str) -> PartialOrigin {
+    PartialOrigin::new(
+        url,
+        Some("\"v1\"".into()),
+        Some("Tue, 01 Dec 2026 09:00:00 GMT".into()),
+    )
+}
+
+/// Keeps `body` as the partial body of the scene's job, with `origin`.
+fn keep(scene: &Scene, body: &[u8], origin: Option<PartialOrigin>) {
+    let mut sink = scene.store.begin(&scene.job).unwrap();
+    if let Some(origin) = origin {
+        sink.set_origin(origin);
+    }
+    sink.write(body).unwrap();
+    sink.keep_partial();
+}
+
+#[test]
+fn a_kept_partial_remembers_its_origin_across_resumes() {
+    let scene = Scene::new();
+    let recorded = origin(scene.job.url());
+    keep(&scene, b"0123456789", Some(recorded.clone()));
+    assert_eq!(
+        scene.store.check(&scene.job).unwrap(),
+        Presence::Partial {
+            bytes: 10,
+            origin: Some(recorded.clone())
+        }
+    );
+    assert!(scene.store.origin_path_of(&scene.job).is_file());
+
+    // Resumed and cut again: the origin stays with it.
+    let mut sink = scene.store.resume(&scene.job, 4).unwrap();
+    sink.write(b"abcdef").unwrap();
+    sink.keep_partial();
+    assert_eq!(
+        scene.store.check(&scene.job).unwrap(),
+        Presence::Partial {
+            bytes: 10,
+            origin: Some(recorded)
+        }
+    );
+    let mut sink = scene.store.resume(&scene.job, 10).unwrap();
+    sink.write(b"!").unwrap();
+    sink.commit().unwrap();
+    assert_eq!(
+        std::fs::read(scene.store.path_of(&scene.job)).unwrap(),
+        b"0123abcdef!"
+    );
+    assert_eq!(
+        files_in(&scene.out()),
+        ["a.jpg"],
+        "record removed with the partial"
+    );
+}
+
+#[test]
+fn a_partial_kept_without_origin_has_none_and_begin_forgets_the_old_one() {
+    let scene = Scene::new();
+    keep(&scene, b"first", Some(origin(scene.job.url())));
+    keep(&scene, b"second", None);
+    assert_eq!(
+        scene.store.check(&scene.job).unwrap(),
+        Presence::Partial {
+            bytes: 6,
+            origin: None
+        }
+    );
+    assert_eq!(files_in(&scene.out()), [".fetchlab-a.jpg.partial"]);
+}
+
+#[test]
+fn a_tampered_or_foreign_origin_record_is_ignored() {
+    let scene = Scene::new();
+    let record = scene.store.origin_path_of(&scene.job);
+    let partial = scene.store.partial_path_of(&scene.job);
+    let tamperings: [(&str, &dyn Fn()); 5] = [
+        ("partial grown", &|| {
+            let mut f = OpenOptions::new().append(true).open(&partial).unwrap();
+            f.write_all(b"+").unwrap();
+        }),
+        ("partial replaced by a copy", &|| {
+            let bytes = std::fs::read(&partial).unwrap();
+            std::fs::remove_file(&partial).unwrap();
+            std::fs::write(&partial, bytes).unwrap();
+        }),
+        ("record rewritten", &|| {
+            let text = std::fs::read_to_string(&record).unwrap();
+            std::fs::write(&record, format!("{text}colour red\n")).unwrap();
+        }),
+        ("record a link", &|| {
+            let copy = scene.root.path().join("record");
+            std::fs::rename(&record, &copy).unwrap();
+            symlink(&copy, &record);
+        }),
+        ("record huge", &|| {
+            let mut text = std::fs::read_to_string(&record).unwrap();
+            text.push_str(&"x".repeat(20_000));
+            std::fs::write(&record, text).unwrap();
+        }),
+    ];
+    for (what, tamper) in tamperings {
+        keep(&scene, b"0123456789", Some(origin(scene.job.url())));
+        assert!(matches!(
+            scene.store.check(&scene.job).unwrap(),
+            Presence::Partial {
+                origin: Some(_),
+                ..
+            }
+        ));
+        tamper();
+        match scene.store.check(&scene.job).unwrap() {
+            Presence::Partial { origin, .. } => assert_eq!(origin, None, "{what}"),
+            other => panic!("{what}: {other:?}"),
+        }
+        scene.assert_victim_untouched();
+    }
+}
+
+#[test]
+fn an_origin_that_cannot_be_recorded_is_dropped() {
+    let scene = Scene::new();
+    keep(
+        &scene,
+        b"0123",
+        Some(origin("http://127.0.0.1/a\nfile 0 0 4")),
+    );
+    assert_eq!(
+        scene.store.check(&scene.job).unwrap(),
+        Presence::Partial {
+            bytes: 4,
+            origin: None
+        }
     );
 }
