@@ -1,8 +1,13 @@
 //! The conformance cases. Each is a function taking the [`crate::Subject`];
 //! [`crate::suite!`] turns each into a `#[test]`.
 
+pub mod directory;
 pub mod errors;
 pub mod faults;
+mod hostile;
+pub mod hostile_body;
+pub mod hostile_head;
+pub mod hostile_redirect;
 pub mod integrity;
 pub mod limits;
 pub mod resume;
