@@ -140,7 +140,8 @@ macro_rules! suite {
             hostile_body::conflicting_lengths_are_refused,
             hostile_body::negative_length_is_refused,
             hostile_body::huge_length_is_refused,
-            hostile_body::length_with_chunked_uses_the_chunked_body,
+            #[ignore = "needs the core attempt's framing check: sequential/threads/rayon/tokio save the chunked body (async-std already refuses)"]
+            hostile_body::length_with_chunked_is_refused,
             hostile_body::endless_chunked_body_is_cut_at_the_limit,
             hostile_body::endless_close_delimited_body_is_cut_at_the_limit,
             hostile_body::unasked_partial_content_is_refused,

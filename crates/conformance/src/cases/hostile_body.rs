@@ -9,8 +9,8 @@
 //!   given twice with different values is a protocol failure (RFC 9112
 //!   §6.3); so is a `206` to a request without `Range`, a reply with no
 //!   status line (HTTP/0.9), and a status outside 100..=599 (RFC 9110 §15).
-//! - `Transfer-Encoding: chunked` overrides a `Content-Length` beside it
-//!   (RFC 9112 §6.3).
+//! - `Transfer-Encoding: chunked` beside a `Content-Length` is a protocol
+//!   failure (RFC 9112 §6.3: "ought to be handled as an error").
 //! - A body that never ends fails as too large once it passes the limit
 //!   (async-std: see the close-delimited case).
 //! - `204 No Content` is a 2xx with an empty body: an empty file is saved,
@@ -20,7 +20,7 @@ use fetchlab_core::{FailureKind, Status};
 
 use super::hostile::{MAX_BODY, SENT_BOUND, expect_refused, expect_saved, probe};
 use crate::Subject;
-use crate::hostile::{GZIP_DECODED_BYTES, HELLO, HostileServer, Route};
+use crate::hostile::{GZIP_DECODED_BYTES, HostileServer, Route};
 
 /// A small gzip body that decodes to 64 MiB: saved as sent, byte for byte,
 /// in bounded memory.
@@ -46,11 +46,13 @@ pub fn huge_length_is_refused(subject: &Subject) {
     expect_refused(subject, Route::HugeLength, &[FailureKind::Protocol]);
 }
 
-/// `Content-Length: 3` together with `Transfer-Encoding: chunked`: the
-/// chunked coding overrides the length (RFC 9112 §6.3, as curl does), so
-/// the 5-byte chunked body is saved whole, not cut at 3 bytes.
-pub fn length_with_chunked_uses_the_chunked_body(subject: &Subject) {
-    expect_saved(subject, Route::LengthWithChunked, "chunked.bin", HELLO);
+/// `Content-Length` together with `Transfer-Encoding: chunked`: refused.
+/// RFC 9112 §6.3 lets the chunked coding override the length but says such
+/// a message "ought to be handled as an error": it is how request
+/// smuggling and response splitting look, and a downloader gains nothing
+/// by guessing which framing the server meant.
+pub fn length_with_chunked_is_refused(subject: &Subject) {
+    expect_refused(subject, Route::LengthWithChunked, &[FailureKind::Protocol]);
 }
 
 /// A chunked body that never ends: too large once past the limit.
