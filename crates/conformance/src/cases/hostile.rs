@@ -136,10 +136,13 @@ impl Probe {
     /// Asserts the memory bound (where memory can be read).
     pub fn assert_memory_bounded(&self, what: &str) {
         match self.memory_growth {
-            Some(growth) => assert!(
-                growth <= MEMORY_BOUND,
-                "{what}: peak RSS grew by {growth} bytes, bound {MEMORY_BOUND}"
-            ),
+            Some(growth) => {
+                println!("{what}: peak RSS grew by {growth} bytes (bound {MEMORY_BOUND})");
+                assert!(
+                    growth <= MEMORY_BOUND,
+                    "{what}: peak RSS grew by {growth} bytes, bound {MEMORY_BOUND}"
+                );
+            }
             None => println!("{what}: memory not checked: /proc/self/status unreadable"),
         }
     }
