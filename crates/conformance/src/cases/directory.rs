@@ -159,15 +159,17 @@ fn keep_partial(server: &TestServer, store: &DirStore) -> Job {
     job
 }
 
-/// A kept partial body replaced by a link to a file outside between runs:
-/// the link is not resumed through; the file is downloaded afresh.
-pub fn partial_replaced_by_a_link_between_runs_is_not_followed(subject: &Subject) {
+/// Keeps a partial body with its origin, lets `replace` swap it (given the
+/// scene and the partial's path) as someone would between runs, then runs
+/// again and checks the file was saved whole and byte-exact, and nothing
+/// outside the directory changed. Returns the server.
+fn rerun_after_replacing(subject: &Subject, replace: impl FnOnce(&Scene, &Path)) -> TestServer {
     let server = large_file_server();
     let scene = Scene::new();
     let job = keep_partial(&server, &scene.out.store);
     let partial = partial_of(&scene, &job);
     std::fs::remove_file(&partial).expect("rm");
-    symlink(scene.victim(), &partial).expect("symlink");
+    replace(&scene, &partial);
     let settings = fixture::quick_settings().with_max_body_bytes(1 << 30);
     let report = scene.out.run(
         subject.downloader(settings).as_ref(),
@@ -180,35 +182,29 @@ pub fn partial_replaced_by_a_link_between_runs_is_not_followed(subject: &Subject
     let name = server.corpus().files()[0].name.clone();
     assert_file_matches_corpus(&server, &scene.out.dir, &name);
     scene.assert_contained(&[&name], &[]);
+    server
+}
+
+/// A kept partial body replaced by a link to a file outside between runs:
+/// the link is not resumed through; the file is downloaded afresh.
+pub fn partial_replaced_by_a_link_between_runs_is_not_followed(subject: &Subject) {
+    rerun_after_replacing(subject, |scene, partial| {
+        symlink(scene.victim(), partial).expect("symlink");
+    });
 }
 
 /// A kept partial body replaced between runs by other bytes of the same
 /// size: its origin record no longer matches, so it is not resumed; the
 /// body starts from zero and the file is byte-exact.
 pub fn partial_replaced_by_other_bytes_between_runs_restarts(subject: &Subject) {
-    let server = large_file_server();
-    let scene = Scene::new();
-    let job = keep_partial(&server, &scene.out.store);
-    let partial = partial_of(&scene, &job);
-    std::fs::remove_file(&partial).expect("rm");
-    std::fs::write(&partial, vec![b'#'; KEPT]).expect("write");
-    let settings = fixture::quick_settings().with_max_body_bytes(1 << 30);
-    let report = scene.out.run(
-        subject.downloader(settings).as_ref(),
-        &JobList::from_jobs(vec![job]),
-    );
-    assert!(
-        matches!(only(&report).status, Status::Saved { .. }),
-        "{report:?}"
-    );
-    let name = server.corpus().files()[0].name.clone();
-    assert_file_matches_corpus(&server, &scene.out.dir, &name);
+    let server = rerun_after_replacing(subject, |_, partial| {
+        std::fs::write(partial, vec![b'#'; KEPT]).expect("write");
+    });
     assert_eq!(
         server.stats().bytes_sent,
         LARGE as u64,
         "the whole body again"
     );
-    scene.assert_contained(&[&name], &[]);
 }
 
 /// Whether a file can be created in `dir` now (root ignores permissions).

@@ -21,7 +21,7 @@ pub const GZIP_DECODED_BYTES: usize = 64 << 20;
 const HOLD: Duration = Duration::from_secs(20);
 
 /// One misbehaviour. The URL of a route is `/<path>/<file name>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     /// `HTTP/1.1 200 OK\r\nX: aaaa…`, the header line never ending.
     EndlessHeadLine,
@@ -93,77 +93,62 @@ pub fn gzip_body() -> &'static [u8] {
     })
 }
 
-impl Route {
-    /// Every route, with `port` for [`Route::RedirectToPort`].
-    pub fn all(port: u16) -> Vec<Route> {
-        use Route::*;
-        vec![
-            EndlessHeadLine,
-            EndlessStatusLine,
-            ManyHeaders,
-            ContinueFlood,
-            StallInHead,
-            Gzip,
-            ConflictingLengths,
-            NegativeLength,
-            HugeLength,
-            LengthWithChunked,
-            EndlessChunked,
-            EndlessCloseDelimited,
-            UnaskedPartial,
-            Status999,
-            Http09,
-            NoContent,
-            Disposition,
-            RedirectToFile,
-            RedirectToFtp,
-            RedirectLoopA,
-            RedirectLoopB,
-            RedirectToPort(port),
-            Hello,
-        ]
-    }
+/// The path of every route but [`Route::RedirectToPort`] (which is
+/// `redirect-to-port/<port>`).
+const PATHS: [(Route, &str); 22] = {
+    use Route::*;
+    [
+        (EndlessHeadLine, "endless-head-line"),
+        (EndlessStatusLine, "endless-status-line"),
+        (ManyHeaders, "many-headers"),
+        (ContinueFlood, "continue-flood"),
+        (StallInHead, "stall-in-head"),
+        (Gzip, "gzip"),
+        (ConflictingLengths, "conflicting-lengths"),
+        (NegativeLength, "negative-length"),
+        (HugeLength, "huge-length"),
+        (LengthWithChunked, "length-with-chunked"),
+        (EndlessChunked, "endless-chunked"),
+        (EndlessCloseDelimited, "endless-close-delimited"),
+        (UnaskedPartial, "unasked-partial"),
+        (Status999, "status-999"),
+        (Http09, "http-0.9"),
+        (NoContent, "no-content"),
+        (Disposition, "disposition"),
+        (RedirectToFile, "redirect-to-file"),
+        (RedirectToFtp, "redirect-to-ftp"),
+        (RedirectLoopA, "redirect-loop-a"),
+        (RedirectLoopB, "redirect-loop-b"),
+        (Hello, "hello"),
+    ]
+};
 
+const REDIRECT_TO_PORT: &str = "redirect-to-port";
+
+impl Route {
     /// The path of the route, without the leading `/` or the file name.
     pub fn path(&self) -> String {
-        use Route::*;
-        match self {
-            EndlessHeadLine => "endless-head-line".into(),
-            EndlessStatusLine => "endless-status-line".into(),
-            ManyHeaders => "many-headers".into(),
-            ContinueFlood => "continue-flood".into(),
-            StallInHead => "stall-in-head".into(),
-            Gzip => "gzip".into(),
-            ConflictingLengths => "conflicting-lengths".into(),
-            NegativeLength => "negative-length".into(),
-            HugeLength => "huge-length".into(),
-            LengthWithChunked => "length-with-chunked".into(),
-            EndlessChunked => "endless-chunked".into(),
-            EndlessCloseDelimited => "endless-close-delimited".into(),
-            UnaskedPartial => "unasked-partial".into(),
-            Status999 => "status-999".into(),
-            Http09 => "http-0.9".into(),
-            NoContent => "no-content".into(),
-            Disposition => "disposition".into(),
-            RedirectToFile => "redirect-to-file".into(),
-            RedirectToFtp => "redirect-to-ftp".into(),
-            RedirectLoopA => "redirect-loop-a".into(),
-            RedirectLoopB => "redirect-loop-b".into(),
-            RedirectToPort(port) => format!("redirect-to-port/{port}"),
-            Hello => "hello".into(),
+        if let Route::RedirectToPort(port) = self {
+            return format!("{REDIRECT_TO_PORT}/{port}");
         }
+        PATHS
+            .iter()
+            .find(|(route, _)| route == self)
+            .map(|(_, path)| (*path).to_owned())
+            .unwrap_or_default()
     }
 
     /// The route a request path names (`/<path>/<file name>`), if any.
     pub fn parse(path: &str) -> Option<Route> {
         let mut segments = path.trim_start_matches('/').split('/');
         let first = segments.next()?;
-        if first == "redirect-to-port" {
+        if first == REDIRECT_TO_PORT {
             return segments.next()?.parse().ok().map(Route::RedirectToPort);
         }
-        Route::all(0)
-            .into_iter()
-            .find(|route| !matches!(route, Route::RedirectToPort(_)) && route.path() == first)
+        PATHS
+            .iter()
+            .find(|(_, name)| *name == first)
+            .map(|(route, _)| *route)
     }
 }
 
@@ -353,5 +338,23 @@ impl<'a> Out<'a> {
     /// Ends the response: no more bytes from this side.
     pub fn close(self) {
         let _ = self.stream.shutdown(Shutdown::Write);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_parses_back_from_its_path() {
+        let mut routes: Vec<Route> = PATHS.iter().map(|(route, _)| *route).collect();
+        routes.push(Route::RedirectToPort(8080));
+        for route in routes {
+            assert_eq!(
+                Route::parse(&format!("/{}/x.bin", route.path())),
+                Some(route)
+            );
+        }
+        assert_eq!(Route::parse("/nowhere/x.bin"), None);
     }
 }
