@@ -44,8 +44,11 @@
 //!   [`Store::begin`] removes the entry (a link is removed, never its
 //!   target).
 //! - **The origin record** is used only if it is a regular file with one
-//!   link, small, well-formed, and names the device, inode and size of the
-//!   kept partial body; otherwise the partial is offered with no origin.
+//!   link, small, well-formed, and names the device, inode, size and a
+//!   fingerprint of the bytes (first and last 64 KiB) of the kept partial
+//!   body; otherwise the partial is offered with no origin, to be started
+//!   afresh. (It catches another file under the name, not a forger who can
+//!   write the directory: see `sidecar.rs`.)
 //! - **Renames are checked**: after each rename the store checks that the
 //!   entry now under the new name is the file it wrote (device and inode);
 //!   if someone swapped the file it was renaming, the moved entry is removed
@@ -192,10 +195,10 @@ impl Store for DirStore {
             Entry::Special => return untrusted("it is not a regular file".into()),
         }
         let partial = partial_name(job);
-        Ok(match self.dir.entry(&partial) {
-            Ok(Entry::Own { id, bytes }) if bytes > 0 => Presence::Partial {
+        Ok(match self.dir.read_own(&partial) {
+            Ok((file, id, bytes)) if bytes > 0 => Presence::Partial {
                 bytes,
-                origin: sidecar::read(&self.dir, &origin_name(job), id, bytes),
+                origin: sidecar::read(&self.dir, &origin_name(job), &file, id, bytes),
             },
             // Anything else there is not a partial body (begin removes it).
             _ => Presence::Absent,

@@ -40,7 +40,7 @@ impl Opened {
                 "it holds {bytes} bytes, fewer than {offset}"
             )));
         }
-        let recorded = sidecar::read(dir, origin, id, bytes);
+        let recorded = sidecar::read(dir, origin, &file, id, bytes);
         dir.remove(origin);
         let name = temp_name();
         dir.rename_checked(partial, &name, id)?;
@@ -136,6 +136,10 @@ impl Sink for DirSink {
         else {
             return;
         };
+        let bound = match &self.origin {
+            Some(_) => sidecar::Bound::of(writer.get_ref(), self.id, bytes).ok(),
+            None => None,
+        };
         drop(writer);
         let partial = partial_name_of(&self.target);
         let origin = super::origin_name_of(&self.target);
@@ -150,9 +154,9 @@ impl Sink for DirSink {
             return;
         }
         self.settled = true;
-        match &self.origin {
-            Some(recorded) => sidecar::write(&self.dir, &origin, recorded, self.id, bytes),
-            None => self.dir.remove(&origin),
+        match (&self.origin, bound) {
+            (Some(recorded), Some(bound)) => sidecar::write(&self.dir, &origin, recorded, &bound),
+            _ => self.dir.remove(&origin),
         }
     }
 }

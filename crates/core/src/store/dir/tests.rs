@@ -392,15 +392,20 @@ fn a_tampered_or_foreign_origin_record_is_ignored() {
     let scene = Scene::new();
     let record = scene.store.origin_path_of(&scene.job);
     let partial = scene.store.partial_path_of(&scene.job);
-    let tamperings: [(&str, &dyn Fn()); 5] = [
+    let tamperings: [(&str, &dyn Fn()); 6] = [
         ("partial grown", &|| {
             let mut f = OpenOptions::new().append(true).open(&partial).unwrap();
             f.write_all(b"+").unwrap();
         }),
-        ("partial replaced by a copy", &|| {
+        // Deleting and creating a file mostly reuses the inode number.
+        ("partial replaced by other bytes of its size", &|| {
             let bytes = std::fs::read(&partial).unwrap();
             std::fs::remove_file(&partial).unwrap();
-            std::fs::write(&partial, bytes).unwrap();
+            std::fs::write(&partial, vec![b'#'; bytes.len()]).unwrap();
+        }),
+        ("partial rewritten in place", &|| {
+            let f = OpenOptions::new().write(true).open(&partial).unwrap();
+            std::os::unix::fs::FileExt::write_all_at(&f, b"#", 9).unwrap();
         }),
         ("record rewritten", &|| {
             let text = std::fs::read_to_string(&record).unwrap();
