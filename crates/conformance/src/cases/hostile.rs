@@ -1,5 +1,5 @@
 //! What the hostile cases share: a run against the
-//! [`HostileServer`](crate::hostile::HostileServer) in a scene that can see
+//! [`HostileServer`] in a scene that can see
 //! harm (a victim file beside the output directory), timed, with the bytes
 //! the server got out and the memory the process grew by.
 
