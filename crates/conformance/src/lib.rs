@@ -126,12 +126,12 @@ macro_rules! suite {
             run::cancelled_run_makes_no_request,
             run::progress_sees_every_job,
             run::cancelling_in_flight_stops_at_once,
-            #[ignore = "needs the core attempt's head limit: sequential/threads/rayon (ureq) read on until the server cuts them off (reset), async-std times out"]
+            #[ignore = "needs the core attempt's head limit: sequential/threads/rayon (ureq) stop within 8 MiB but report a reset (transient, retried); async-std reads 190+ MB per attempt (+228 MB RSS) until its head timer fires (timeout)"]
             hostile_head::endless_head_line_is_refused,
-            #[ignore = "needs the core attempt's head limit: sequential/threads/rayon (ureq) read on until the server cuts them off (reset), async-std times out"]
+            #[ignore = "needs the core attempt's head limit: sequential/threads/rayon (ureq) stop within 8 MiB but report a reset (transient, retried); async-std reads 190+ MB per attempt (+228 MB RSS) until its head timer fires (timeout)"]
             hostile_head::endless_status_line_is_refused,
             hostile_head::too_many_headers_are_refused,
-            #[ignore = "needs the core attempt's head limit over interim responses: ureq backends time out, tokio reads on past its total timeout, async-std returns the 100 as final"]
+            #[ignore = "needs the core attempt's head limit over interim responses: ureq backends time out after 1 s, tokio reads to the server's 256 MiB cap (24 s, past its total timeout), async-std takes the 100 as the final status"]
             hostile_head::continue_flood_is_refused,
             hostile_head::stall_inside_the_head_times_out,
             #[ignore = "needs the core attempt's save-as-sent policy: sequential/threads/rayon (ureq) decode gzip and fail too large"]

@@ -136,13 +136,10 @@ impl Probe {
     /// Asserts the memory bound (where memory can be read).
     pub fn assert_memory_bounded(&self, what: &str) {
         match self.memory_growth {
-            Some(growth) => {
-                println!("{what}: peak RSS grew by {growth} bytes (bound {MEMORY_BOUND})");
-                assert!(
-                    growth <= MEMORY_BOUND,
-                    "{what}: peak RSS grew by {growth} bytes, bound {MEMORY_BOUND}"
-                );
-            }
+            Some(growth) => assert!(
+                growth <= MEMORY_BOUND,
+                "{what}: peak RSS grew by {growth} bytes, bound {MEMORY_BOUND}"
+            ),
             None => println!("{what}: memory not checked: /proc/self/status unreadable"),
         }
     }
@@ -179,6 +176,10 @@ pub(crate) fn probe_jobs(
         (Some((_, rss_before)), Some((hwm_after, _))) => Some(hwm_after.saturating_sub(rss_before)),
         _ => None,
     };
+    println!(
+        "took {took:?}; the server sent {} bytes; peak RSS grew by {memory_growth:?} bytes",
+        server.bytes_sent()
+    );
     Probe {
         report,
         took,
