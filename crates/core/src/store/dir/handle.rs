@@ -162,7 +162,12 @@ impl DirHandle {
     /// is now the file `id`: if someone swapped `from` meanwhile, what was
     /// moved is removed again and the rename fails.
     pub fn rename_checked(&self, from: &str, to: &str, id: FileId) -> io::Result<()> {
-        rustix::fs::renameat(&self.fd, from, &self.fd, to)?;
+        rustix::fs::renameat(&self.fd, from, &self.fd, to).map_err(|err| {
+            io::Error::new(
+                io::Error::from(err).kind(),
+                format!("cannot rename {from} to {to}: {err}"),
+            )
+        })?;
         match self.entry(to)? {
             Entry::Own { id: now, .. } if now == id => Ok(()),
             _ => {

@@ -143,17 +143,20 @@ impl Sink for DirSink {
         drop(writer);
         let partial = partial_name_of(&self.target);
         let origin = super::origin_name_of(&self.target);
+        // Settled either way: kept, or given up (below).
+        self.settled = true;
         if self
             .dir
             .rename_checked(&self.temp, &partial, self.id)
             .is_err()
         {
+            // Not kept: if the rename failed (a directory at that name), the
+            // file is still ours under its own name; if what was renamed was
+            // not ours, it was removed and ours is gone.
+            self.dir.remove_if(&self.temp, self.id);
             self.dir.remove(&origin);
-            // The moved entry was not ours and is gone; ours is unknown.
-            self.settled = true;
             return;
         }
-        self.settled = true;
         match (&self.origin, bound) {
             (Some(recorded), Some(bound)) => sidecar::write(&self.dir, &origin, recorded, &bound),
             _ => self.dir.remove(&origin),

@@ -456,3 +456,20 @@ fn an_origin_that_cannot_be_recorded_is_dropped() {
         }
     );
 }
+
+#[test]
+fn a_directory_at_a_name_fails_the_commit_or_keep_and_leaves_no_stray_file() {
+    let scene = Scene::new();
+    std::fs::create_dir(scene.store.path_of(&scene.job)).unwrap();
+    let err = scene.save(b"body").unwrap_err();
+    assert!(err.to_string().contains("a.jpg"), "names the entry: {err}");
+    assert_eq!(files_in(&scene.out()), ["a.jpg"], "only the directory");
+    std::fs::remove_dir(scene.store.path_of(&scene.job)).unwrap();
+
+    // begin() leaves a directory at the partial name alone (it cannot
+    // remove it); keeping then fails and removes the file.
+    std::fs::create_dir(scene.store.partial_path_of(&scene.job)).unwrap();
+    keep(&scene, b"0123", Some(origin(scene.job.url())));
+    assert_eq!(files_in(&scene.out()), [".fetchlab-a.jpg.partial"]);
+    assert!(scene.store.partial_path_of(&scene.job).is_dir());
+}
