@@ -216,31 +216,63 @@ fn can_write(dir: &Path) -> bool {
 }
 
 /// An output directory made read-only after the store opened it: every job
-/// fails as a store error (not retried), nothing is left anywhere.
+/// fails as a store error (not retried), nothing is left anywhere. As root,
+/// whom permissions do not stop, the directory is a tmpfs remounted
+/// read-only instead, where the machine allows mounting.
 pub fn read_only_directory_fails_the_job(subject: &Subject) {
     let server = fixture::plain_server();
     let scene = Scene::new();
+    let jobs = fixture::jobs_for(&server, &[NAME]);
     let dir = &scene.out.dir;
     let set_mode = |mode| {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
     };
     set_mode(0o555);
-    if can_write(dir) {
-        set_mode(0o755);
-        println!(
-            "skipped: a read-only directory is still writable here (running as root); \
-             the case needs an unprivileged user"
+    if !can_write(dir) {
+        let report = scene.out.run(
+            subject.downloader(fixture::quick_settings()).as_ref(),
+            &jobs,
         );
+        set_mode(0o755);
+        assert_failed(only(&report), &[FailureKind::Io], 1);
+        scene.assert_contained(&[], &[]);
         return;
     }
-    let jobs = fixture::jobs_for(&server, &[NAME]);
-    let report = scene.out.run(
+    set_mode(0o755);
+    let disk = SmallDisk::mount(&scene.out.root().join("ro"))
+        .and_then(|disk| {
+            let store = DirStore::new(&disk.path).map_err(|e| e.to_string())?;
+            disk.remount_read_only()?;
+            Ok((disk, store))
+        })
+        .and_then(|(disk, store)| {
+            if can_write(&disk.path) {
+                Err("a read-only tmpfs is still writable".into())
+            } else {
+                Ok((disk, store))
+            }
+        });
+    let (disk, store) = match disk {
+        Ok(mounted) => mounted,
+        Err(reason) => {
+            println!(
+                "skipped: a read-only directory is still writable here (running as root) \
+                 and no read-only filesystem can be made: {reason}"
+            );
+            return;
+        }
+    };
+    let env = RunEnv::new(Arc::new(store));
+    let report = fixture::run_with(
         subject.downloader(fixture::quick_settings()).as_ref(),
         &jobs,
+        &env,
     );
-    set_mode(0o755);
     assert_failed(only(&report), &[FailureKind::Io], 1);
-    scene.assert_contained(&[], &[]);
+    assert!(fixture::list(&disk.path).is_empty());
+    drop(env);
+    drop(disk);
+    scene.assert_contained(&[], &["ro"]);
 }
 
 /// A tmpfs mounted for one case, unmounted when dropped.
@@ -264,6 +296,23 @@ impl SmallDisk {
             })
         } else {
             Err(format!("mount -t tmpfs refused ({status}); it needs root"))
+        }
+    }
+}
+
+impl SmallDisk {
+    /// Makes the filesystem read-only, for root too.
+    fn remount_read_only(&self) -> Result<(), String> {
+        let status = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("mount -o remount,ro refused ({status})"))
         }
     }
 }
