@@ -29,10 +29,7 @@ fn run_after(
     let job = Job::with_name(server.url(NAME), NAME);
     prepare(&scene, &job);
     let jobs = JobList::from_jobs(vec![job]);
-    let report = scene.out.run(
-        subject.downloader(fixture::quick_settings()).as_ref(),
-        &jobs,
-    );
+    let report = scene.run(subject, fixture::quick_settings(), &jobs);
     let outcome = only(&report).clone();
     (server, scene, outcome)
 }
@@ -171,10 +168,7 @@ fn rerun_after_replacing(subject: &Subject, replace: impl FnOnce(&Scene, &Path))
     std::fs::remove_file(&partial).expect("rm");
     replace(&scene, &partial);
     let settings = fixture::quick_settings().with_max_body_bytes(1 << 30);
-    let report = scene.out.run(
-        subject.downloader(settings).as_ref(),
-        &JobList::from_jobs(vec![job]),
-    );
+    let report = scene.run(subject, settings, &JobList::from_jobs(vec![job]));
     assert!(
         matches!(only(&report).status, Status::Saved { .. }),
         "{report:?}"
@@ -229,10 +223,7 @@ pub fn read_only_directory_fails_the_job(subject: &Subject) {
     };
     set_mode(0o555);
     if !can_write(dir) {
-        let report = scene.out.run(
-            subject.downloader(fixture::quick_settings()).as_ref(),
-            &jobs,
-        );
+        let report = scene.run(subject, fixture::quick_settings(), &jobs);
         set_mode(0o755);
         assert_failed(only(&report), &[FailureKind::Io], 1);
         scene.assert_contained(&[], &[]);
@@ -263,11 +254,7 @@ pub fn read_only_directory_fails_the_job(subject: &Subject) {
         }
     };
     let env = RunEnv::new(Arc::new(store));
-    let report = fixture::run_with(
-        subject.downloader(fixture::quick_settings()).as_ref(),
-        &jobs,
-        &env,
-    );
+    let report = super::hostile::run_bounded(subject, fixture::quick_settings(), &jobs, &env);
     assert_failed(only(&report), &[FailureKind::Io], 1);
     assert!(fixture::list(&disk.path).is_empty());
     drop(env);
@@ -344,7 +331,7 @@ pub fn full_disk_fails_the_job_and_leaves_nothing(subject: &Subject) {
     let name = server.corpus().files()[0].name.clone();
     let jobs = fixture::jobs_for(&server, &[&name]);
     let settings = fixture::quick_settings().with_max_body_bytes(1 << 30);
-    let report = fixture::run_with(subject.downloader(settings).as_ref(), &jobs, &env);
+    let report = super::hostile::run_bounded(subject, settings, &jobs, &env);
     assert_failed(only(&report), &[FailureKind::Io], 1);
     assert!(
         fixture::list(&disk.path).is_empty(),

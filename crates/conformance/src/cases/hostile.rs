@@ -62,6 +62,12 @@ impl Scene {
         Self { out, victim_mtime }
     }
 
+    /// Runs `jobs` into the output directory within [`time_bound`].
+    pub fn run(&self, subject: &Subject, settings: Settings, jobs: &JobList) -> Report {
+        let env = fetchlab_core::RunEnv::new(self.out.store.clone());
+        run_bounded(subject, settings, jobs, &env)
+    }
+
     /// The victim file outside the output directory.
     pub fn victim(&self) -> PathBuf {
         self.out.root().join("victim")
@@ -154,6 +160,7 @@ pub(crate) fn probe_jobs(
     jobs: &JobList,
     settings: Settings,
 ) -> Probe {
+    let bound = time_bound(&settings);
     let downloader = subject.downloader(settings);
     let guard = MEMORY
         .lock()
@@ -180,6 +187,7 @@ pub(crate) fn probe_jobs(
         "took {took:?}; the server sent {} bytes; peak RSS grew by {memory_growth:?} bytes",
         server.bytes_sent()
     );
+    assert!(took <= bound, "took {took:?}, bound {bound:?}");
     Probe {
         report,
         took,
@@ -203,13 +211,7 @@ pub(crate) fn probe_with(
     let server = HostileServer::start().expect("the hostile server starts");
     let scene = Scene::new();
     let jobs = JobList::from_jobs(vec![Job::with_name(server.url(route, name), name)]);
-    let bound = time_bound(&settings);
     let probe = probe_jobs(subject, &server, &scene, &jobs, settings);
-    assert!(
-        probe.took <= bound,
-        "{route:?}: took {:?}, bound {bound:?}",
-        probe.took
-    );
     (server, scene, probe)
 }
 
@@ -268,4 +270,21 @@ pub(crate) fn expect_saved(subject: &Subject, route: Route, name: &str, body: &[
     );
     scene.assert_contained(&[name], &[]);
     probe
+}
+
+/// Runs `jobs` with `settings` into `env`'s store and asserts the run
+/// ended within [`time_bound`].
+pub(crate) fn run_bounded(
+    subject: &Subject,
+    settings: Settings,
+    jobs: &JobList,
+    env: &fetchlab_core::RunEnv,
+) -> Report {
+    let bound = time_bound(&settings);
+    let downloader = subject.downloader(settings);
+    let started = Instant::now();
+    let report = fixture::run_with(downloader.as_ref(), jobs, env);
+    let took = started.elapsed();
+    assert!(took <= bound, "took {took:?}, bound {bound:?}");
+    report
 }

@@ -131,11 +131,25 @@ impl DirHandle {
     /// Opens `name` for reading and writing if it is a regular file that
     /// only this directory names (one link), never following a link.
     pub fn open_own(&self, name: &str) -> io::Result<(File, FileId, u64)> {
-        let fd = rustix::fs::openat(&self.fd, name, base_flags() | OFlags::RDWR, Mode::empty())
-            .map_err(|err| match err {
+        self.open_checked(name, OFlags::RDWR)
+    }
+
+    /// Opens `name` for reading under the same rules as
+    /// [`DirHandle::open_own`].
+    pub fn read_own(&self, name: &str) -> io::Result<(File, FileId, u64)> {
+        self.open_checked(name, OFlags::RDONLY)
+    }
+
+    /// Opens `name` with `access`, never through a link, and checks on the
+    /// open file (not the name, which may change meanwhile) that it is a
+    /// regular file with one link.
+    fn open_checked(&self, name: &str, access: OFlags) -> io::Result<(File, FileId, u64)> {
+        let fd = rustix::fs::openat(&self.fd, name, base_flags() | access, Mode::empty()).map_err(
+            |err| match err {
                 rustix::io::Errno::LOOP => io::Error::other("it is a symbolic link"),
                 err => err.into(),
-            })?;
+            },
+        )?;
         let file = File::from(fd);
         match entry_of(&rustix::fs::fstat(&file)?) {
             Entry::Own { id, bytes } => Ok((file, id, bytes)),
@@ -143,17 +157,6 @@ impl DirHandle {
                 "it has {nlinks} hard links; only a file no one else names is used"
             ))),
             _ => Err(io::Error::other("it is not a regular file")),
-        }
-    }
-
-    /// Opens `name` for reading under the same rules as
-    /// [`DirHandle::open_own`].
-    pub fn read_own(&self, name: &str) -> io::Result<(File, FileId, u64)> {
-        let fd = rustix::fs::openat(&self.fd, name, base_flags() | OFlags::RDONLY, Mode::empty())?;
-        let file = File::from(fd);
-        match entry_of(&rustix::fs::fstat(&file)?) {
-            Entry::Own { id, bytes } => Ok((file, id, bytes)),
-            _ => Err(io::Error::other("not a regular file of its own")),
         }
     }
 
