@@ -55,6 +55,13 @@
 //!   and the commit fails. What the store wrote went only to its own open
 //!   file either way.
 //!
+//! The calls are made with `rustix` (thin, exact POSIX `*at` calls, already
+//! in the dependency tree through `tempfile`), so the store is Unix-only.
+//! `cap-std` was the other candidate; its `Dir` resolves paths *beneath* a
+//! directory, following links that stay inside, whereas this store follows
+//! none and checks what it opened (`fstat`, link count), which needs the
+//! flags themselves.
+//!
 //! Writing to a partial body under a name of its own means two processes
 //! downloading the same name into the same directory never share a file:
 //! the last to finish wins, whole.
