@@ -48,9 +48,7 @@ impl Strategy {
     /// [`Downloader::client_library`] reports it.
     pub fn client_library(self) -> &'static str {
         match self {
-            Self::Sequential | Self::Threads | Self::Rayon => {
-                fetchlab_sequential::ureq_fetch::CLIENT_LIBRARY
-            }
+            Self::Sequential | Self::Threads | Self::Rayon => fetchlab_sequential::CLIENT_LIBRARY,
             Self::Tokio => fetchlab_tokio::CLIENT_LIBRARY,
             Self::AsyncStd => fetchlab_async_std::CLIENT_LIBRARY,
         }

@@ -1,6 +1,7 @@
-//! Behaviour of the ureq fetch module beyond the shared conformance suite:
-//! what goes on the wire, connection reuse across error answers, redirect
-//! limits, cancellation mid-run, and timeout details.
+//! Behaviour of the ureq transport beyond the shared conformance suite,
+//! seen through the sequential strategy: what goes on the wire, connection
+//! reuse across error answers, redirect limits, cancellation mid-run, and
+//! timeout details.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;

@@ -124,7 +124,7 @@ fn a_panic_fails_only_its_own_job() {
         let failure = report.outcomes[3].failure().expect("the victim failed");
         assert_eq!(failure.kind, FailureKind::Io, "{name}");
         assert!(
-            failure.detail.starts_with("worker panicked: "),
+            failure.detail.starts_with("job panicked: "),
             "{name}: {failure}"
         );
         assert!(

@@ -3,12 +3,10 @@
 use std::time::Instant;
 
 use fetchlab_core::{Downloader, Error, JobList, Report, RunEnv, Settings};
-use fetchlab_sequential::ureq_fetch::{self, CLIENT_LIBRARY};
+use fetchlab_ureq::{CLIENT_LIBRARY, UreqTransport};
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-use crate::shared::{
-    CEILING_REASON, Cursor, MAX_WORKERS, Slots, WORKER_STACK_BYTES, Worker, worker_count,
-};
+use crate::workers::{CEILING_REASON, MAX_WORKERS, Run, WORKER_STACK_BYTES, worker_count};
 
 const NAME: &str = "rayon";
 
@@ -21,8 +19,8 @@ const NAME: &str = "rayon";
 /// cursor until none is left. So every pool thread runs exactly one
 /// blocking download at a time and takes the next as soon as it is free,
 /// jobs start in list order, and no work ever sits in the deque of a thread
-/// that is blocked on a socket. See the crate documentation for why the
-/// obvious `par_iter` is a poor fit, and what rayon still costs.
+/// that is blocked on a socket. See [`crate::design`] for why the obvious
+/// `par_iter` is a poor fit, and what rayon still costs.
 #[derive(Debug, Clone)]
 pub struct RayonDownloader {
     settings: Settings,
@@ -66,24 +64,10 @@ impl Downloader for RayonDownloader {
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
         let pool = self.pool(jobs)?;
-        let agent = ureq_fetch::agent(&self.settings);
-        let _abort = ureq_fetch::abort_on_cancel(&agent, &env.cancel);
-        let worker = Worker {
-            agent: &agent,
-            settings: &self.settings,
-            env,
-        };
-        let cursor = Cursor::default();
-        let slots = Slots::new(jobs.len());
-        pool.broadcast(|_| {
-            while let Some(index) = cursor.take(jobs.len()) {
-                slots.put(index, worker.run(index, &jobs.jobs()[index]));
-            }
-        });
-        Ok(Report::new(
-            NAME,
-            slots.into_outcomes(jobs),
-            started.elapsed(),
-        ))
+        let transport = UreqTransport::new(&self.settings);
+        let _hook = transport.shut_down_on_cancel(&env.cancel);
+        let run = Run::new(&transport, &self.settings, env, jobs);
+        pool.broadcast(|_| run.work());
+        Ok(Report::new(NAME, run.into_outcomes(), started.elapsed()))
     }
 }

@@ -6,11 +6,9 @@ use std::thread::{self, Scope};
 use std::time::Instant;
 
 use fetchlab_core::{Downloader, Error, JobList, Report, RunEnv, Settings};
-use fetchlab_sequential::ureq_fetch::{self, CLIENT_LIBRARY};
+use fetchlab_ureq::{CLIENT_LIBRARY, UreqTransport};
 
-use crate::shared::{
-    CEILING_REASON, Cursor, MAX_WORKERS, Slots, WORKER_STACK_BYTES, Worker, worker_count,
-};
+use crate::workers::{CEILING_REASON, MAX_WORKERS, Run, WORKER_STACK_BYTES, worker_count};
 
 const NAME: &str = "threads";
 
@@ -49,18 +47,12 @@ impl Downloader for ThreadPoolDownloader {
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
-        let agent = ureq_fetch::agent(&self.settings);
-        let _abort = ureq_fetch::abort_on_cancel(&agent, &env.cancel);
-        let worker = Worker {
-            agent: &agent,
-            settings: &self.settings,
-            env,
-        };
-        let cursor = Cursor::default();
-        let slots = Slots::new(jobs.len());
+        let transport = UreqTransport::new(&self.settings);
+        let _hook = transport.shut_down_on_cancel(&env.cancel);
+        let run = Run::new(&transport, &self.settings, env, jobs);
         let wanted = worker_count(&self.settings, jobs);
         let spawned = thread::scope(|scope| {
-            let spawn = |i| spawn_worker(scope, i, || work(&worker, &cursor, &slots, jobs));
+            let spawn = |i| spawn_worker(scope, i, || run.work());
             (0..wanted).map(spawn).take_while(Result::is_ok).count()
         });
         if spawned == 0 && !jobs.is_empty() {
@@ -69,11 +61,7 @@ impl Downloader for ThreadPoolDownloader {
                 reason: "could not start a single worker thread".to_owned(),
             });
         }
-        Ok(Report::new(
-            NAME,
-            slots.into_outcomes(jobs),
-            started.elapsed(),
-        ))
+        Ok(Report::new(NAME, run.into_outcomes(), started.elapsed()))
     }
 }
 
@@ -90,11 +78,4 @@ fn spawn_worker<'scope>(
         .stack_size(WORKER_STACK_BYTES)
         .spawn_scoped(scope, body)
         .map(drop)
-}
-
-/// A worker's loop: the next job, until there is none.
-fn work(worker: &Worker<'_>, cursor: &Cursor, slots: &Slots, jobs: &JobList) {
-    while let Some(index) = cursor.take(jobs.len()) {
-        slots.put(index, worker.run(index, &jobs.jobs()[index]));
-    }
 }
