@@ -41,7 +41,6 @@ impl TokioDownloader {
 
     /// Like [`TokioDownloader::new`], on a runtime of the given flavour.
     pub fn with_flavor(settings: Settings, flavor: Flavor) -> Result<Self, Error> {
-        settings.validate()?;
         let mut builder = match flavor {
             Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
             Flavor::MultiThread { workers } => {

@@ -109,13 +109,16 @@ impl fetchlab_core::Progress for Panicking {
 }
 
 #[test]
-fn a_panicking_observer_panics_the_caller_instead_of_hanging() {
+fn a_panicking_observer_fails_its_jobs_without_unwinding() {
     let server = TestServer::start(ServerConfig::default()).expect("server");
     let downloader = TokioDownloader::new(settings()).expect("valid settings");
     let env = RunEnv::new(Arc::new(HashStore::new())).with_progress(Arc::new(Panicking));
     let jobs = seed_jobs(&server, 3);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        downloader.download(&jobs, &env)
-    }));
-    assert!(result.is_err(), "the observer's panic reached the caller");
+    let report = downloader.download(&jobs, &env).expect("the run completes");
+    for outcome in &report.outcomes {
+        let failure = outcome
+            .failure()
+            .expect("the observer's panic fails the job");
+        assert_eq!(failure.detail, "job panicked: observer bug");
+    }
 }
