@@ -39,7 +39,7 @@ pub use downloader::{Downloader, RunEnv};
 pub use error::{Error, JobListError, SettingsError};
 pub use job::{Job, JobList, SEED_NAMES_COUNT, seed_names};
 pub use outcome::{Failure, FailureKind, Outcome, Status};
-pub use progress::{CancelHook, CancelToken, Cancelled, NoProgress, Progress};
+pub use progress::{CancelHook, CancelToken, Cancelled, NoProgress, Progress, ScopedCancel};
 pub use report::{Counts, LatencySummary, Report};
 pub use settings::{MAX_RETRIES, Settings};
 pub use store::{DirStore, HashStore, Sink, Store};

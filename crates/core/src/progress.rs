@@ -161,6 +161,16 @@ impl CancelToken {
         }
     }
 
+    /// A token for one run of an async backend: cancelled when this one
+    /// is, and when the returned guard is dropped (the run's future was
+    /// dropped), so that tasks the run spawned stop with it.
+    pub fn scoped(&self) -> ScopedCancel {
+        let token = CancelToken::new();
+        let child = token.clone();
+        let _hook = self.on_cancel(move || child.cancel());
+        ScopedCancel { token, _hook }
+    }
+
     fn unregister(&self, id: u64) {
         self.state().listeners.retain(|(other, _)| *other != id);
     }
@@ -229,6 +239,26 @@ impl Drop for CancelHook {
     }
 }
 
+/// The token of [`CancelToken::scoped`]; cancels it when dropped.
+#[derive(Debug)]
+pub struct ScopedCancel {
+    token: CancelToken,
+    _hook: CancelHook,
+}
+
+impl ScopedCancel {
+    /// The scoped token.
+    pub fn token(&self) -> &CancelToken {
+        &self.token
+    }
+}
+
+impl Drop for ScopedCancel {
+    fn drop(&mut self) {
+        self.token.cancel();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +313,22 @@ mod tests {
         assert!(dropped.as_mut().poll(&mut cx).is_pending());
         drop(dropped);
         assert!(other.state().listeners.is_empty(), "unregistered on drop");
+    }
+
+    #[test]
+    fn a_scoped_token_follows_its_parent_and_its_guard() {
+        let parent = CancelToken::new();
+        let scope = parent.scoped();
+        let child = scope.token().clone();
+        assert!(!child.is_cancelled());
+        parent.cancel();
+        assert!(child.is_cancelled());
+
+        let parent = CancelToken::new();
+        let child = parent.scoped().token().clone();
+        assert!(child.is_cancelled(), "dropping the guard cancels");
+        assert!(!parent.is_cancelled());
+        assert!(parent.state().listeners.is_empty(), "hook unregistered");
     }
 
     #[test]
