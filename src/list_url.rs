@@ -18,9 +18,10 @@ const MAX_LIST_BYTES: u64 = 64 << 20;
 pub fn fetch(url: &str, settings: &Settings) -> Result<JobList> {
     let job = Job::from_url(url).map_err(|reason| anyhow::anyhow!("--list-url {url}: {reason}"))?;
     let settings = settings
-        .clone()
-        .with_concurrency(1)
-        .with_max_body_bytes(settings.max_body_bytes.min(MAX_LIST_BYTES));
+        .to_builder()
+        .concurrency(1)
+        .max_body_bytes(settings.max_body_bytes().min(MAX_LIST_BYTES))
+        .build()?;
     let store = Arc::new(MemoryStore::default());
     let downloader = Strategy::Sequential.build(settings)?;
     let report =

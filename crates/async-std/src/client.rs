@@ -12,7 +12,7 @@ use crate::h1::H1Client;
 /// redirects are followed by core, hop by hop.
 pub(crate) fn build(settings: &Settings) -> Result<surf::Client, Error> {
     let config = surf::Config::new()
-        .add_header(USER_AGENT, settings.user_agent.as_str())
+        .add_header(USER_AGENT, settings.user_agent())
         .map_err(|e| Error::Backend {
             backend: crate::NAME,
             reason: format!("cannot use the user agent: {e}"),

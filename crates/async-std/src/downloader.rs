@@ -17,7 +17,7 @@ pub struct AsyncStdDownloader {
 }
 
 impl AsyncStdDownloader {
-    /// Validates `settings` and builds the shared surf client.
+    /// Builds the shared surf client.
     pub fn new(settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             fetcher: AsyncFetcher::new(settings)?,

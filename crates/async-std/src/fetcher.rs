@@ -29,9 +29,8 @@ struct Run {
 }
 
 impl AsyncFetcher {
-    /// Validates `settings` and builds the shared surf client.
+    /// Builds the shared surf client.
     pub fn new(settings: Settings) -> Result<Self, Error> {
-        settings.validate()?;
         let transport = SurfTransport::new(client::build(&settings)?);
         Ok(Self {
             transport,
@@ -45,7 +44,7 @@ impl AsyncFetcher {
     }
 
     /// Downloads every job into `env.store`, at most
-    /// `settings.concurrency` at once. Returns one outcome per job, in job
+    /// `settings.concurrency()` at once. Returns one outcome per job, in job
     /// order; a failed job is an outcome, not an `Err`.
     ///
     /// Dropping the returned future stops the run: its jobs run as tasks
@@ -66,13 +65,13 @@ impl AsyncFetcher {
 }
 
 /// Runs every job as its own task on async-std's executor, at most
-/// `settings.concurrency` at a time: a job is spawned only when fewer are
+/// `settings.concurrency()` at a time: a job is spawned only when fewer are
 /// running. (A job's panic is already its outcome: core catches it.)
 async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
     let mut running = FuturesUnordered::new();
     let mut done = Vec::with_capacity(jobs.len());
     for (index, job) in jobs.iter().enumerate() {
-        if running.len() >= run.settings.concurrency
+        if running.len() >= run.settings.concurrency()
             && let Some(finished) = running.next().await
         {
             done.push(finished);

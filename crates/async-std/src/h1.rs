@@ -91,18 +91,18 @@ pub(crate) struct H1Client {
 }
 
 impl H1Client {
-    /// A client keeping up to `settings.concurrency` idle connections
+    /// A client keeping up to `settings.concurrency()` idle connections
     /// per host.
     pub(crate) fn new(settings: &Settings) -> Self {
         let config = Config::new()
             .set_http_keep_alive(true)
             .set_tcp_no_delay(true)
-            .set_timeout(Some(settings.connect_timeout + settings.read_timeout))
-            .set_max_connections_per_host(settings.concurrency);
+            .set_timeout(Some(settings.connect_timeout() + settings.read_timeout()))
+            .set_max_connections_per_host(settings.concurrency());
         Self {
-            pool: Arc::new(Pool::new(settings.concurrency)),
-            connect_timeout: settings.connect_timeout,
-            head_timeout: settings.read_timeout,
+            pool: Arc::new(Pool::new(settings.concurrency())),
+            connect_timeout: settings.connect_timeout(),
+            head_timeout: settings.read_timeout(),
             config,
         }
     }

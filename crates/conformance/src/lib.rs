@@ -112,10 +112,11 @@ macro_rules! suite {
             store::escaping_name_is_refused,
             store::complete_file_is_skipped,
             store::force_overwrites_complete_file,
-            settings::invalid_settings_are_rejected,
+            settings::the_largest_settings_download,
             run::cancelled_run_makes_no_request,
             run::progress_sees_every_job,
-            run::cancelling_in_flight_stops_at_once
+            run::cancelling_in_flight_stops_at_once,
+            run::a_panic_fails_only_its_own_job
         );
     };
 }

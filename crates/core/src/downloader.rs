@@ -47,8 +47,9 @@ impl RunEnv {
 ///
 /// # Contract
 ///
-/// - Settings are validated when the downloader is built, so invalid ones
-///   fail before any request.
+/// - A downloader is built from [`crate::Settings`], which are valid by
+///   construction; a backend refuses at build time what it cannot honour
+///   (a concurrency above its ceiling), before any request.
 /// - [`Downloader::download`] returns exactly one [`Outcome`] per job, in the
 ///   order of the job list. A failed URL is an outcome, not an `Err`.
 /// - No more than `concurrency` requests are in flight at once.

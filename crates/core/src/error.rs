@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 /// A setting that cannot work; reported before any request is made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SettingsError {
     /// The concurrency limit was zero.
     #[error("concurrency must be at least 1 (got 0)")]
@@ -25,10 +26,20 @@ pub enum SettingsError {
         reason: String,
     },
     /// A timeout was zero.
-    #[error("{which} timeout must be greater than zero")]
+    #[error("{which} must be greater than zero")]
     ZeroTimeout {
-        /// Which timeout (`connect`, `read`, `total`).
+        /// Which timeout (`connect timeout`, `read timeout`, `total timeout`).
         which: &'static str,
+    },
+    /// A timeout or backoff is longer than fetchlab accepts.
+    #[error("{which} of {got:?} is longer than the maximum of {max:?}")]
+    DurationTooLong {
+        /// Which setting (`total timeout`, `backoff maximum`, …).
+        which: &'static str,
+        /// What was asked for.
+        got: std::time::Duration,
+        /// The longest accepted value.
+        max: std::time::Duration,
     },
     /// Too many retries were asked for.
     #[error("retries must be at most {max} (got {got})")]
@@ -41,6 +52,14 @@ pub enum SettingsError {
     /// The maximum body size was zero.
     #[error("maximum body size must be greater than zero")]
     ZeroMaxBody,
+    /// The maximum body size is beyond what fetchlab accepts.
+    #[error("maximum body size of {got} bytes is above the limit of {max} bytes")]
+    MaxBodyTooLarge {
+        /// What was asked for.
+        got: u64,
+        /// The largest accepted value.
+        max: u64,
+    },
     /// The user agent cannot be sent as an HTTP header value.
     #[error("user agent must be visible ASCII without control characters")]
     BadUserAgent,

@@ -41,5 +41,7 @@ pub use job::{Job, JobList, SEED_NAMES_COUNT, seed_names};
 pub use outcome::{Failure, FailureKind, Outcome, Status};
 pub use progress::{CancelHook, CancelToken, Cancelled, NoProgress, Progress, ScopedCancel};
 pub use report::{Counts, LatencySummary, Report};
-pub use settings::{MAX_RETRIES, Settings};
+pub use settings::{
+    MAX_BODY_BYTES, MAX_CONCURRENCY, MAX_DURATION, MAX_RETRIES, Settings, SettingsBuilder,
+};
 pub use store::{DirStore, HashStore, Sink, Store};

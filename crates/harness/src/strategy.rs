@@ -179,8 +179,11 @@ mod tests {
     #[test]
     fn zero_concurrency_is_an_error_not_a_refusal() {
         for strategy in Strategy::ALL {
-            let err = strategy
-                .build(Settings::default().with_concurrency(0))
+            let err = Settings::builder()
+                .concurrency(0)
+                .build()
+                .map_err(Error::from)
+                .and_then(|s| strategy.build(s))
                 .err()
                 .unwrap();
             assert!(refusal(&err).is_none(), "{strategy}");

@@ -19,9 +19,8 @@ pub struct SequentialDownloader {
 }
 
 impl SequentialDownloader {
-    /// A downloader with `settings`, which are validated now.
+    /// A downloader with `settings`.
     pub fn new(settings: Settings) -> Result<Self, Error> {
-        settings.validate()?;
         Ok(Self { settings })
     }
 
@@ -53,19 +52,5 @@ impl Downloader for SequentialDownloader {
             .map(|(index, job)| run_blocking(&transport, job, index, &self.settings, env))
             .collect();
         Ok(Report::new(self.name(), outcomes, started.elapsed()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zero_concurrency_is_refused_before_any_request() {
-        let settings = Settings::default().with_concurrency(0);
-        assert!(matches!(
-            SequentialDownloader::new(settings),
-            Err(Error::Settings(_))
-        ));
     }
 }

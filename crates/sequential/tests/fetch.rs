@@ -16,11 +16,15 @@ use fetchlab_sequential::SequentialDownloader;
 use fetchlab_server::{ServerConfig, TestServer};
 
 fn quick() -> Settings {
-    Settings::default().with_retries(0).with_timeouts(
-        Duration::from_secs(2),
-        Duration::from_millis(300),
-        Duration::from_secs(3),
-    )
+    Settings::builder()
+        .retries(0)
+        .timeouts(
+            Duration::from_secs(2),
+            Duration::from_millis(300),
+            Duration::from_secs(3),
+        )
+        .build()
+        .expect("valid settings")
 }
 
 fn run(settings: Settings, jobs: &JobList) -> Vec<Outcome> {
@@ -56,8 +60,11 @@ fn sends_the_user_agent_and_no_accept_encoding() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let url = format!("http://{}/a.bin", listener.local_addr().expect("addr"));
     let server = std::thread::spawn(move || capture_one_request(listener));
-    let mut settings = quick();
-    settings.user_agent = "fetchlab-test/1.0".into();
+    let settings = quick()
+        .to_builder()
+        .user_agent("fetchlab-test/1.0")
+        .build()
+        .expect("valid settings");
     let outcomes = run(settings, &JobList::from_urls([url.as_str()]).expect("url"));
 
     assert_eq!(outcomes[0].status, Status::Saved { bytes: 5 });

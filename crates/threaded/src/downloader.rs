@@ -23,10 +23,10 @@ pub struct ThreadPoolDownloader {
 }
 
 impl ThreadPoolDownloader {
-    /// A downloader with `settings`, validated now; a concurrency above
+    /// A downloader with `settings`; a concurrency above
     /// [`MAX_WORKERS`] is refused.
     pub fn new(settings: Settings) -> Result<Self, Error> {
-        settings.validate_for(NAME, MAX_WORKERS, CEILING_REASON)?;
+        settings.check_ceiling(NAME, MAX_WORKERS, CEILING_REASON)?;
         Ok(Self { settings })
     }
 

@@ -11,7 +11,7 @@ use fetchlab_ureq::UreqTransport;
 /// The most workers (OS threads) a run may ask for. Each blocked worker
 /// costs a thread, its stack and a socket; past a few thousand, memory and
 /// scheduler cost dominate, and an async strategy (`fetchlab-tokio`) is the
-/// right tool. Enforced through [`Settings::validate_for`].
+/// right tool. Enforced through [`Settings::check_ceiling`].
 pub const MAX_WORKERS: usize = 4096;
 
 /// Why [`MAX_WORKERS`] exists, as reported to the user.
@@ -24,7 +24,7 @@ pub const WORKER_STACK_BYTES: usize = 256 * 1024;
 
 /// Workers for a run: one per job up to the concurrency limit, at least one.
 pub(crate) fn worker_count(settings: &Settings, jobs: &JobList) -> usize {
-    settings.concurrency.min(jobs.len()).max(1)
+    settings.concurrency().min(jobs.len()).max(1)
 }
 
 /// Hands out job indexes in order, each exactly once, to any number of

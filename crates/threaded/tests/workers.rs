@@ -15,13 +15,16 @@ use fetchlab_threaded::{MAX_WORKERS, RayonDownloader, ThreadPoolDownloader};
 
 fn quick(concurrency: usize) -> Settings {
     Settings::default()
-        .with_concurrency(concurrency)
-        .with_retries(0)
-        .with_timeouts(
+        .to_builder()
+        .concurrency(concurrency)
+        .retries(0)
+        .timeouts(
             Duration::from_secs(2),
             Duration::from_secs(2),
             Duration::from_secs(5),
         )
+        .build()
+        .expect("valid settings")
 }
 
 /// Both strategies, built with `settings`.
@@ -40,7 +43,10 @@ fn seed(server: &TestServer, n: usize) -> JobList {
 
 #[test]
 fn concurrency_above_the_ceiling_is_refused() {
-    let settings = Settings::default().with_concurrency(MAX_WORKERS + 1);
+    let settings = Settings::builder()
+        .concurrency(MAX_WORKERS + 1)
+        .build()
+        .expect("valid settings");
     for refused in [
         ThreadPoolDownloader::new(settings.clone()).err(),
         RayonDownloader::new(settings).err(),

@@ -18,10 +18,10 @@ use reqwest::redirect::Policy;
 pub(crate) fn build(settings: &Settings) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
         .no_proxy()
-        .pool_max_idle_per_host(settings.concurrency)
-        .connect_timeout(settings.connect_timeout)
-        .read_timeout(settings.read_timeout)
-        .user_agent(settings.user_agent.as_str())
+        .pool_max_idle_per_host(settings.concurrency())
+        .connect_timeout(settings.connect_timeout())
+        .read_timeout(settings.read_timeout())
+        .user_agent(settings.user_agent())
         .redirect(Policy::none())
         .build()
         .map_err(|e| Error::Backend {

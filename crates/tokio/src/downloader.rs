@@ -33,7 +33,7 @@ pub struct TokioDownloader {
 }
 
 impl TokioDownloader {
-    /// Validates `settings`, then builds the runtime (the default
+    /// Builds the runtime (the default
     /// [`Flavor::CurrentThread`]) and the shared HTTP client.
     pub fn new(settings: Settings) -> Result<Self, Error> {
         Self::with_flavor(settings, Flavor::CurrentThread)

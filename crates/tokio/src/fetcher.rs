@@ -35,9 +35,8 @@ struct Run {
 }
 
 impl AsyncFetcher {
-    /// Validates `settings` and builds the shared HTTP client.
+    /// Builds the shared HTTP client.
     pub fn new(settings: Settings) -> Result<Self, Error> {
-        settings.validate()?;
         let transport = ReqwestTransport::new(client::build(&settings)?);
         Ok(Self {
             transport,
@@ -51,7 +50,7 @@ impl AsyncFetcher {
     }
 
     /// Downloads every job into `env.store`, at most
-    /// `settings.concurrency` at once. Returns one outcome per job, in job
+    /// `settings.concurrency()` at once. Returns one outcome per job, in job
     /// order; a failed job is an outcome, not an `Err`.
     pub async fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
@@ -66,13 +65,13 @@ impl AsyncFetcher {
     }
 }
 
-/// Runs every job as its own task, at most `settings.concurrency` at a
+/// Runs every job as its own task, at most `settings.concurrency()` at a
 /// time: a task is spawned only once a permit is free, so no more than
 /// `concurrency` tasks exist. A new job's task queues behind the tasks
 /// that return finished connections to the pool, so it finds one idle
 /// instead of racing a new connect (see the crate docs).
 async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
-    let permits = Arc::new(Semaphore::new(run.settings.concurrency));
+    let permits = Arc::new(Semaphore::new(run.settings.concurrency()));
     let mut tasks = Tasks::default();
     for (index, job) in jobs.iter().enumerate() {
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {

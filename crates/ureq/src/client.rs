@@ -41,24 +41,24 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 /// - timeouts: see the crate documentation for the mapping and why it keeps
 ///   connection reuse.
 pub(crate) fn agent(settings: &Settings) -> Agent {
-    let idle = settings.concurrency.max(MIN_IDLE_CONNECTIONS);
-    let read = Some(settings.read_timeout);
+    let idle = settings.concurrency().max(MIN_IDLE_CONNECTIONS);
+    let read = Some(settings.read_timeout());
     Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)
-        .user_agent(settings.user_agent.as_str())
+        .user_agent(settings.user_agent())
         .accept_encoding(AutoHeaderValue::None)
         .max_redirects(0)
         .max_idle_connections(idle)
-        .max_idle_connections_per_host(settings.concurrency)
+        .max_idle_connections_per_host(settings.concurrency())
         .max_idle_age(MAX_IDLE_AGE)
         .input_buffer_size(INPUT_BUFFER_BYTES)
         .output_buffer_size(OUTPUT_BUFFER_BYTES)
-        .timeout_connect(Some(settings.connect_timeout))
+        .timeout_connect(Some(settings.connect_timeout()))
         .timeout_recv_response(read)
         .timeout_per_read(read)
         .timeout_per_write(read)
-        .timeout_global(Some(settings.total_timeout))
+        .timeout_global(Some(settings.total_timeout()))
         .build()
         .new_agent()
 }
@@ -69,7 +69,10 @@ mod tests {
 
     #[test]
     fn pool_is_sized_to_the_concurrency() {
-        let settings = Settings::default().with_concurrency(64);
+        let settings = Settings::builder()
+            .concurrency(64)
+            .build()
+            .expect("valid settings");
         let agent = agent(&settings);
         let config = agent.config();
         assert_eq!(config.max_idle_connections_per_host(), 64);
@@ -77,7 +80,7 @@ mod tests {
         assert!(!config.http_status_as_error());
         assert_eq!(config.max_redirects(), 0, "core follows redirects");
         assert!(config.proxy().is_none());
-        assert_eq!(config.timeouts().global, Some(settings.total_timeout));
+        assert_eq!(config.timeouts().global, Some(settings.total_timeout()));
         assert_eq!(config.input_buffer_size(), INPUT_BUFFER_BYTES);
         assert!(config.max_response_header_size() <= INPUT_BUFFER_BYTES);
     }

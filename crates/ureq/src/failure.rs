@@ -18,9 +18,9 @@ pub(crate) struct Limits {
 impl Limits {
     pub(crate) fn new(settings: &Settings) -> Self {
         Self {
-            connect: settings.connect_timeout,
-            read: settings.read_timeout,
-            total: settings.total_timeout,
+            connect: settings.connect_timeout(),
+            read: settings.read_timeout(),
+            total: settings.total_timeout(),
         }
     }
 

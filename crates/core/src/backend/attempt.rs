@@ -106,7 +106,7 @@ impl<'a> Plan<'a> {
             resumed_from,
             headers,
             followed: 0,
-            deadline: Deadline::after(settings.total_timeout),
+            deadline: Deadline::after(settings.total_timeout()),
         })
     }
 
@@ -142,14 +142,14 @@ impl<'a> Plan<'a> {
             };
         }
         let decided = head.response_head();
-        match decided.decide(self.settings.max_body_bytes) {
+        match decided.decide(self.settings.max_body_bytes()) {
             HeadDecision::ReadBody => Next::Read(BodyOpening {
                 store: Arc::clone(self.store),
                 job: self.job.clone(),
                 head: decided,
                 content_range: head.content_range,
                 resumed_from: self.resumed_from,
-                max: self.settings.max_body_bytes,
+                max: self.settings.max_body_bytes(),
             }),
             HeadDecision::NotFound => Next::Done {
                 result: Ok(Fetched::NotFound),
@@ -318,7 +318,7 @@ async fn save_async<B: AsyncBody>(
     let expected = opening.head.content_length;
     let mut out = Offloaded::new(opening);
     loop {
-        let (limit, timeout) = deadline.read_limit(settings.read_timeout);
+        let (limit, timeout) = deadline.read_limit(settings.read_timeout());
         match bounded(runtime, cancel, Some(limit), body.chunk()).await {
             Waited::Cancelled => return None,
             Waited::TimedOut => return Some(Err(timeout)),
@@ -350,7 +350,7 @@ async fn drain_async(
 ) -> Option<()> {
     let mut read = 0u64;
     while read <= DRAIN_LIMIT {
-        let (limit, _) = deadline.read_limit(settings.read_timeout);
+        let (limit, _) = deadline.read_limit(settings.read_timeout());
         match bounded(runtime, cancel, Some(limit), body.chunk()).await {
             Waited::Cancelled => return None,
             Waited::Ready(Ok(Some(chunk))) => read += chunk.as_ref().len() as u64,

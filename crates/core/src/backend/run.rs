@@ -69,7 +69,7 @@ pub struct JobRun {
 impl JobRun {
     /// Starts `job` (at `index` in its list). Returns the outcome straight
     /// away when no request is needed: the file is complete and
-    /// `settings.overwrite` is off, or the store refuses the name.
+    /// `settings.overwrite()` is off, or the store refuses the name.
     #[allow(clippy::result_large_err)] // the Err side is the common, final case
     pub fn begin(
         job: &Job,
@@ -86,7 +86,7 @@ impl JobRun {
         };
         match store.check(job) {
             Err(failure) => Err(settle(Status::Failed(failure))),
-            Ok(Presence::Complete { bytes }) if !settings.overwrite => {
+            Ok(Presence::Complete { bytes }) if !settings.overwrite() => {
                 Err(settle(Status::Skipped { bytes }))
             }
             Ok(_) => Ok(Self {
