@@ -30,7 +30,7 @@ pub fn fetch(url: &str, settings: &Settings) -> Result<JobList> {
         Some(Status::Saved { .. }) => {}
         Some(Status::NotFound) => bail!("cannot fetch the URL list {url}: not found (404)"),
         Some(Status::Failed(failure)) => bail!("cannot fetch the URL list {url}: {failure}"),
-        Some(Status::Skipped { .. }) | None => bail!("cannot fetch the URL list {url}"),
+        _ => bail!("cannot fetch the URL list {url}"),
     }
     let text =
         String::from_utf8(store.take()).with_context(|| format!("{url} is not UTF-8 text"))?;

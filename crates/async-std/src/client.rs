@@ -13,14 +13,14 @@ use crate::h1::H1Client;
 pub(crate) fn build(settings: &Settings) -> Result<surf::Client, Error> {
     let config = surf::Config::new()
         .add_header(USER_AGENT, settings.user_agent())
-        .map_err(|e| Error::Backend {
-            backend: crate::NAME,
-            reason: format!("cannot use the user agent: {e}"),
+        .map_err(|e| {
+            Error::backend_caused(crate::NAME, "cannot use the user agent", e.into_inner())
         })?
         .set_http_client(H1Client::new(settings));
-    // With an HTTP client given, the conversion cannot fail.
-    surf::Client::try_from(config).map_err(|e| Error::Backend {
-        backend: crate::NAME,
-        reason: format!("cannot build the HTTP client: {e}"),
-    })
+    // With an HTTP client given, the conversion cannot fail (its error
+    // type is `Infallible`).
+    match surf::Client::try_from(config) {
+        Ok(client) => Ok(client),
+        Err(never) => match never {},
+    }
 }

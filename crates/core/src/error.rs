@@ -65,8 +65,24 @@ pub enum SettingsError {
     BadUserAgent,
 }
 
+/// Why a text is not a URL fetchlab can download.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// Not a URL at all.
+    #[error("not a URL ({0})")]
+    Parse(#[source] url::ParseError),
+    /// A scheme other than `http` or `https`.
+    #[error("scheme {0:?} is not http or https")]
+    Scheme(String),
+    /// The URL names no host.
+    #[error("URL has no host")]
+    NoHost,
+}
+
 /// Why a job list could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum JobListError {
     /// A line of a URL list is not a usable URL.
     #[error("{origin}:{line}: {reason}: {text:?}")]
@@ -78,7 +94,8 @@ pub enum JobListError {
         /// The offending text, trimmed.
         text: String,
         /// What is wrong with it.
-        reason: String,
+        #[source]
+        reason: UrlError,
     },
     /// Two URLs would be saved under the same file name.
     #[error("{origin}:{line}: {url} would be saved as {name:?}, like line {first_line}")]
@@ -100,7 +117,8 @@ pub enum JobListError {
         /// What was given.
         url: String,
         /// What is wrong with it.
-        reason: String,
+        #[source]
+        reason: UrlError,
     },
     /// The URL file could not be read.
     #[error("cannot read URL list {path}: {source}")]
@@ -115,6 +133,7 @@ pub enum JobListError {
 
 /// An error that stops a run (as opposed to a failed job, which is an outcome).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The settings are not usable.
     #[error("invalid settings: {0}")]
@@ -131,12 +150,40 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The backend could not set itself up (runtime, HTTP client, thread pool).
+    /// The backend could not set itself up (runtime, HTTP client, thread
+    /// pool), or was called where it cannot run.
     #[error("{backend} could not start: {reason}")]
     Backend {
         /// Which backend.
         backend: &'static str,
-        /// Why.
+        /// Why, in words.
         reason: String,
+        /// The library error behind it, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+}
+
+impl Error {
+    /// A backend error with no library error behind it.
+    pub fn backend(backend: &'static str, reason: impl Into<String>) -> Self {
+        Self::Backend {
+            backend,
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// A backend error caused by `source`.
+    pub fn backend_caused(
+        backend: &'static str,
+        reason: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::Backend {
+            backend,
+            reason: reason.into(),
+            source: Some(source.into()),
+        }
+    }
 }

@@ -36,7 +36,7 @@ mod settings;
 pub mod store;
 
 pub use downloader::{Downloader, RunEnv};
-pub use error::{Error, JobListError, SettingsError};
+pub use error::{Error, JobListError, SettingsError, UrlError};
 pub use job::{Job, JobList, SEED_NAMES_COUNT, seed_names};
 pub use outcome::{Failure, FailureKind, Outcome, Status};
 pub use progress::{CancelHook, CancelToken, Cancelled, NoProgress, Progress, ScopedCancel};

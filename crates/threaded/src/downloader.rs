@@ -56,10 +56,10 @@ impl Downloader for ThreadPoolDownloader {
             (0..wanted).map(spawn).take_while(Result::is_ok).count()
         });
         if spawned == 0 && !jobs.is_empty() {
-            return Err(Error::Backend {
-                backend: NAME,
-                reason: "could not start a single worker thread".to_owned(),
-            });
+            return Err(Error::backend(
+                NAME,
+                "could not start a single worker thread",
+            ));
         }
         Ok(Report::new(NAME, run.into_outcomes(), started.elapsed()))
     }

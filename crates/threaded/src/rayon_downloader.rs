@@ -45,10 +45,7 @@ impl RayonDownloader {
             .stack_size(WORKER_STACK_BYTES)
             .thread_name(|i| format!("fetchlab-rayon-{i}"))
             .build()
-            .map_err(|e| Error::Backend {
-                backend: NAME,
-                reason: format!("cannot build the rayon pool: {e}"),
-            })
+            .map_err(|e| Error::backend_caused(NAME, "cannot build the rayon pool", e))
     }
 }
 

@@ -24,10 +24,7 @@ pub(crate) fn build(settings: &Settings) -> Result<reqwest::Client, Error> {
         .user_agent(settings.user_agent())
         .redirect(Policy::none())
         .build()
-        .map_err(|e| Error::Backend {
-            backend: crate::NAME,
-            reason: format!("cannot build the HTTP client: {e}"),
-        })
+        .map_err(|e| Error::backend_caused(crate::NAME, "cannot build the HTTP client", e))
 }
 
 #[cfg(test)]

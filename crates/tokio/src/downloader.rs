@@ -53,7 +53,7 @@ impl TokioDownloader {
             .enable_all()
             .thread_name("fetchlab-tokio")
             .build()
-            .map_err(|e| backend_error(format!("cannot build the tokio runtime: {e}")))?;
+            .map_err(|e| Error::backend_caused(crate::NAME, "cannot build the tokio runtime", e))?;
         let fetcher = {
             let _context = runtime.enter();
             AsyncFetcher::new(settings)?
@@ -109,8 +109,5 @@ impl Drop for TokioDownloader {
 }
 
 fn backend_error(reason: String) -> Error {
-    Error::Backend {
-        backend: crate::NAME,
-        reason,
-    }
+    Error::backend(crate::NAME, reason)
 }

@@ -56,6 +56,7 @@ pub fn outcomes_are_one_per_job_in_order(subject: &Subject) {
             Status::NotFound => "not found",
             Status::Failed(_) => "failed",
             Status::Skipped { .. } => "skipped",
+            _ => "other",
         })
         .collect();
     assert_eq!(

@@ -264,6 +264,9 @@ fn drain_blocking(body: &mut impl BlockingBody) {
 /// `env.store`. `None` when the run was cancelled while waiting on the
 /// network; a batch being handed to the store is not interrupted, so no
 /// half-written file outlives the run.
+// Spelled out, not `async fn`, so that the future being `Send` (which
+// spawning backends need) is checked here.
+#[allow(clippy::manual_async_fn)]
 pub fn attempt_async<'a>(
     transport: &'a impl AsyncTransport,
     runtime: &'a impl AsyncRuntime,

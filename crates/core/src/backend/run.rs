@@ -211,6 +211,9 @@ fn retry_blocking(
 /// The async twin of [`run_blocking`]: attempts with `transport`, waits
 /// with `runtime`'s timer (ending early on cancel), reports to
 /// `env.progress`. A panic becomes the job's failure.
+// Spelled out, not `async fn`, so that the future being `Send` (which
+// spawning backends need) is checked here.
+#[allow(clippy::manual_async_fn)]
 pub fn run_async<'a>(
     transport: &'a impl AsyncTransport,
     runtime: &'a impl AsyncRuntime,
@@ -225,7 +228,7 @@ pub fn run_async<'a>(
             let outcome = match start(job, index, settings, env) {
                 Err(outcome) => outcome,
                 Ok(run) => {
-                    retry_async(run, job, runtime, &env.cancel, || {
+                    retry_async(run, runtime, &env.cancel, || {
                         attempts.fetch_add(1, Ordering::Relaxed);
                         attempt_async(transport, runtime, job, settings, env)
                     })
@@ -244,7 +247,6 @@ pub fn run_async<'a>(
 
 async fn retry_async<F>(
     mut run: JobRun,
-    job: &Job,
     runtime: &impl AsyncRuntime,
     cancel: &CancelToken,
     mut attempt: impl FnMut() -> F,
@@ -252,7 +254,6 @@ async fn retry_async<F>(
 where
     F: Future<Output = Option<Result<Fetched, Failure>>>,
 {
-    let _ = job;
     loop {
         let Some(result) = attempt().await else {
             return run.cancelled();
