@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use fetchlab_core::backend::{in_job_order, run_async};
+use fetchlab_core::backend::{AsyncRun, in_job_order};
 use fetchlab_core::{Error, JobList, Outcome, Report, RunEnv, Settings};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
@@ -22,11 +22,7 @@ pub struct AsyncFetcher {
 }
 
 /// What every job of one run shares.
-struct Run {
-    transport: SurfTransport,
-    settings: Arc<Settings>,
-    env: RunEnv,
-}
+type Run = AsyncRun<SurfTransport, AsyncStdRuntime>;
 
 impl AsyncFetcher {
     /// Builds the shared surf client.
@@ -53,11 +49,13 @@ impl AsyncFetcher {
     pub async fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
         let scope = env.cancel.scoped();
-        let run = Arc::new(Run {
-            transport: self.transport.clone(),
-            settings: Arc::clone(&self.settings),
-            env: env.clone().with_cancel(scope.token().clone()),
-        });
+        let env = env.clone().with_cancel(scope.token().clone());
+        let run = Arc::new(Run::new(
+            self.transport.clone(),
+            AsyncStdRuntime,
+            Arc::clone(&self.settings),
+            env,
+        ));
         let indexed = run_all(&run, jobs).await;
         let outcomes = in_job_order(jobs.len(), indexed);
         Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
@@ -71,20 +69,14 @@ async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
     let mut running = FuturesUnordered::new();
     let mut done = Vec::with_capacity(jobs.len());
     for (index, job) in jobs.iter().enumerate() {
-        if running.len() >= run.settings.concurrency()
+        if running.len() >= run.settings().concurrency()
             && let Some(finished) = running.next().await
         {
             done.push(finished);
         }
         let (run, job) = (Arc::clone(run), job.clone());
         running.push(async_std::task::spawn(async move {
-            let Run {
-                transport,
-                settings,
-                env,
-            } = run.as_ref();
-            let outcome = run_async(transport, &AsyncStdRuntime, &job, index, settings, env).await;
-            (index, outcome)
+            (index, run.job(&job, index).await)
         }));
     }
     while let Some(finished) = running.next().await {

@@ -4,26 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fetchlab_async_std::{AsyncFetcher, AsyncStdDownloader};
-use fetchlab_core::{Downloader, Error, HashStore, JobList, RunEnv, Settings};
+use fetchlab_core::{Downloader, Error, HashStore, RunEnv};
 use fetchlab_server::{ServerConfig, TestServer};
 
-fn settings() -> Settings {
-    Settings::builder()
-        .concurrency(4)
-        .timeouts(
-            Duration::from_secs(2),
-            Duration::from_secs(2),
-            Duration::from_secs(5),
-        )
-        .build()
-        .expect("valid settings")
-}
-
-fn seed_jobs(server: &TestServer, n: usize) -> JobList {
-    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
-    jobs.truncate(n);
-    jobs
-}
+use fetchlab_conformance::{quick_settings as settings, seed_jobs};
 
 #[test]
 fn native_api_inside_block_on() {

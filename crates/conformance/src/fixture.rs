@@ -28,6 +28,13 @@ pub fn quick_settings() -> fetchlab_core::Settings {
     quick().build().expect("the quick settings are valid")
 }
 
+/// The first `n` jobs of the seed list on `server`.
+pub fn seed_jobs(server: &TestServer, n: usize) -> JobList {
+    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
+    jobs.truncate(n);
+    jobs
+}
+
 /// Starts a server or fails the test.
 pub fn server(config: ServerConfig) -> TestServer {
     TestServer::start(config).expect("the test server starts on 127.0.0.1:0")

@@ -22,6 +22,8 @@
 pub mod cases;
 mod fixture;
 
+pub use fixture::{quick, quick_settings, seed_jobs};
+
 use fetchlab_core::{Downloader, Error, Settings};
 
 #[doc(hidden)]

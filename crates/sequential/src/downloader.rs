@@ -41,11 +41,10 @@ impl Downloader for SequentialDownloader {
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
-        let transport = UreqTransport::new(&self.settings);
+        let transport = UreqTransport::new(&self.settings, &env.cancel);
         // A cancel cuts the request in flight off; run_blocking checks
         // `env.cancel` before each job's first request, so every remaining
         // job then ends cancelled at once.
-        let _hook = transport.shut_down_on_cancel(&env.cancel);
         let outcomes: Vec<Outcome> = jobs
             .iter()
             .enumerate()

@@ -15,14 +15,12 @@ use fetchlab_core::{
 use fetchlab_sequential::SequentialDownloader;
 use fetchlab_server::{ServerConfig, TestServer};
 
+/// Quick settings, no retries, a 300 ms read timeout.
 fn quick() -> Settings {
-    Settings::builder()
-        .retries(0)
-        .timeouts(
-            Duration::from_secs(2),
-            Duration::from_millis(300),
-            Duration::from_secs(3),
-        )
+    let quick = fetchlab_conformance::quick().retries(0);
+    let timeouts = (Duration::from_secs(2), Duration::from_millis(300));
+    quick
+        .timeouts(timeouts.0, timeouts.1, Duration::from_secs(3))
         .build()
         .expect("valid settings")
 }

@@ -47,8 +47,7 @@ impl Downloader for ThreadPoolDownloader {
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
-        let transport = UreqTransport::new(&self.settings);
-        let _hook = transport.shut_down_on_cancel(&env.cancel);
+        let transport = UreqTransport::new(&self.settings, &env.cancel);
         let run = Run::new(&transport, &self.settings, env, jobs);
         let wanted = worker_count(&self.settings, jobs);
         let spawned = thread::scope(|scope| {

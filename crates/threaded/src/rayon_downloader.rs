@@ -61,8 +61,7 @@ impl Downloader for RayonDownloader {
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
         let pool = self.pool(jobs)?;
-        let transport = UreqTransport::new(&self.settings);
-        let _hook = transport.shut_down_on_cancel(&env.cancel);
+        let transport = UreqTransport::new(&self.settings, &env.cancel);
         let run = Run::new(&transport, &self.settings, env, jobs);
         pool.broadcast(|_| run.work());
         Ok(Report::new(NAME, run.into_outcomes(), started.elapsed()))

@@ -14,17 +14,8 @@ use fetchlab_server::{ServerConfig, TestServer};
 use fetchlab_threaded::{MAX_WORKERS, RayonDownloader, ThreadPoolDownloader};
 
 fn quick(concurrency: usize) -> Settings {
-    Settings::default()
-        .to_builder()
-        .concurrency(concurrency)
-        .retries(0)
-        .timeouts(
-            Duration::from_secs(2),
-            Duration::from_secs(2),
-            Duration::from_secs(5),
-        )
-        .build()
-        .expect("valid settings")
+    let quick = fetchlab_conformance::quick().concurrency(concurrency);
+    quick.retries(0).build().expect("valid settings")
 }
 
 /// Both strategies, built with `settings`.
@@ -33,12 +24,6 @@ fn both(settings: Settings) -> Vec<Box<dyn Downloader>> {
         Box::new(ThreadPoolDownloader::new(settings.clone()).expect("valid")),
         Box::new(RayonDownloader::new(settings).expect("valid")),
     ]
-}
-
-fn seed(server: &TestServer, n: usize) -> JobList {
-    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
-    jobs.truncate(n);
-    jobs
 }
 
 #[test]
@@ -74,7 +59,9 @@ fn fewer_jobs_than_workers_run_all_at_once() {
     for downloader in both(quick(50)) {
         server.reset_stats();
         let env = RunEnv::new(Arc::new(HashStore::new()));
-        let report = downloader.download(&seed(&server, 5), &env).expect("runs");
+        let report = downloader
+            .download(&fetchlab_conformance::seed_jobs(&server, 5), &env)
+            .expect("runs");
         assert_eq!(report.counts().downloaded, 5, "{}", downloader.name());
         assert_eq!(server.stats().peak_in_flight, 5, "{}", downloader.name());
     }
@@ -117,7 +104,7 @@ impl Progress for Finished {
 #[test]
 fn a_panic_fails_only_its_own_job() {
     let server = TestServer::start(ServerConfig::default()).expect("server");
-    let jobs = seed(&server, 12);
+    let jobs = fetchlab_conformance::seed_jobs(&server, 12);
     let victim = jobs.jobs()[3].name().to_owned().leak();
     for downloader in both(quick(3)) {
         let progress = Arc::new(Finished::default());

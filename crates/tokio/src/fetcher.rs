@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fetchlab_core::backend::{in_job_order, run_async};
+use fetchlab_core::backend::{AsyncRun, in_job_order};
 use fetchlab_core::{
     Error, Failure, FailureKind, JobList, Outcome, Report, RunEnv, Settings, Status,
 };
@@ -28,11 +28,7 @@ pub struct AsyncFetcher {
 }
 
 /// What every job of one run shares.
-struct Run {
-    transport: ReqwestTransport,
-    settings: Arc<Settings>,
-    env: RunEnv,
-}
+type Run = AsyncRun<ReqwestTransport, TokioRuntime>;
 
 impl AsyncFetcher {
     /// Builds the shared HTTP client.
@@ -54,11 +50,12 @@ impl AsyncFetcher {
     /// order; a failed job is an outcome, not an `Err`.
     pub async fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
-        let run = Arc::new(Run {
-            transport: self.transport.clone(),
-            settings: Arc::clone(&self.settings),
-            env: env.clone(),
-        });
+        let run = Arc::new(Run::new(
+            self.transport.clone(),
+            TokioRuntime,
+            Arc::clone(&self.settings),
+            env.clone(),
+        ));
         let indexed = run_all(&run, jobs).await;
         let outcomes = in_job_order(jobs.len(), indexed);
         Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
@@ -71,7 +68,7 @@ impl AsyncFetcher {
 /// that return finished connections to the pool, so it finds one idle
 /// instead of racing a new connect (see the crate docs).
 async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
-    let permits = Arc::new(Semaphore::new(run.settings.concurrency()));
+    let permits = Arc::new(Semaphore::new(run.settings().concurrency()));
     let mut tasks = Tasks::default();
     for (index, job) in jobs.iter().enumerate() {
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
@@ -80,12 +77,7 @@ async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
         tasks.reap(jobs);
         let (run, job) = (Arc::clone(run), job.clone());
         tasks.spawn(index, async move {
-            let Run {
-                transport,
-                settings,
-                env,
-            } = run.as_ref();
-            let outcome = run_async(transport, &TokioRuntime, &job, index, settings, env).await;
+            let outcome = run.job(&job, index).await;
             drop(permit);
             outcome
         });

@@ -1,29 +1,12 @@
 //! The native async API, and the synchronous one misused from async code.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use fetchlab_core::{Downloader, Error, HashStore, JobList, RunEnv, Settings};
+use fetchlab_core::{Downloader, Error, HashStore, JobList, RunEnv};
 use fetchlab_server::{ServerConfig, TestServer};
 use fetchlab_tokio::{AsyncFetcher, Flavor, TokioDownloader};
 
-fn settings() -> Settings {
-    Settings::builder()
-        .concurrency(4)
-        .timeouts(
-            Duration::from_secs(2),
-            Duration::from_secs(2),
-            Duration::from_secs(5),
-        )
-        .build()
-        .expect("valid settings")
-}
-
-fn seed_jobs(server: &TestServer, n: usize) -> JobList {
-    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
-    jobs.truncate(n);
-    jobs
-}
+use fetchlab_conformance::{quick_settings as settings, seed_jobs};
 
 /// Checks every job was saved with the corpus's checksum.
 fn assert_all_verified(server: &TestServer, store: &HashStore, jobs: &JobList) {

@@ -49,7 +49,7 @@
 //! 3.5 can do it: [`ureq::Agent::shutdown`] shuts down every connection of
 //! the agent, idle or in use, which makes a read or write blocked on it in
 //! any thread return at once, and refuses new connections.
-//! [`UreqTransport::shut_down_on_cancel`] registers that as the run's
+//! [`UreqTransport::new`] registers that as the run's
 //! [`fetchlab_core::CancelToken::on_cancel`] hook, so a cancel stops the
 //! run within milliseconds (a TCP connect still in progress is bounded by
 //! the connect timeout instead); core reports the interrupted attempt as

@@ -10,29 +10,30 @@ use crate::client;
 use crate::failure::Limits;
 
 /// The ureq client of one run: an [`Agent`] (configured by `client`) whose
-/// connection pool every worker thread shares. Cheap to share by
-/// reference; build one per run.
+/// connection pool every worker thread shares, and which is shut down the
+/// moment the run is cancelled. Share it by reference; build one per run.
 #[derive(Debug)]
 pub struct UreqTransport {
     agent: Agent,
     limits: Limits,
+    /// Shuts `agent` down on cancel, which cuts off every request in
+    /// flight (see the crate docs); unregistered with the transport.
+    _shutdown: CancelHook,
 }
 
 impl UreqTransport {
-    /// A transport for a run with `settings`.
-    pub fn new(settings: &Settings) -> Self {
+    /// A transport for a run with `settings`, cancelled through `cancel`.
+    pub fn new(settings: &Settings, cancel: &CancelToken) -> Self {
+        let agent = client::agent(settings);
+        let shutdown = {
+            let agent = agent.clone();
+            cancel.on_cancel(move || agent.shutdown())
+        };
         Self {
-            agent: client::agent(settings),
+            agent,
             limits: Limits::new(settings),
+            _shutdown: shutdown,
         }
-    }
-
-    /// Shuts the agent down the moment `cancel` is cancelled, which cuts
-    /// off every request in flight (see the crate docs). Keep the returned
-    /// hook for the length of the run.
-    pub fn shut_down_on_cancel(&self, cancel: &CancelToken) -> CancelHook {
-        let agent = self.agent.clone();
-        cancel.on_cancel(move || agent.shutdown())
     }
 }
 

@@ -41,7 +41,7 @@ pub mod wait;
 pub use attempt::{DRAIN_LIMIT, Next, Plan, attempt_async, attempt_blocking};
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetrySchedule;
-pub use run::{Fetched, JobRun, Step, in_job_order, run_async, run_blocking};
+pub use run::{AsyncRun, Fetched, JobRun, Step, in_job_order, run_async, run_blocking};
 pub use transfer::{BodyOpening, BodyWriter, HeadDecision, ResponseHead, classify_io_error};
 pub use transport::{
     AsyncBody, AsyncRuntime, AsyncTransport, BlockingBody, BlockingTransport, Head, Request,

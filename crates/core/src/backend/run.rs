@@ -23,6 +23,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::Poll;
 use std::time::{Duration, Instant};
@@ -245,6 +246,48 @@ pub fn run_async<'a>(
     }
 }
 
+/// What every job of one async run shares: the backend's transport and
+/// runtime, the settings and the run's environment. An async backend keeps
+/// one in an `Arc` and spawns [`AsyncRun::job`] for each job.
+pub struct AsyncRun<T, R> {
+    transport: T,
+    runtime: R,
+    settings: Arc<Settings>,
+    env: RunEnv,
+}
+
+impl<T: AsyncTransport, R: AsyncRuntime> AsyncRun<T, R> {
+    /// A run of `settings` into `env` over `transport` on `runtime`.
+    pub fn new(transport: T, runtime: R, settings: Arc<Settings>, env: RunEnv) -> Self {
+        Self {
+            transport,
+            runtime,
+            settings,
+            env,
+        }
+    }
+
+    /// The run's settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Runs the job at `index` to its outcome: [`run_async`].
+    pub fn job<'a>(
+        &'a self,
+        job: &'a Job,
+        index: usize,
+    ) -> impl Future<Output = Outcome> + Send + 'a {
+        let Self {
+            transport,
+            runtime,
+            settings,
+            env,
+        } = self;
+        run_async(transport, runtime, job, index, settings, env)
+    }
+}
+
 async fn retry_async<F>(
     mut run: JobRun,
     runtime: &impl AsyncRuntime,
@@ -332,7 +375,6 @@ pub fn in_job_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
 
     use crate::HashStore;
