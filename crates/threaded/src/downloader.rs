@@ -3,12 +3,11 @@
 
 use std::io;
 use std::thread::{self, Scope};
-use std::time::Instant;
 
 use fetchlab_core::{Downloader, Error, JobList, Report, RunEnv, Settings};
-use fetchlab_ureq::{CLIENT_LIBRARY, UreqTransport};
+use fetchlab_ureq::CLIENT_LIBRARY;
 
-use crate::workers::{CEILING_REASON, MAX_WORKERS, Run, WORKER_STACK_BYTES, worker_count};
+use crate::workers::{self, CEILING_REASON, MAX_WORKERS, WORKER_STACK_BYTES, worker_count};
 
 const NAME: &str = "threads";
 
@@ -46,21 +45,20 @@ impl Downloader for ThreadPoolDownloader {
     }
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
-        let started = Instant::now();
-        let transport = UreqTransport::new(&self.settings, &env.cancel);
-        let run = Run::new(&transport, &self.settings, env, jobs);
         let wanted = worker_count(&self.settings, jobs);
-        let spawned = thread::scope(|scope| {
-            let spawn = |i| spawn_worker(scope, i, || run.work());
-            (0..wanted).map(spawn).take_while(Result::is_ok).count()
-        });
-        if spawned == 0 && !jobs.is_empty() {
-            return Err(Error::backend(
-                NAME,
-                "could not start a single worker thread",
-            ));
-        }
-        Ok(Report::new(NAME, run.into_outcomes(), started.elapsed()))
+        workers::download(NAME, &self.settings, jobs, env, |run| {
+            let spawned = thread::scope(|scope| {
+                let spawn = |i| spawn_worker(scope, i, || run.work());
+                (0..wanted).map(spawn).take_while(Result::is_ok).count()
+            });
+            if spawned == 0 && !jobs.is_empty() {
+                return Err(Error::backend(
+                    NAME,
+                    "could not start a single worker thread",
+                ));
+            }
+            Ok(())
+        })
     }
 }
 

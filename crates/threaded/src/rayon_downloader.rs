@@ -1,12 +1,10 @@
 //! [`RayonDownloader`]: the same jobs on a dedicated, sized rayon pool.
 
-use std::time::Instant;
-
 use fetchlab_core::{Downloader, Error, JobList, Report, RunEnv, Settings};
-use fetchlab_ureq::{CLIENT_LIBRARY, UreqTransport};
+use fetchlab_ureq::CLIENT_LIBRARY;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-use crate::workers::{CEILING_REASON, MAX_WORKERS, Run, WORKER_STACK_BYTES, worker_count};
+use crate::workers::{self, CEILING_REASON, MAX_WORKERS, WORKER_STACK_BYTES, worker_count};
 
 const NAME: &str = "rayon";
 
@@ -59,11 +57,10 @@ impl Downloader for RayonDownloader {
     }
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
-        let started = Instant::now();
         let pool = self.pool(jobs)?;
-        let transport = UreqTransport::new(&self.settings, &env.cancel);
-        let run = Run::new(&transport, &self.settings, env, jobs);
-        pool.broadcast(|_| run.work());
-        Ok(Report::new(NAME, run.into_outcomes(), started.elapsed()))
+        workers::download(NAME, &self.settings, jobs, env, |run| {
+            pool.broadcast(|_| run.work());
+            Ok(())
+        })
     }
 }

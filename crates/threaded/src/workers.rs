@@ -5,7 +5,11 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fetchlab_core::backend::run_blocking;
-use fetchlab_core::{Failure, FailureKind, Job, JobList, Outcome, RunEnv, Settings, Status};
+use std::time::Instant;
+
+use fetchlab_core::{
+    Error, Failure, FailureKind, Job, JobList, Outcome, Report, RunEnv, Settings, Status,
+};
 use fetchlab_ureq::UreqTransport;
 
 /// The most workers (OS threads) a run may ask for. Each blocked worker
@@ -81,6 +85,23 @@ fn lost(job: &Job) -> Outcome {
         attempts: 0,
         elapsed: std::time::Duration::ZERO,
     }
+}
+
+/// A whole run of `jobs` under `name`: one transport for the run, the
+/// workers started by `start` (each calling [`Run::work`]), the report in
+/// job order. `start` fails only when not a single worker could run.
+pub(crate) fn download(
+    name: &'static str,
+    settings: &Settings,
+    jobs: &JobList,
+    env: &RunEnv,
+    start: impl FnOnce(&Run<'_>) -> Result<(), Error>,
+) -> Result<Report, Error> {
+    let started = Instant::now();
+    let transport = UreqTransport::new(settings, &env.cancel);
+    let run = Run::new(&transport, settings, env, jobs);
+    start(&run)?;
+    Ok(Report::new(name, run.into_outcomes(), started.elapsed()))
 }
 
 /// Everything a worker needs to run jobs: the run's one transport, its
