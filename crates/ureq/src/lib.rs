@@ -16,6 +16,8 @@
 //! - `transport`: [`UreqTransport`], the agent behind core's seam, and the
 //!   cancel hook that shuts the agent down.
 //! - `failure`: ureq's errors sorted into [`fetchlab_core::FailureKind`]s.
+//! - [`design`]: the measurements behind the timeout mapping and the
+//!   buffer sizes.
 //!
 //! # Timeouts and connection reuse
 //!
@@ -28,20 +30,8 @@
 //! | `read_timeout`    | `timeout_recv_response` (request sent → whole head) and `timeout_per_read` / `timeout_per_write` (each socket read or write, so a stalled body fails) |
 //! | `total_timeout`   | `timeout_global` (one request: connect, head, body); core also checks it between redirect hops |
 //!
-//! `timeout_global` and `timeout_per_call` were once suspected of breaking
-//! connection reuse. Measured with ureq 3.5.2 (20 threads sharing one
-//! agent, 80 and 400 requests to one keep-alive server, bodies read to the
-//! end): no timeouts, `timeout_global`, `timeout_per_call`, the phase
-//! timeouts, and all of the above together each opened at most 20
-//! connections, one per worker. The agent therefore uses `timeout_global`
-//! for the total timeout: it is the only ureq setting that bounds a whole
-//! request, including a body that trickles in just fast enough to never
-//! trip the per-read timeout (the "slow drip" fault). Two things do break
-//! reuse and are avoided: setting connection-level options (user agent,
-//! buffer sizes, proxy) per request rather than on the agent, which makes
-//! ureq bypass its pool, and dropping a response before its body is read to
-//! the end; core drains small error and redirect bodies for that reason
-//! ([`fetchlab_core::backend::DRAIN_LIMIT`]).
+//! Why `timeout_global` is safe for connection reuse, and what is not:
+//! see [`design`].
 //!
 //! # Cancellation
 //!
@@ -69,6 +59,7 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod design;
 mod failure;
 mod transport;
 
