@@ -50,7 +50,7 @@ impl RunEnv {
 /// - A downloader is built from [`crate::Settings`], which are valid by
 ///   construction; a backend refuses at build time what it cannot honour
 ///   (a concurrency above its ceiling), before any request.
-/// - [`Downloader::download`] returns exactly one [`Outcome`] per job, in the
+/// - [`Downloader::download`] returns exactly one [`crate::Outcome`] per job, in the
 ///   order of the job list. A failed URL is an outcome, not an `Err`.
 /// - No more than `concurrency` requests are in flight at once.
 /// - Transient failures are retried as [`crate::backend::RetrySchedule`]
