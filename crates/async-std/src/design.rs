@@ -38,6 +38,7 @@
 //!
 //! # Body writes
 //!
-//! Reads into a 16 KiB buffer; batches of up to 64 KiB go to
-//! `spawn_blocking`, as in the tokio backend (where batching beat a
-//! per-body blocking task fed by a channel).
+//! Reads into a 16 KiB buffer; core's
+//! [`offload`](fetchlab_core::backend::offload) hands batches of up to
+//! 64 KiB to async-std's `spawn_blocking`, as for tokio (where batching
+//! beat a per-body blocking task fed by a channel).
