@@ -10,7 +10,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use fetchlab_core::{CancelToken, DirStore, FailureKind, Report, RunEnv, Settings};
+use fetchlab_core::{CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError};
 
 use crate::cli::DownloadArgs;
 use crate::exit::Outcome;
@@ -22,8 +22,7 @@ const FAILURES_SHOWN: usize = 10;
 
 /// Runs `fetchlab download`.
 pub fn run(args: DownloadArgs) -> Result<Outcome> {
-    let settings = settings(&args);
-    settings.validate().context("invalid settings")?;
+    let settings = settings(&args).context("invalid settings")?;
     let jobs = sources::load(&args, &settings)?;
     let downloader = args.strategy.strategy().build(settings)?;
     fdlimit::ensure(
@@ -52,17 +51,17 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
 }
 
 /// The library settings the options ask for.
-fn settings(args: &DownloadArgs) -> Settings {
-    let mut settings = Settings::default()
-        .with_concurrency(usize::try_from(args.max_concurrent).unwrap_or(usize::MAX))
-        .with_retries(args.retries)
-        .with_timeouts(*args.connect_timeout, *args.read_timeout, *args.timeout)
-        .with_max_body_bytes(args.max_size)
-        .with_overwrite(args.force);
+fn settings(args: &DownloadArgs) -> Result<Settings, SettingsError> {
+    let mut settings = Settings::builder()
+        .concurrency(usize::try_from(args.max_concurrent).unwrap_or(usize::MAX))
+        .retries(args.retries)
+        .timeouts(*args.connect_timeout, *args.read_timeout, *args.timeout)
+        .max_body_bytes(args.max_size)
+        .overwrite(args.force);
     if let Some(agent) = &args.user_agent {
-        settings.user_agent.clone_from(agent);
+        settings = settings.user_agent(agent.as_str());
     }
-    settings
+    settings.build()
 }
 
 /// The flags2 summary, preceded (without `-v`) by the first failed jobs.

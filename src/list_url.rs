@@ -18,9 +18,10 @@ const MAX_LIST_BYTES: u64 = 64 << 20;
 pub fn fetch(url: &str, settings: &Settings) -> Result<JobList> {
     let job = Job::from_url(url).map_err(|reason| anyhow::anyhow!("--list-url {url}: {reason}"))?;
     let settings = settings
-        .clone()
-        .with_concurrency(1)
-        .with_max_body_bytes(settings.max_body_bytes.min(MAX_LIST_BYTES));
+        .to_builder()
+        .concurrency(1)
+        .max_body_bytes(settings.max_body_bytes().min(MAX_LIST_BYTES))
+        .build()?;
     let store = Arc::new(MemoryStore::default());
     let downloader = Strategy::Sequential.build(settings)?;
     let report =
@@ -29,7 +30,7 @@ pub fn fetch(url: &str, settings: &Settings) -> Result<JobList> {
         Some(Status::Saved { .. }) => {}
         Some(Status::NotFound) => bail!("cannot fetch the URL list {url}: not found (404)"),
         Some(Status::Failed(failure)) => bail!("cannot fetch the URL list {url}: {failure}"),
-        Some(Status::Skipped { .. }) | None => bail!("cannot fetch the URL list {url}"),
+        _ => bail!("cannot fetch the URL list {url}"),
     }
     let text =
         String::from_utf8(store.take()).with_context(|| format!("{url} is not UTF-8 text"))?;

@@ -59,7 +59,7 @@ impl Display {
         let counter = match outcome.status {
             Status::NotFound => &self.not_found,
             Status::Failed(_) => &self.failed,
-            Status::Saved { .. } | Status::Skipped { .. } => return,
+            _ => return,
         };
         counter.fetch_add(1, Ordering::Relaxed);
         self.bar.set_message(format!(
@@ -95,6 +95,7 @@ pub fn status_line(outcome: &Outcome) -> String {
         Status::Skipped { .. } => format!("{name} skipped (already complete)"),
         Status::NotFound => format!("{name} not found: {}", outcome.job.url()),
         Status::Failed(failure) => format!("{name} error: {failure}"),
+        _ => format!("{name} done"),
     }
 }
 

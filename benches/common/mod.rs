@@ -162,7 +162,7 @@ pub fn bench_scenario(c: &mut Criterion, bench: &str, scenario: Scenario) {
 
 /// `Some(reason)` when the backend refuses the point's settings.
 fn refusal(strategy: Strategy, point: &fetchlab_harness::Point) -> Option<String> {
-    match strategy.build(point.workload.settings()) {
+    match point.workload.settings().and_then(|s| strategy.build(s)) {
         Ok(_) => None,
         Err(e) => Some(fetchlab_harness::strategy::refusal(&e).unwrap_or_else(|| fail(e))),
     }

@@ -121,11 +121,11 @@ mod tests {
             panic!("not download");
         };
         let library = Settings::default();
-        assert_eq!(args.max_concurrent, library.concurrency as u64);
-        assert_eq!(args.retries, library.retries);
-        assert_eq!(*args.connect_timeout, library.connect_timeout);
-        assert_eq!(*args.read_timeout, library.read_timeout);
-        assert_eq!(*args.timeout, library.total_timeout);
-        assert_eq!(args.max_size, library.max_body_bytes);
+        assert_eq!(args.max_concurrent, library.concurrency() as u64);
+        assert_eq!(args.retries, library.retries());
+        assert_eq!(*args.connect_timeout, library.connect_timeout());
+        assert_eq!(*args.read_timeout, library.read_timeout());
+        assert_eq!(*args.timeout, library.total_timeout());
+        assert_eq!(args.max_size, library.max_body_bytes());
     }
 }

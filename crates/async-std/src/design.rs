@@ -14,7 +14,7 @@
 //! connection and failed it as a *protocol* error: it read the rest of the
 //! 64 MiB body as its response head. The conformance case
 //! `connection_refused_is_a_connect_failure` failed too: the pool turns
-//! the connect error into a string. [`crate::transport`] fixes both: a
+//! the connect error into a string. The crate's own HTTP/1.1 client (`h1`, over `connection_pool`) fixes both: a
 //! connection returns to the pool only when its body was read to the end
 //! (a marker in the response's extensions), a probe that finds stray bytes
 //! discards it, and connect errors keep their `io::Error`.
@@ -38,6 +38,7 @@
 //!
 //! # Body writes
 //!
-//! Reads into a 16 KiB buffer; batches of up to 64 KiB go to
-//! `spawn_blocking`, as in the tokio backend (where batching beat a
-//! per-body blocking task fed by a channel).
+//! Reads into a 16 KiB buffer; core's
+//! [`offload`](fetchlab_core::backend::offload) hands batches of up to
+//! 64 KiB to async-std's `spawn_blocking`, as for tokio (where batching
+//! beat a per-body blocking task fed by a channel).

@@ -17,7 +17,7 @@ pub struct AsyncStdDownloader {
 }
 
 impl AsyncStdDownloader {
-    /// Validates `settings` and builds the shared surf client.
+    /// Builds the shared surf client.
     pub fn new(settings: Settings) -> Result<Self, Error> {
         Ok(Self {
             fetcher: AsyncFetcher::new(settings)?,
@@ -41,12 +41,11 @@ impl Downloader for AsyncStdDownloader {
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         if async_std::task::try_current().is_some() {
-            return Err(Error::Backend {
-                backend: crate::NAME,
-                reason: "download() was called from inside an async-std task, where it would \
-                         block an executor thread; await AsyncFetcher::download instead"
-                    .into(),
-            });
+            return Err(Error::backend(
+                crate::NAME,
+                "download() was called from inside an async-std task, where it would \
+                 block an executor thread; await AsyncFetcher::download instead",
+            ));
         }
         async_std::task::block_on(self.fetcher.download(jobs, env))
     }

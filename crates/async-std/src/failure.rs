@@ -10,17 +10,17 @@
 
 use std::error::Error as StdError;
 
-use fetchlab_core::chain::{describe_chain as describe, find_in_chain as find};
-use fetchlab_core::transfer::classify_io_error;
+use fetchlab_core::backend::chain::{describe_chain as describe, find_in_chain as find};
+use fetchlab_core::backend::classify_io_error;
 use fetchlab_core::{Failure, FailureKind};
 
-use crate::transport::TransportError;
+use crate::h1::TransportError;
 
 /// async-h1's message when the connection closes before any response byte.
 const CLOSED_BEFORE_HEAD: &str = "connection closed";
 
 /// The failure of a request, from connecting to reading the head.
-pub fn from_surf(err: &surf::Error) -> Failure {
+pub(crate) fn from_surf(err: &surf::Error) -> Failure {
     let cause: &(dyn StdError + 'static) = err.as_ref();
     let kind = if let Some(transport) = find::<TransportError>(cause) {
         transport.kind()

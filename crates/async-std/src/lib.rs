@@ -26,48 +26,45 @@
 //! - Connections: surf's h1 backend (http-client's deadpool pool) puts a
 //!   connection back when its response is dropped, even half-read, so the
 //!   next request on it reads the rest of an old body as its head, or
-//!   waits behind a stalled server. [`transport`] is surf's `HttpClient`
-//!   instead: async-h1 over a small keep-alive pool that reuses a
-//!   connection only when its response was read to the end, with a
+//!   waits behind a stalled server. `h1` is surf's `HttpClient` instead:
+//!   async-h1 over a small keep-alive pool (`connection_pool`) that reuses
+//!   a connection only when its response was read to the end, with a
 //!   connect timeout and a head timeout (surf's one `timeout` covers
 //!   connect and head together, and has no connect bound of its own).
 //! - Redirects: surf follows none by default, and its `Redirect`
 //!   middleware sends each hop twice and returns the last 3xx silently;
-//!   `redirect` follows at most 10, only to `http`/`https`.
+//!   core follows them instead, with the policy every backend shares.
 //! - Errors: `surf::Error` is not `std::error::Error`; `failure` walks its
 //!   cause chain and keeps the text and the status.
 //!
 //! # Layout
 //!
-//! - `fetcher`: [`AsyncFetcher`] and the bounded concurrency;
+//! - `fetcher`: [`AsyncFetcher`] and the bounded concurrency (one task per
+//!   job); every job runs through [`fetchlab_core::backend::run_async`].
 //!   `downloader`: [`AsyncStdDownloader`].
-//! - `job`: one job's attempts and waits; `attempt`: one attempt along its
-//!   redirects; `body`: reading with timeouts, writing off the executor.
-//! - [`transport`], `pool`: the HTTP client under surf; `client`: the surf
-//!   client; `redirect`; `failure`; `wait`: timeouts and cancellation;
-//!   `cancel`: the run's blocking cancel token seen from async code.
+//! - `transport`: the surf client behind core's async transport seam;
+//!   `client`: the surf client's configuration; `h1`, `connection_pool`:
+//!   the HTTP/1.1 client under surf; `failure`: `surf::Error` →
+//!   [`fetchlab_core::FailureKind`].
+//! - `runtime`: async-std's timer and blocking pool for core's attempt.
 //! - [`design`]: why our own pool, one task per job, batched blocking
 //!   writes, with the measurements that decided them.
+//!
+//! No surf type is part of this crate's API.
 #![deny(missing_docs)]
 
-mod attempt;
-mod body;
-mod cancel;
 mod client;
+mod connection_pool;
 pub mod design;
 mod downloader;
 mod failure;
 mod fetcher;
-mod job;
-mod pool;
-mod redirect;
-mod shared;
-pub mod transport;
-mod wait;
+mod h1;
+mod runtime;
+mod transport;
 
 pub use downloader::AsyncStdDownloader;
 pub use fetcher::AsyncFetcher;
-pub use redirect::MAX_REDIRECTS;
 
 /// The strategy's name in reports.
 pub const NAME: &str = "async-std";

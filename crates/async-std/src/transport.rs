@@ -1,186 +1,90 @@
-//! The HTTP/1.1 client under surf: async-h1 over the keep-alive `pool`, with a
-//! connect timeout and a head timeout, refusing what it cannot do right.
+//! [`SurfTransport`]: the shared surf client behind core's async seam.
 
-use std::fmt;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use fetchlab_core::backend::{AsyncBody, AsyncTransport, Head, Request, classify_io_error};
+use fetchlab_core::{Failure, FailureKind};
+use futures::AsyncReadExt;
+use surf::http::headers::CONTENT_LENGTH;
 
-use async_std::future::timeout;
-use async_std::net::TcpStream;
-use fetchlab_core::{FailureKind, Settings};
-use http_client::{Config, HttpClient, Request, Response};
-use surf::http::headers::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
-use surf::http::url::Host;
-use surf::{StatusCode, Url};
+use crate::connection_pool::Reuse;
+use crate::failure;
 
-use crate::pool::{Lease, Pool, Reuse};
+/// Bytes asked for per body read. async-h1 reads through a fixed 8 KiB
+/// buffer; 16 KiB here keeps reads few without growing per connection.
+const READ_BYTES: usize = 16 * 1024;
 
-/// What the transport refuses or fails at, with the [`FailureKind`] it
-/// maps to. Carried inside `surf::Error`.
-#[derive(Debug)]
-pub enum TransportError {
-    /// An `https` URL: this build has no TLS.
-    HttpsUnsupported,
-    /// A scheme other than `http`.
-    Scheme(String),
-    /// The URL names no host.
-    NoHost,
-    /// The TCP connection failed.
-    Connect(std::io::Error),
-    /// The TCP connection took longer than the connect timeout.
-    ConnectTimeout(Duration),
-    /// The response head did not arrive within the read timeout.
-    HeadTimeout(Duration),
-    /// A 2xx body delimited by closing the connection, which async-h1
-    /// would read as empty.
-    CloseDelimited,
+/// One fetcher's surf client (a cheap handle on its connection pool).
+#[derive(Debug, Clone)]
+pub(crate) struct SurfTransport {
+    client: surf::Client,
 }
 
-impl TransportError {
-    /// The failure kind a job gets for this error.
-    pub fn kind(&self) -> FailureKind {
-        match self {
-            Self::HttpsUnsupported | Self::Scheme(_) | Self::NoHost | Self::CloseDelimited => {
-                FailureKind::Protocol
-            }
-            Self::Connect(_) => FailureKind::Connect,
-            Self::ConnectTimeout(_) | Self::HeadTimeout(_) => FailureKind::Timeout,
+impl SurfTransport {
+    pub(crate) fn new(client: surf::Client) -> Self {
+        Self { client }
+    }
+}
+
+/// A response body being read. Its connection goes back to the pool only
+/// once the body was read to its end, as long as announced.
+pub(crate) struct SurfBody {
+    body: surf::Body,
+    buf: Vec<u8>,
+    received: u64,
+    expected: Option<u64>,
+    reuse: Reuse,
+}
+
+impl AsyncTransport for SurfTransport {
+    type Body = SurfBody;
+
+    async fn send(&self, request: Request<'_>) -> Result<(Head, SurfBody), Failure> {
+        let mut builder = self.client.get(request.url.clone());
+        for (name, value) in request.headers {
+            builder = builder.header(*name, value.as_str());
         }
-    }
-
-    fn into_surf(self) -> surf::Error {
-        let status = match self {
-            Self::HttpsUnsupported | Self::Scheme(_) | Self::NoHost => StatusCode::BadRequest,
-            _ => StatusCode::BadGateway,
+        let mut response = builder.await.map_err(|e| failure::from_surf(&e))?;
+        let header = |name: &str| response.header(name).map(|v| v.last().as_str().to_owned());
+        let expected = header(CONTENT_LENGTH.as_str()).and_then(|v| v.trim().parse().ok());
+        let head = Head::from_lookup(u16::from(response.status()), expected, header);
+        // Every response of our client carries one; a missing one only
+        // means the connection is not reused.
+        let reuse = response.ext::<Reuse>().cloned().unwrap_or_default();
+        let body = SurfBody {
+            body: response.take_body(),
+            buf: vec![0; READ_BYTES],
+            received: 0,
+            expected,
+            reuse,
         };
-        surf::Error::new(status, self)
+        Ok((head, body))
     }
 }
 
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::HttpsUnsupported => {
-                f.write_str("https not supported by this backend (built without TLS)")
+impl AsyncBody for SurfBody {
+    type Chunk = Vec<u8>;
+
+    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, Failure> {
+        match self.body.read(&mut self.buf).await {
+            Ok(0) => {
+                if self.expected.is_none_or(|e| e == self.received) {
+                    self.reuse.allow();
+                }
+                Ok(None)
             }
-            Self::Scheme(scheme) => write!(f, "unsupported URL scheme {scheme:?}"),
-            Self::NoHost => f.write_str("URL has no host"),
-            Self::Connect(err) => write!(f, "cannot connect: {err}"),
-            Self::ConnectTimeout(t) => {
-                write!(f, "no connection within the connect timeout of {t:?}")
+            Ok(n) => {
+                self.received += n as u64;
+                Ok(Some(self.buf[..n].to_vec()))
             }
-            Self::HeadTimeout(t) => write!(f, "no response head within the read timeout of {t:?}"),
-            Self::CloseDelimited => f.write_str(
-                "response body is delimited by closing the connection, which async-h1 cannot read",
-            ),
+            Err(err) => {
+                let closed_early = err.kind() == std::io::ErrorKind::UnexpectedEof
+                    && self.expected.is_some_and(|e| self.received < e);
+                let kind = if closed_early {
+                    FailureKind::Truncated
+                } else {
+                    classify_io_error(&err)
+                };
+                Err(Failure::new(kind, err.to_string()))
+            }
         }
-    }
-}
-
-impl std::error::Error for TransportError {}
-
-/// surf's `HttpClient`: one request per leased keep-alive connection.
-#[derive(Debug)]
-pub struct Transport {
-    pool: Arc<Pool>,
-    connect_timeout: Duration,
-    head_timeout: Duration,
-    config: Config,
-}
-
-impl Transport {
-    /// A transport keeping up to `settings.concurrency` idle connections
-    /// per host.
-    pub fn new(settings: &Settings) -> Self {
-        let config = Config::new()
-            .set_http_keep_alive(true)
-            .set_tcp_no_delay(true)
-            .set_timeout(Some(settings.connect_timeout + settings.read_timeout))
-            .set_max_connections_per_host(settings.concurrency);
-        Self {
-            pool: Arc::new(Pool::new(settings.concurrency)),
-            connect_timeout: settings.connect_timeout,
-            head_timeout: settings.read_timeout,
-            config,
-        }
-    }
-
-    async fn connect(&self, url: &Url) -> Result<TcpStream, TransportError> {
-        let port = url.port_or_known_default().unwrap_or(80);
-        let connecting = async {
-            match url.host() {
-                Some(Host::Ipv4(ip)) => TcpStream::connect(SocketAddr::from((ip, port))).await,
-                Some(Host::Ipv6(ip)) => TcpStream::connect(SocketAddr::from((ip, port))).await,
-                Some(Host::Domain(name)) => TcpStream::connect((name, port)).await,
-                None => Err(std::io::Error::other("no host")),
-            }
-        };
-        let stream = timeout(self.connect_timeout, connecting)
-            .await
-            .map_err(|_| TransportError::ConnectTimeout(self.connect_timeout))?
-            .map_err(TransportError::Connect)?;
-        // Small requests and heads: do not wait for Nagle. Failing to set
-        // it costs only latency.
-        let _ = stream.set_nodelay(true);
-        Ok(stream)
-    }
-}
-
-/// The pool key of an `http` URL, or why it cannot be fetched.
-fn pool_key(url: &Url) -> Result<String, TransportError> {
-    match url.scheme() {
-        "http" => {}
-        "https" => return Err(TransportError::HttpsUnsupported),
-        other => return Err(TransportError::Scheme(other.to_owned())),
-    }
-    let host = url.host_str().ok_or(TransportError::NoHost)?;
-    Ok(format!(
-        "{host}:{}",
-        url.port_or_known_default().unwrap_or(80)
-    ))
-}
-
-/// Refuses a 2xx response with neither `Content-Length` nor chunked
-/// encoding: async-h1 would hand back an empty body.
-fn refuse_close_delimited(res: &Response) -> Result<(), TransportError> {
-    let framed = res.header(CONTENT_LENGTH).is_some() || res.header(TRANSFER_ENCODING).is_some();
-    let no_body = matches!(u16::from(res.status()), 204 | 304);
-    if res.status().is_success() && !framed && !no_body {
-        return Err(TransportError::CloseDelimited);
-    }
-    Ok(())
-}
-
-#[http_client::async_trait]
-impl HttpClient for Transport {
-    async fn send(&self, mut req: Request) -> Result<Response, surf::Error> {
-        let key = pool_key(req.url()).map_err(TransportError::into_surf)?;
-        let stream = match self.pool.checkout(&key) {
-            Some(stream) => stream,
-            None => self
-                .connect(req.url())
-                .await
-                .map_err(TransportError::into_surf)?,
-        };
-        req.insert_header(CONNECTION, "keep-alive");
-        let reuse = Reuse::default();
-        let lease = Lease::new(stream, key, Arc::clone(&self.pool), reuse.clone());
-        let exchange = async_h1::client::connect(lease, req);
-        let mut res = timeout(self.head_timeout, exchange)
-            .await
-            .map_err(|_| TransportError::HeadTimeout(self.head_timeout).into_surf())??;
-        refuse_close_delimited(&res).map_err(TransportError::into_surf)?;
-        res.ext_mut().insert(reuse);
-        Ok(res)
-    }
-
-    fn set_config(&mut self, config: Config) -> surf::http::Result<()> {
-        self.config = config;
-        Ok(())
-    }
-
-    fn config(&self) -> &Config {
-        &self.config
     }
 }

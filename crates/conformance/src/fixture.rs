@@ -10,17 +10,29 @@ use fetchlab_core::{DirStore, Downloader, FailureKind, JobList, Outcome, Report,
 use fetchlab_server::{ServerConfig, TestServer};
 
 /// Quick settings for tests: short timeouts and backoff, two retries.
-pub fn quick_settings() -> fetchlab_core::Settings {
-    fetchlab_core::Settings::default()
-        .with_concurrency(4)
-        .with_retries(2)
-        .with_timeouts(
+pub fn quick() -> fetchlab_core::SettingsBuilder {
+    fetchlab_core::Settings::builder()
+        .concurrency(4)
+        .retries(2)
+        .timeouts(
             Duration::from_secs(2),
             Duration::from_millis(800),
             Duration::from_secs(5),
         )
-        .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
-        .with_max_body_bytes(1 << 20)
+        .backoff(Duration::from_millis(10), Duration::from_millis(50))
+        .max_body_bytes(1 << 20)
+}
+
+/// [`quick`], built.
+pub fn quick_settings() -> fetchlab_core::Settings {
+    quick().build().expect("the quick settings are valid")
+}
+
+/// The first `n` jobs of the seed list on `server`.
+pub fn seed_jobs(server: &TestServer, n: usize) -> JobList {
+    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
+    jobs.truncate(n);
+    jobs
 }
 
 /// Starts a server or fails the test.

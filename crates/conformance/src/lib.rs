@@ -32,6 +32,8 @@ pub mod cases;
 mod fixture;
 pub mod hostile;
 
+pub use fixture::{quick, quick_settings, seed_jobs};
+
 use fetchlab_core::{Downloader, Error, Settings};
 
 #[doc(hidden)]
@@ -122,10 +124,11 @@ macro_rules! suite {
             store::escaping_name_is_refused,
             store::complete_file_is_skipped,
             store::force_overwrites_complete_file,
-            settings::invalid_settings_are_rejected,
+            settings::the_largest_settings_download,
             run::cancelled_run_makes_no_request,
             run::progress_sees_every_job,
             run::cancelling_in_flight_stops_at_once,
+            run::a_panic_fails_only_its_own_job,
             #[ignore = "needs the core attempt's head limit: sequential/threads/rayon (ureq) stop within 8 MiB but report a reset (transient, retried); async-std reads 190+ MB per attempt (+228 MB RSS) until its head timer fires (timeout)"]
             hostile_head::endless_head_line_is_refused,
             #[ignore = "needs the core attempt's head limit: sequential/threads/rayon (ureq) stop within 8 MiB but report a reset (transient, retried); async-std reads 190+ MB per attempt (+228 MB RSS) until its head timer fires (timeout)"]

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::job::JobList;
-use crate::outcome::Outcome;
 use crate::progress::{CancelToken, NoProgress, Progress};
 use crate::report::Report;
 use crate::store::Store;
@@ -48,15 +47,30 @@ impl RunEnv {
 ///
 /// # Contract
 ///
-/// - Settings are validated when the downloader is built, so invalid ones
-///   fail before any request.
-/// - [`Downloader::download`] returns exactly one [`Outcome`] per job, in the
+/// - A downloader is built from [`crate::Settings`], which are valid by
+///   construction; a backend refuses at build time what it cannot honour
+///   (a concurrency above its ceiling), before any request.
+/// - [`Downloader::download`] returns exactly one [`crate::Outcome`] per job, in the
 ///   order of the job list. A failed URL is an outcome, not an `Err`.
 /// - No more than `concurrency` requests are in flight at once.
-/// - Transient failures are retried as [`crate::RetrySchedule`] says; 404 is
-///   never retried.
+/// - Transient failures are retried as [`crate::backend::RetrySchedule`]
+///   says; 404 is never retried.
 /// - A file under its final name is whole or absent, also on failure or
 ///   cancellation.
+/// - A cancelled run ([`RunEnv::cancel`]) starts no new request, stops the
+///   requests in flight at once, and ends every unfinished job as
+///   [`crate::FailureKind::Cancelled`].
+///
+/// # Panics
+///
+/// The same policy for every backend: a panic while running one job (in
+/// the HTTP client, the store, or the progress observer) does not unwind
+/// out of `download` and does not stop the run. That job ends
+/// [`crate::Status::Failed`] with [`crate::FailureKind::Io`] and the detail
+/// `job panicked: <message>`, the observer is told of that outcome (a
+/// second panic there is ignored), and every other job runs as usual. Core
+/// enforces it in [`crate::backend::run_blocking`] and
+/// [`crate::backend::run_async`].
 pub trait Downloader: Send + Sync {
     /// The strategy's short name (`sequential`, `threads`, `tokio`, …).
     fn name(&self) -> &'static str;
@@ -66,17 +80,4 @@ pub trait Downloader: Send + Sync {
 
     /// Downloads every job into `env.store`.
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error>;
-}
-
-/// Puts outcomes that arrived in any order back into job order. `indexed`
-/// must hold each index below `len` exactly once.
-pub fn in_job_order(
-    len: usize,
-    indexed: impl IntoIterator<Item = (usize, Outcome)>,
-) -> Vec<Outcome> {
-    let mut slots: Vec<Option<Outcome>> = vec![None; len];
-    for (index, outcome) in indexed {
-        slots[index] = Some(outcome);
-    }
-    slots.into_iter().flatten().collect()
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 /// A setting that cannot work; reported before any request is made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SettingsError {
     /// The concurrency limit was zero.
     #[error("concurrency must be at least 1 (got 0)")]
@@ -25,10 +26,20 @@ pub enum SettingsError {
         reason: String,
     },
     /// A timeout was zero.
-    #[error("{which} timeout must be greater than zero")]
+    #[error("{which} must be greater than zero")]
     ZeroTimeout {
-        /// Which timeout (`connect`, `read`, `total`).
+        /// Which timeout (`connect timeout`, `read timeout`, `total timeout`).
         which: &'static str,
+    },
+    /// A timeout or backoff is longer than fetchlab accepts.
+    #[error("{which} of {got:?} is longer than the maximum of {max:?}")]
+    DurationTooLong {
+        /// Which setting (`total timeout`, `backoff maximum`, …).
+        which: &'static str,
+        /// What was asked for.
+        got: std::time::Duration,
+        /// The longest accepted value.
+        max: std::time::Duration,
     },
     /// Too many retries were asked for.
     #[error("retries must be at most {max} (got {got})")]
@@ -41,13 +52,37 @@ pub enum SettingsError {
     /// The maximum body size was zero.
     #[error("maximum body size must be greater than zero")]
     ZeroMaxBody,
+    /// The maximum body size is beyond what fetchlab accepts.
+    #[error("maximum body size of {got} bytes is above the limit of {max} bytes")]
+    MaxBodyTooLarge {
+        /// What was asked for.
+        got: u64,
+        /// The largest accepted value.
+        max: u64,
+    },
     /// The user agent cannot be sent as an HTTP header value.
     #[error("user agent must be visible ASCII without control characters")]
     BadUserAgent,
 }
 
+/// Why a text is not a URL fetchlab can download.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// Not a URL at all.
+    #[error("not a URL ({0})")]
+    Parse(#[source] url::ParseError),
+    /// A scheme other than `http` or `https`.
+    #[error("scheme {0:?} is not http or https")]
+    Scheme(String),
+    /// The URL names no host.
+    #[error("URL has no host")]
+    NoHost,
+}
+
 /// Why a job list could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum JobListError {
     /// A line of a URL list is not a usable URL.
     #[error("{origin}:{line}: {reason}: {text:?}")]
@@ -59,7 +94,8 @@ pub enum JobListError {
         /// The offending text, trimmed.
         text: String,
         /// What is wrong with it.
-        reason: String,
+        #[source]
+        reason: UrlError,
     },
     /// Two URLs would be saved under the same file name.
     #[error("{origin}:{line}: {url} would be saved as {name:?}, like line {first_line}")]
@@ -81,7 +117,8 @@ pub enum JobListError {
         /// What was given.
         url: String,
         /// What is wrong with it.
-        reason: String,
+        #[source]
+        reason: UrlError,
     },
     /// The URL file could not be read.
     #[error("cannot read URL list {path}: {source}")]
@@ -96,6 +133,7 @@ pub enum JobListError {
 
 /// An error that stops a run (as opposed to a failed job, which is an outcome).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The settings are not usable.
     #[error("invalid settings: {0}")]
@@ -112,12 +150,40 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The backend could not set itself up (runtime, HTTP client, thread pool).
+    /// The backend could not set itself up (runtime, HTTP client, thread
+    /// pool), or was called where it cannot run.
     #[error("{backend} could not start: {reason}")]
     Backend {
         /// Which backend.
         backend: &'static str,
-        /// Why.
+        /// Why, in words.
         reason: String,
+        /// The library error behind it, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+}
+
+impl Error {
+    /// A backend error with no library error behind it.
+    pub fn backend(backend: &'static str, reason: impl Into<String>) -> Self {
+        Self::Backend {
+            backend,
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// A backend error caused by `source`.
+    pub fn backend_caused(
+        backend: &'static str,
+        reason: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::Backend {
+            backend,
+            reason: reason.into(),
+            source: Some(source.into()),
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use url::Url;
 
-use crate::error::JobListError;
+use crate::error::{JobListError, UrlError};
 
 /// How many names the seed list has (`zzpic23110_s.jpg` … `zzpic23189_s.jpg`).
 pub const SEED_NAMES_COUNT: usize = 80;
@@ -40,7 +40,7 @@ impl Job {
     /// A job for `url`, named after the last segment of its path, made safe.
     ///
     /// Fails when the text is not an absolute `http` or `https` URL with a host.
-    pub fn from_url(text: &str) -> Result<Self, String> {
+    pub fn from_url(text: &str) -> Result<Self, UrlError> {
         let url = parse_http_url(text)?;
         let name = safe_name(url.path_segments().and_then(|mut s| s.next_back()));
         Ok(Self {
@@ -111,13 +111,13 @@ fn safe_name(segment: Option<&str>) -> String {
     name
 }
 
-fn parse_http_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| format!("not a URL ({e})"))?;
+fn parse_http_url(text: &str) -> Result<Url, UrlError> {
+    let url = Url::parse(text).map_err(UrlError::Parse)?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("scheme {:?} is not http or https", url.scheme()));
+        return Err(UrlError::Scheme(url.scheme().to_owned()));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("URL has no host".to_owned());
+        return Err(UrlError::NoHost);
     }
     Ok(url)
 }
@@ -139,7 +139,7 @@ impl JobList {
         base_url: &str,
         names: impl IntoIterator<Item = String>,
     ) -> Result<Self, JobListError> {
-        let bad_base = |reason: String| JobListError::BadBaseUrl {
+        let bad_base = |reason: UrlError| JobListError::BadBaseUrl {
             url: base_url.to_owned(),
             reason,
         };
@@ -147,11 +147,9 @@ impl JobList {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let lines = names.into_iter().map(|name| {
-            base.join(&name)
-                .map(String::from)
-                .map_err(|e| e.to_string())
-        });
+        let lines = names
+            .into_iter()
+            .map(|name| base.join(&name).map(String::from).map_err(UrlError::Parse));
         let mut jobs = Vec::new();
         for (index, url) in lines.enumerate() {
             let url = url.map_err(bad_base)?;

@@ -1,51 +1,47 @@
-//! The vocabulary every fetchlab backend shares.
+//! The vocabulary every fetchlab backend shares, and the library surface a
+//! user of fetchlab relies on.
 //!
 //! fetchlab compares concurrency strategies for downloading many files over
 //! HTTP. Each strategy lives in its own crate and implements [`Downloader`];
-//! this crate holds that trait and only the types it needs, so that a backend
+//! this crate holds that trait and the types around it, so that a backend
 //! depends on nothing heavier than this.
 //!
-//! Layout, one concept a module:
+//! # For users
 //!
-//! - [`job`]: a [`Job`] (URL + safe file name) and the [`JobList`] built from
-//!   the seed list, a URL file, or code.
-//! - [`settings`]: validated [`Settings`] (concurrency, timeouts, retries,
-//!   body size limit, user agent).
-//! - [`outcome`]: exactly one [`Outcome`] per job: saved, not found, skipped,
-//!   or failed with a [`FailureKind`].
-//! - [`report`]: the [`Report`] of a run, with flags2-style counts.
-//! - [`store`]: where bodies go. [`DirStore`] writes atomically into a
-//!   directory; [`HashStore`] only hashes (for benches).
-//! - [`progress`]: the [`Progress`] observer and the [`CancelToken`].
-//! - [`retry`]: the backoff schedule with jitter shared by all backends.
-//! - [`transfer`]: the protocol-independent rules every backend applies to a
-//!   response (status → outcome, size limits, truncation).
-//! - [`run`]: the life of one job ([`run::JobRun`]): skip, attempts, retries.
-//! - [`downloader`]: the [`Downloader`] trait and its [`RunEnv`].
-//! - [`error`]: errors that stop a run before it starts.
-//! - [`chain`]: walking an error's source chain (find a cause, describe it).
+//! The types at the top of this crate are all a caller needs: build
+//! [`Settings`], a [`JobList`] of [`Job`]s, a [`RunEnv`] with a store
+//! ([`DirStore`] writes files, [`HashStore`] only hashes), an optional
+//! [`Progress`] observer and [`CancelToken`]; hand them to any
+//! [`Downloader`]; read the [`Report`]: one [`Outcome`] per job, whose
+//! [`Status`] says saved, not found, skipped, or failed with a
+//! [`FailureKind`]. Errors that stop a run before it starts are [`Error`].
+//!
+//! # For backend authors
+//!
+//! [`backend`] holds the transport seam a backend implements with its HTTP
+//! client, and everything core does over it: the attempt (resume,
+//! redirects, status and size rules, body streaming), the retry loop, the
+//! panic policy, batched off-runtime writes. [`store`] holds the
+//! [`Store`]/[`Sink`] traits for custom stores.
 #![deny(missing_docs)]
 
-pub mod chain;
-pub mod downloader;
-pub mod error;
-pub mod job;
-pub mod outcome;
-pub mod progress;
-pub mod report;
-pub mod retry;
-pub mod run;
-pub mod settings;
+pub mod backend;
+mod downloader;
+mod error;
+mod job;
+mod outcome;
+mod progress;
+mod report;
+mod settings;
 pub mod store;
-pub mod transfer;
 
 pub use downloader::{Downloader, RunEnv};
-pub use error::{Error, JobListError, SettingsError};
+pub use error::{Error, JobListError, SettingsError, UrlError};
 pub use job::{Job, JobList, SEED_NAMES_COUNT, seed_names};
 pub use outcome::{Failure, FailureKind, Outcome, Status};
-pub use progress::{CancelToken, NoProgress, Progress};
+pub use progress::{CancelHook, CancelToken, Cancelled, NoProgress, Progress, ScopedCancel};
 pub use report::{Counts, LatencySummary, Report};
-pub use retry::RetrySchedule;
-pub use settings::Settings;
+pub use settings::{
+    MAX_BODY_BYTES, MAX_CONCURRENCY, MAX_DURATION, MAX_RETRIES, Settings, SettingsBuilder,
+};
 pub use store::{DirStore, HashStore, Sink, Store};
-pub use transfer::{BodyWriter, HeadDecision, ResponseHead};

@@ -6,6 +6,7 @@ use crate::job::Job;
 
 /// Why a job failed. A failed job is data in the report, not an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FailureKind {
     /// No bytes arrived within the read timeout, or the attempt took longer
     /// than the total timeout.
@@ -105,6 +106,7 @@ impl std::fmt::Display for Failure {
 /// What became of a job.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Status {
     /// The body was saved whole.
     Saved {

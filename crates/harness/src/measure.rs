@@ -86,7 +86,7 @@ impl PointRunner {
     /// concurrency above its ceiling); an error when it cannot be built for
     /// another reason.
     pub fn refusal(&self, strategy: Strategy) -> Result<Option<String>, HarnessError> {
-        match strategy.build(self.workload.settings()) {
+        match self.workload.settings().and_then(|s| strategy.build(s)) {
             Ok(_) => Ok(None),
             Err(e) => strategy::refusal(&e)
                 .map(Some)
@@ -140,7 +140,7 @@ impl Session<'_> {
         let baseline = Usage::now();
         let store = HashStore::new();
         let env = RunEnv::new(Arc::new(store.clone())).with_progress(progress);
-        let downloader = self.strategy.build(self.runner.workload.settings())?;
+        let downloader = self.strategy.build(self.runner.workload.settings()?)?;
         self.server.before_run();
         let cpu_start = resources::cpu_time();
         let start = Instant::now();

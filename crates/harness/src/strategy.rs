@@ -48,9 +48,7 @@ impl Strategy {
     /// [`Downloader::client_library`] reports it.
     pub fn client_library(self) -> &'static str {
         match self {
-            Self::Sequential | Self::Threads | Self::Rayon => {
-                fetchlab_sequential::ureq_fetch::CLIENT_LIBRARY
-            }
+            Self::Sequential | Self::Threads | Self::Rayon => fetchlab_sequential::CLIENT_LIBRARY,
             Self::Tokio => fetchlab_tokio::CLIENT_LIBRARY,
             Self::AsyncStd => fetchlab_async_std::CLIENT_LIBRARY,
         }
@@ -181,8 +179,11 @@ mod tests {
     #[test]
     fn zero_concurrency_is_an_error_not_a_refusal() {
         for strategy in Strategy::ALL {
-            let err = strategy
-                .build(Settings::default().with_concurrency(0))
+            let err = Settings::builder()
+                .concurrency(0)
+                .build()
+                .map_err(Error::from)
+                .and_then(|s| strategy.build(s))
                 .err()
                 .unwrap();
             assert!(refusal(&err).is_none(), "{strategy}");

@@ -73,10 +73,10 @@ impl Workload {
                 Fault::ShortBody,
             ],
             stall: Duration::from_secs(60),
-            retries: settings.retries,
-            backoff_base: settings.backoff_base,
-            backoff_max: settings.backoff_max,
-            read_timeout: settings.read_timeout,
+            retries: settings.retries(),
+            backoff_base: settings.backoff_base(),
+            backoff_max: settings.backoff_max(),
+            read_timeout: settings.read_timeout(),
             min_size: 8 * 1024,
             max_size: 40 * 1024,
             bandwidth: None,
@@ -181,8 +181,9 @@ impl Workload {
         if self.bandwidth == Some(0) {
             return bad("bandwidth must be positive".into());
         }
-        self.settings()
-            .validate()
+        self.settings_builder()
+            .build()
+            .map(drop)
             .map_err(|e| HarnessError::Workload(e.to_string()))
     }
 
@@ -214,13 +215,17 @@ impl Workload {
 
     /// The client's settings. Total timeouts are generous so that only the
     /// read timeout (stalls) and the server decide.
-    pub fn settings(&self) -> Settings {
+    pub fn settings(&self) -> Result<Settings, fetchlab_core::Error> {
+        Ok(self.settings_builder().build()?)
+    }
+
+    fn settings_builder(&self) -> fetchlab_core::SettingsBuilder {
         let total = Duration::from_secs(600);
-        Settings::default()
-            .with_concurrency(self.concurrency)
-            .with_retries(self.retries)
-            .with_backoff(self.backoff_base, self.backoff_max)
-            .with_timeouts(Duration::from_secs(10), self.read_timeout, total)
+        Settings::builder()
+            .concurrency(self.concurrency)
+            .retries(self.retries)
+            .backoff(self.backoff_base, self.backoff_max)
+            .timeouts(Duration::from_secs(10), self.read_timeout, total)
     }
 
     /// The jobs: every corpus file under `base_url`, in name order.

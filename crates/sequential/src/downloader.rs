@@ -2,10 +2,9 @@
 
 use std::time::Instant;
 
-use fetchlab_core::run::run_blocking;
+use fetchlab_core::backend::run_blocking;
 use fetchlab_core::{Downloader, Error, JobList, Outcome, Report, RunEnv, Settings};
-
-use crate::ureq_fetch::{self, CLIENT_LIBRARY};
+use fetchlab_ureq::{CLIENT_LIBRARY, UreqTransport};
 
 /// Downloads the jobs one after another, in order, like the book's
 /// `flags.py`: the baseline every other strategy is measured against.
@@ -20,9 +19,8 @@ pub struct SequentialDownloader {
 }
 
 impl SequentialDownloader {
-    /// A downloader with `settings`, which are validated now.
+    /// A downloader with `settings`.
     pub fn new(settings: Settings) -> Result<Self, Error> {
-        settings.validate()?;
         Ok(Self { settings })
     }
 
@@ -43,34 +41,15 @@ impl Downloader for SequentialDownloader {
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
-        let agent = ureq_fetch::agent(&self.settings);
+        let transport = UreqTransport::new(&self.settings, &env.cancel);
         // A cancel cuts the request in flight off; run_blocking checks
         // `env.cancel` before each job's first request, so every remaining
         // job then ends cancelled at once.
-        let _abort = ureq_fetch::abort_on_cancel(&agent, &env.cancel);
         let outcomes: Vec<Outcome> = jobs
             .iter()
             .enumerate()
-            .map(|(index, job)| {
-                run_blocking(job, index, &self.settings, env, |job| {
-                    ureq_fetch::attempt(&agent, job, &self.settings, env)
-                })
-            })
+            .map(|(index, job)| run_blocking(&transport, job, index, &self.settings, env))
             .collect();
         Ok(Report::new(self.name(), outcomes, started.elapsed()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zero_concurrency_is_refused_before_any_request() {
-        let settings = Settings::default().with_concurrency(0);
-        assert!(matches!(
-            SequentialDownloader::new(settings),
-            Err(Error::Settings(_))
-        ));
     }
 }

@@ -1,6 +1,7 @@
-//! Behaviour of the ureq fetch module beyond the shared conformance suite:
-//! what goes on the wire, connection reuse across error answers, redirect
-//! limits, cancellation mid-run, and timeout details.
+//! Behaviour of the ureq transport beyond the shared conformance suite,
+//! seen through the sequential strategy: what goes on the wire, connection
+//! reuse across error answers, redirect limits, cancellation mid-run, and
+//! timeout details.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -14,12 +15,14 @@ use fetchlab_core::{
 use fetchlab_sequential::SequentialDownloader;
 use fetchlab_server::{ServerConfig, TestServer};
 
+/// Quick settings, no retries, a 300 ms read timeout.
 fn quick() -> Settings {
-    Settings::default().with_retries(0).with_timeouts(
-        Duration::from_secs(2),
-        Duration::from_millis(300),
-        Duration::from_secs(3),
-    )
+    let quick = fetchlab_conformance::quick().retries(0);
+    let timeouts = (Duration::from_secs(2), Duration::from_millis(300));
+    quick
+        .timeouts(timeouts.0, timeouts.1, Duration::from_secs(3))
+        .build()
+        .expect("valid settings")
 }
 
 fn run(settings: Settings, jobs: &JobList) -> Vec<Outcome> {
@@ -55,8 +58,11 @@ fn sends_the_user_agent_and_no_accept_encoding() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let url = format!("http://{}/a.bin", listener.local_addr().expect("addr"));
     let server = std::thread::spawn(move || capture_one_request(listener));
-    let mut settings = quick();
-    settings.user_agent = "fetchlab-test/1.0".into();
+    let settings = quick()
+        .to_builder()
+        .user_agent("fetchlab-test/1.0")
+        .build()
+        .expect("valid settings");
     let outcomes = run(settings, &JobList::from_urls([url.as_str()]).expect("url"));
 
     assert_eq!(outcomes[0].status, Status::Saved { bytes: 5 });

@@ -1,81 +1,44 @@
 //! fetchlab's thread strategies: blocking ureq requests on many OS threads.
 //!
-//! - [`ThreadPoolDownloader`] (`threads`, in `pool`): `min(concurrency,
+//! - [`ThreadPoolDownloader`] (`threads`, in `downloader`): `min(concurrency,
 //!   jobs)` scoped OS threads pulling job indexes from one atomic cursor:
 //!   the book's `ThreadPoolExecutor`.
-//! - [`RayonDownloader`] (`rayon`, in `rayon_pool`): the same work on a
-//!   dedicated rayon pool of that size.
-//! - `shared`: what both use: the limits, the cursor, the outcome slots, and
-//!   running one job with its panic caught.
+//! - [`RayonDownloader`] (`rayon`, in `rayon_downloader`): the same work on
+//!   a dedicated rayon pool of that size.
+//! - `workers`: what both use: the limits, the cursor, the outcome slots,
+//!   a worker's loop.
+//! - [`design`]: why 256 KiB stacks, why rayon is a poor fit and how this
+//!   strategy works around it, with the measurements.
 //!
-//! Both build one [`ureq::Agent`] per run and share it between their
-//! threads (its connection pool is what keeps connections alive), and both
-//! make each attempt with [`fetchlab_sequential::ureq_fetch::attempt`], so
-//! the three ureq strategies differ only in scheduling. A cancelled run cuts
-//! requests in flight off ([`fetchlab_sequential::ureq_fetch::abort_on_cancel`]).
+//! Both build one [`fetchlab_ureq::UreqTransport`] per run and share it
+//! between their threads (its connection pool is what keeps connections
+//! alive), and every job runs through
+//! [`fetchlab_core::backend::run_blocking`], so the three ureq strategies
+//! differ only in scheduling. A cancelled run cuts requests in flight off
+//! (the transport's cancel hook shuts its agent down).
 //!
 //! # Limits
 //!
 //! A concurrency above [`MAX_WORKERS`] (4096) is refused when the
 //! downloader is built: each worker is an OS thread, and beyond a few
 //! thousand of them an async strategy is the right tool. Threads get a
-//! [`WORKER_STACK_BYTES`] (256 KiB) stack instead of Rust's 2 MiB default;
-//! see that constant for the measurement behind it.
+//! [`WORKER_STACK_BYTES`] (256 KiB) stack instead of Rust's 2 MiB default.
 //!
 //! # Panics
 //!
-//! A panic while running a job (in ureq, the store, or a progress observer)
-//! is caught on the worker. The job ends failed with
-//! [`fetchlab_core::FailureKind::Io`] and the detail `worker panicked: …`
-//! (not retried: a panic is a bug, not a flaky server), the observer still
-//! hears of the outcome, and the worker goes on with the next job. No other
-//! job is lost.
-//!
-//! # Why rayon is a poor fit for downloads, and what `rayon` does about it
-//!
-//! Rayon is built for CPU-bound data parallelism, and each of its
-//! assumptions is wrong for blocking I/O:
-//!
-//! - **The global pool has one thread per core.** On a 2-core machine,
-//!   `urls.par_iter().for_each(download)` runs two downloads at a time, not
-//!   twenty. This strategy builds its own pool of `min(concurrency, jobs)`
-//!   threads for each run and never touches the global one (which other
-//!   code in the process may rely on for CPU work).
-//! - **Work-stealing assumes a busy worker is making progress.** A worker
-//!   blocked in `read` is neither working nor able to hand out what sits in
-//!   its deque; only thieves can take it.
-//! - **`join` waits.** `par_iter` splits the list with nested `join`s; a
-//!   worker whose stolen half is still downloading elsewhere must wait, and
-//!   while waiting it runs other tasks on top of its stack, so stacks deepen
-//!   and the awaited half finishes late.
-//! - **The split heuristics are for cheap items.** `par_iter` splits into
-//!   about one piece per thread and further only when stolen; pieces of
-//!   unequal duration leave threads idle while one grinds through its piece.
-//!   `with_max_len(1)` forces single-job pieces but keeps the `join` tree.
-//!
-//! So this strategy runs one loop per pool thread with
-//! `ThreadPool::broadcast`; each loop takes the next job index from an
-//! atomic cursor. Nothing is split, stolen or joined: each thread runs one
-//! download at a time and picks the next as soon as it is free, and jobs
-//! start in list order. (Spawning one task per job into a `scope`, each
-//! taking the next index from the cursor, behaves the same; measured, it was
-//! no better.) What is left of rayon is a pool and a broadcast, and at
-//! the seed workload it matches the plain thread pool (both 0.41–0.42 s for
-//! an ideal of 0.40 s).
-//!
-//! What cannot be fixed from outside is rayon's cost per thread. Building a
-//! pool waits until every thread has started, and idle rayon threads
-//! spin-yield before they sleep. On the 2-core reference machine a
-//! 1,000-thread pool took 1.4–1.9 s and about 1 s of CPU just to build, and
-//! 1,000 jobs at concurrency 1,000 (500 ms latency) took 3.5–10 s where the
-//! thread pool took 0.73–1.0 s. Use `threads` (or an async strategy) for
-//! high concurrency; this one exists to show why.
+//! As for every backend (see [`fetchlab_core::Downloader`]): a panic while
+//! running a job fails only that job (`job panicked: …`), and its worker
+//! goes on with the next job.
 #![deny(missing_docs)]
 
-mod pool;
-mod rayon_pool;
-mod shared;
+pub mod design;
+mod downloader;
+mod rayon_downloader;
+mod workers;
 
-pub use pool::ThreadPoolDownloader;
-pub use rayon_pool::RayonDownloader;
-pub use shared::{MAX_WORKERS, WORKER_STACK_BYTES};
+pub use downloader::ThreadPoolDownloader;
+pub use rayon_downloader::RayonDownloader;
+pub use workers::{MAX_WORKERS, WORKER_STACK_BYTES};
+
+/// The HTTP client library behind it (shared by every ureq strategy).
+pub use fetchlab_ureq::CLIENT_LIBRARY;

@@ -14,14 +14,8 @@ use fetchlab_server::{ServerConfig, TestServer};
 use fetchlab_threaded::{MAX_WORKERS, RayonDownloader, ThreadPoolDownloader};
 
 fn quick(concurrency: usize) -> Settings {
-    Settings::default()
-        .with_concurrency(concurrency)
-        .with_retries(0)
-        .with_timeouts(
-            Duration::from_secs(2),
-            Duration::from_secs(2),
-            Duration::from_secs(5),
-        )
+    let quick = fetchlab_conformance::quick().concurrency(concurrency);
+    quick.retries(0).build().expect("valid settings")
 }
 
 /// Both strategies, built with `settings`.
@@ -32,15 +26,12 @@ fn both(settings: Settings) -> Vec<Box<dyn Downloader>> {
     ]
 }
 
-fn seed(server: &TestServer, n: usize) -> JobList {
-    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
-    jobs.truncate(n);
-    jobs
-}
-
 #[test]
 fn concurrency_above_the_ceiling_is_refused() {
-    let settings = Settings::default().with_concurrency(MAX_WORKERS + 1);
+    let settings = Settings::builder()
+        .concurrency(MAX_WORKERS + 1)
+        .build()
+        .expect("valid settings");
     for refused in [
         ThreadPoolDownloader::new(settings.clone()).err(),
         RayonDownloader::new(settings).err(),
@@ -68,7 +59,9 @@ fn fewer_jobs_than_workers_run_all_at_once() {
     for downloader in both(quick(50)) {
         server.reset_stats();
         let env = RunEnv::new(Arc::new(HashStore::new()));
-        let report = downloader.download(&seed(&server, 5), &env).expect("runs");
+        let report = downloader
+            .download(&fetchlab_conformance::seed_jobs(&server, 5), &env)
+            .expect("runs");
         assert_eq!(report.counts().downloaded, 5, "{}", downloader.name());
         assert_eq!(server.stats().peak_in_flight, 5, "{}", downloader.name());
     }
@@ -111,7 +104,7 @@ impl Progress for Finished {
 #[test]
 fn a_panic_fails_only_its_own_job() {
     let server = TestServer::start(ServerConfig::default()).expect("server");
-    let jobs = seed(&server, 12);
+    let jobs = fetchlab_conformance::seed_jobs(&server, 12);
     let victim = jobs.jobs()[3].name().to_owned().leak();
     for downloader in both(quick(3)) {
         let progress = Arc::new(Finished::default());
@@ -124,7 +117,7 @@ fn a_panic_fails_only_its_own_job() {
         let failure = report.outcomes[3].failure().expect("the victim failed");
         assert_eq!(failure.kind, FailureKind::Io, "{name}");
         assert!(
-            failure.detail.starts_with("worker panicked: "),
+            failure.detail.starts_with("job panicked: "),
             "{name}: {failure}"
         );
         assert!(

@@ -50,7 +50,9 @@
 //!
 //! # Body writes: `spawn_blocking` per 64 KiB batch
 //!
-//! Compared with one blocking task per body fed by a bounded channel
+//! (Written once, in core's
+//! [`offload`](fetchlab_core::backend::offload), for both async backends;
+//! measured here.) Compared with one blocking task per body fed by a bounded channel
 //! (1,000 jobs, 0 ms, concurrency 20): 13,400 vs 11,700 requests/s and
 //! 82 vs 97 µs CPU per request into a `HashStore`; into a `DirStore` the
 //! disk dominated and the channel was not better in 3 runs of 4. The

@@ -33,7 +33,7 @@ pub struct TokioDownloader {
 }
 
 impl TokioDownloader {
-    /// Validates `settings`, then builds the runtime (the default
+    /// Builds the runtime (the default
     /// [`Flavor::CurrentThread`]) and the shared HTTP client.
     pub fn new(settings: Settings) -> Result<Self, Error> {
         Self::with_flavor(settings, Flavor::CurrentThread)
@@ -41,7 +41,6 @@ impl TokioDownloader {
 
     /// Like [`TokioDownloader::new`], on a runtime of the given flavour.
     pub fn with_flavor(settings: Settings, flavor: Flavor) -> Result<Self, Error> {
-        settings.validate()?;
         let mut builder = match flavor {
             Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
             Flavor::MultiThread { workers } => {
@@ -54,7 +53,7 @@ impl TokioDownloader {
             .enable_all()
             .thread_name("fetchlab-tokio")
             .build()
-            .map_err(|e| backend_error(format!("cannot build the tokio runtime: {e}")))?;
+            .map_err(|e| Error::backend_caused(crate::NAME, "cannot build the tokio runtime", e))?;
         let fetcher = {
             let _context = runtime.enter();
             AsyncFetcher::new(settings)?
@@ -110,8 +109,5 @@ impl Drop for TokioDownloader {
 }
 
 fn backend_error(reason: String) -> Error {
-    Error::Backend {
-        backend: crate::NAME,
-        reason,
-    }
+    Error::backend(crate::NAME, reason)
 }

@@ -6,19 +6,20 @@
 //! [`hyper::Error`] tells a response that is not HTTP (parse error) from a
 //! connection closed before the response was complete.
 
-use fetchlab_core::chain::{describe_chain as describe, find_in_chain};
-use fetchlab_core::transfer::classify_io_error;
+use fetchlab_core::backend::chain::{describe_chain as describe, find_in_chain};
+use fetchlab_core::backend::classify_io_error;
 use fetchlab_core::{Failure, FailureKind};
 
 /// The failure of a request (connecting, sending, or reading the head).
-pub fn from_request(err: &reqwest::Error) -> Failure {
+pub(crate) fn from_request(err: &reqwest::Error) -> Failure {
     Failure::new(kind_of(err), describe(err))
 }
 
 /// The failure of reading a body after `written` of `expected` bytes. A
 /// connection closed cleanly before `Content-Length` bytes is
-/// [`FailureKind::Truncated`]; a reset stays [`FailureKind::Reset`].
-pub fn from_body(err: &reqwest::Error, written: u64, expected: Option<u64>) -> Failure {
+/// [`FailureKind::Truncated`]; a reset stays [`FailureKind::Reset`]. (Core
+/// adds where in the body it failed.)
+pub(crate) fn from_body(err: &reqwest::Error, written: u64, expected: Option<u64>) -> Failure {
     let mut kind = kind_of(err);
     // hyper reports a clean close before `Content-Length` as an
     // `UnexpectedEof` I/O error ("end of file before message length
@@ -29,11 +30,7 @@ pub fn from_body(err: &reqwest::Error, written: u64, expected: Option<u64>) -> F
     if closed_early && expected.is_some_and(|e| written < e) {
         kind = FailureKind::Truncated;
     }
-    let at = match expected {
-        Some(expected) => format!("after {written} of {expected} bytes"),
-        None => format!("after {written} bytes"),
-    };
-    Failure::new(kind, format!("body failed {at}: {}", describe(err)))
+    Failure::new(kind, describe(err))
 }
 
 fn kind_of(err: &reqwest::Error) -> FailureKind {

@@ -4,14 +4,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fetchlab_core::downloader::in_job_order;
-use fetchlab_core::{Error, JobList, Outcome, Report, RunEnv, Settings};
+use fetchlab_core::backend::{AsyncRun, in_job_order};
+use fetchlab_core::{
+    Error, Failure, FailureKind, JobList, Outcome, Report, RunEnv, Settings, Status,
+};
 use tokio::sync::Semaphore;
 use tokio::task::{Id, JoinError, JoinSet};
-use tokio_util::sync::CancellationToken;
 
-use crate::shared::Shared;
-use crate::{cancel, client, job};
+use crate::client;
+use crate::runtime::TokioRuntime;
+use crate::transport::ReqwestTransport;
 
 /// Downloads a job list on the caller's tokio runtime: creates no runtime
 /// and never blocks a thread. Build one and reuse it, so that its
@@ -21,17 +23,19 @@ use crate::{cancel, client, job};
 /// time driver enabled (reqwest needs it).
 #[derive(Debug, Clone)]
 pub struct AsyncFetcher {
-    client: reqwest::Client,
+    transport: ReqwestTransport,
     settings: Arc<Settings>,
 }
 
+/// What every job of one run shares.
+type Run = AsyncRun<ReqwestTransport, TokioRuntime>;
+
 impl AsyncFetcher {
-    /// Validates `settings` and builds the shared HTTP client.
+    /// Builds the shared HTTP client.
     pub fn new(settings: Settings) -> Result<Self, Error> {
-        settings.validate()?;
-        let client = client::build(&settings)?;
+        let transport = ReqwestTransport::new(client::build(&settings)?);
         Ok(Self {
-            client,
+            transport,
             settings: Arc::new(settings),
         })
     }
@@ -42,47 +46,38 @@ impl AsyncFetcher {
     }
 
     /// Downloads every job into `env.store`, at most
-    /// `settings.concurrency` at once. Returns one outcome per job, in job
+    /// `settings.concurrency()` at once. Returns one outcome per job, in job
     /// order; a failed job is an outcome, not an `Err`.
     pub async fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
-        let shared = Arc::new(Shared {
-            client: self.client.clone(),
-            settings: Arc::clone(&self.settings),
-            store: Arc::clone(&env.store),
-            progress: Arc::clone(&env.progress),
-            cancel: CancellationToken::new(),
-        });
-        if env.cancel.is_cancelled() {
-            // Seen before any job starts, not at the watcher's first look.
-            shared.cancel.cancel();
-        }
-        let watcher = cancel::watch(env.cancel.clone(), shared.cancel.clone());
-        let indexed = tokio::select! {
-            indexed = run_all(&shared, jobs) => indexed,
-            never = watcher => match never {},
-        };
+        let run = Arc::new(Run::new(
+            self.transport.clone(),
+            TokioRuntime,
+            Arc::clone(&self.settings),
+            env.clone(),
+        ));
+        let indexed = run_all(&run, jobs).await;
         let outcomes = in_job_order(jobs.len(), indexed);
         Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
     }
 }
 
-/// Runs every job as its own task, at most `settings.concurrency` at a
+/// Runs every job as its own task, at most `settings.concurrency()` at a
 /// time: a task is spawned only once a permit is free, so no more than
 /// `concurrency` tasks exist. A new job's task queues behind the tasks
 /// that return finished connections to the pool, so it finds one idle
 /// instead of racing a new connect (see the crate docs).
-async fn run_all(shared: &Arc<Shared>, jobs: &JobList) -> Vec<(usize, Outcome)> {
-    let permits = Arc::new(Semaphore::new(shared.settings.concurrency));
+async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
+    let permits = Arc::new(Semaphore::new(run.settings().concurrency()));
     let mut tasks = Tasks::default();
     for (index, job) in jobs.iter().enumerate() {
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
             unreachable!("the semaphore is never closed");
         };
         tasks.reap(jobs);
-        let (shared, job) = (Arc::clone(shared), job.clone());
+        let (run, job) = (Arc::clone(run), job.clone());
         tasks.spawn(index, async move {
-            let outcome = job::run(&shared, index, &job).await;
+            let outcome = run.job(&job, index).await;
             drop(permit);
             outcome
         });
@@ -118,13 +113,12 @@ impl Tasks {
         self.done
     }
 
-    /// A panic (in a progress observer or a store) is re-raised, as it
-    /// would be had the job run on the caller's task; a task cancelled by
-    /// a runtime shutting down ends as a cancelled job.
+    /// A job's panic is its outcome already (core catches it); a task that
+    /// still died ends as a failed job, and a task cancelled by a runtime
+    /// shutting down as a cancelled one.
     fn record(&mut self, result: Result<(Id, Outcome), JoinError>, jobs: &JobList) {
         let (id, outcome) = match result {
             Ok(finished) => finished,
-            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
             Err(err) => {
                 let job = self
                     .index_of
@@ -132,7 +126,18 @@ impl Tasks {
                     .map(|&i| jobs.jobs()[i].clone());
                 // Every spawned task's id was recorded.
                 let Some(job) = job else { return };
-                (err.id(), Outcome::cancelled(job, 0, Duration::ZERO))
+                let outcome = if err.is_panic() {
+                    let failure = Failure::new(FailureKind::Io, "job panicked: its task died");
+                    Outcome {
+                        job,
+                        status: Status::Failed(failure),
+                        attempts: 0,
+                        elapsed: Duration::ZERO,
+                    }
+                } else {
+                    Outcome::cancelled(job, 0, Duration::ZERO)
+                };
+                (err.id(), outcome)
             }
         };
         if let Some(index) = self.index_of.remove(&id) {

@@ -17,28 +17,29 @@
 //!
 //! Layout:
 //!
-//! - [`client`]: the one shared `reqwest::Client` (no proxy, pool size,
-//!   timeouts, user agent, redirect policy).
-//! - `fetcher`: [`AsyncFetcher`] and the bounded concurrency.
+//! - `client`: the one shared `reqwest::Client` (no proxy, pool size,
+//!   timeouts, user agent, no redirects: core follows them).
+//! - `transport`: that client behind core's async transport seam
+//!   ([`fetchlab_core::backend::AsyncTransport`]); `failure`:
+//!   `reqwest::Error` → [`fetchlab_core::FailureKind`].
+//! - `runtime`: tokio's timer and blocking pool for core's async attempt.
+//! - `fetcher`: [`AsyncFetcher`] and the bounded concurrency (`JoinSet` +
+//!   `Semaphore`); every job runs through
+//!   [`fetchlab_core::backend::run_async`].
 //! - `downloader`: [`TokioDownloader`] and its runtime [`Flavor`].
-//! - `job`: one job's attempts and waits; `attempt`: one request and its
-//!   body; `body`: writing bodies off the runtime threads.
-//! - `failure`: `reqwest::Error` → [`fetchlab_core::FailureKind`].
-//! - `cancel`: the run's blocking cancel token seen from async code.
 //! - [`design`]: why a current-thread runtime, `JoinSet` + `Semaphore`,
 //!   and batched blocking writes, with the measurements that decided them.
+//!
+//! No reqwest type is part of this crate's API.
 #![deny(missing_docs)]
 
-mod attempt;
-mod body;
-mod cancel;
-pub mod client;
+mod client;
 pub mod design;
 mod downloader;
 mod failure;
 mod fetcher;
-mod job;
-mod shared;
+mod runtime;
+mod transport;
 
 pub use downloader::{Flavor, TokioDownloader};
 pub use fetcher::AsyncFetcher;

@@ -1,25 +1,12 @@
 //! The native async API, and the synchronous one misused from async code.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use fetchlab_core::{Downloader, Error, HashStore, JobList, RunEnv, Settings};
+use fetchlab_core::{Downloader, Error, HashStore, JobList, RunEnv};
 use fetchlab_server::{ServerConfig, TestServer};
 use fetchlab_tokio::{AsyncFetcher, Flavor, TokioDownloader};
 
-fn settings() -> Settings {
-    Settings::default().with_concurrency(4).with_timeouts(
-        Duration::from_secs(2),
-        Duration::from_secs(2),
-        Duration::from_secs(5),
-    )
-}
-
-fn seed_jobs(server: &TestServer, n: usize) -> JobList {
-    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
-    jobs.truncate(n);
-    jobs
-}
+use fetchlab_conformance::{quick_settings as settings, seed_jobs};
 
 /// Checks every job was saved with the corpus's checksum.
 fn assert_all_verified(server: &TestServer, store: &HashStore, jobs: &JobList) {
@@ -91,31 +78,4 @@ fn multi_thread_flavor_downloads_too() {
     assert_all_verified(&server, &store, &jobs);
     assert_eq!(downloader.name(), "tokio");
     assert_eq!(downloader.client_library(), "reqwest 0.13");
-}
-
-#[test]
-fn zero_concurrency_is_refused_up_front() {
-    let err = TokioDownloader::new(settings().with_concurrency(0)).unwrap_err();
-    assert!(matches!(err, Error::Settings(_)), "{err}");
-    assert!(AsyncFetcher::new(settings().with_concurrency(0)).is_err());
-}
-
-struct Panicking;
-
-impl fetchlab_core::Progress for Panicking {
-    fn finished(&self, _outcome: &fetchlab_core::Outcome) {
-        panic!("observer bug");
-    }
-}
-
-#[test]
-fn a_panicking_observer_panics_the_caller_instead_of_hanging() {
-    let server = TestServer::start(ServerConfig::default()).expect("server");
-    let downloader = TokioDownloader::new(settings()).expect("valid settings");
-    let env = RunEnv::new(Arc::new(HashStore::new())).with_progress(Arc::new(Panicking));
-    let jobs = seed_jobs(&server, 3);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        downloader.download(&jobs, &env)
-    }));
-    assert!(result.is_err(), "the observer's panic reached the caller");
 }

@@ -167,7 +167,10 @@ fn rerun_after_replacing(subject: &Subject, replace: impl FnOnce(&Scene, &Path))
     let partial = partial_of(&scene, &job);
     std::fs::remove_file(&partial).expect("rm");
     replace(&scene, &partial);
-    let settings = fixture::quick_settings().with_max_body_bytes(1 << 30);
+    let settings = fixture::quick()
+        .max_body_bytes(1 << 30)
+        .build()
+        .expect("valid settings");
     let report = scene.run(subject, settings, &JobList::from_jobs(vec![job]));
     assert!(
         matches!(only(&report).status, Status::Saved { .. }),
@@ -330,7 +333,10 @@ pub fn full_disk_fails_the_job_and_leaves_nothing(subject: &Subject) {
     let env = RunEnv::new(Arc::new(store));
     let name = server.corpus().files()[0].name.clone();
     let jobs = fixture::jobs_for(&server, &[&name]);
-    let settings = fixture::quick_settings().with_max_body_bytes(1 << 30);
+    let settings = fixture::quick()
+        .max_body_bytes(1 << 30)
+        .build()
+        .expect("valid settings");
     let report = super::hostile::run_bounded(subject, settings, &jobs, &env);
     assert_failed(only(&report), &[FailureKind::Io], 1);
     assert!(

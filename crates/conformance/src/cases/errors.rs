@@ -12,7 +12,7 @@ pub fn not_found_is_not_retried(subject: &Subject) {
     let server = fixture::plain_server();
     let out = Output::new();
     let jobs = jobs_for(&server, &["no-such-file.jpg"]);
-    let settings = fixture::quick_settings().with_retries(3);
+    let settings = fixture::quick().retries(3).build().expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     let outcome = only(&report);
@@ -27,7 +27,7 @@ pub fn flaky_server_is_retried_to_success(subject: &Subject) {
     let server = fixture::plain_server();
     let out = Output::new();
     let jobs = jobs_for(&server, &["flaky/2/zzpic23130_s.jpg"]);
-    let settings = fixture::quick_settings().with_retries(3);
+    let settings = fixture::quick().retries(3).build().expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     let outcome = only(&report);
@@ -46,7 +46,7 @@ pub fn persistent_500_fails_after_all_retries(subject: &Subject) {
     let server = fixture::plain_server();
     let out = Output::new();
     let jobs = jobs_for(&server, &["status/500/zzpic23131_s.jpg"]);
-    let settings = fixture::quick_settings().with_retries(2);
+    let settings = fixture::quick().retries(2).build().expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_failed(only(&report), &[FailureKind::HttpStatus(500)], 3);
@@ -59,7 +59,7 @@ pub fn client_error_is_not_retried(subject: &Subject) {
     let server = fixture::plain_server();
     let out = Output::new();
     let jobs = jobs_for(&server, &["status/403/zzpic23132_s.jpg"]);
-    let settings = fixture::quick_settings().with_retries(3);
+    let settings = fixture::quick().retries(3).build().expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_failed(only(&report), &[FailureKind::HttpStatus(403)], 1);
@@ -71,9 +71,11 @@ pub fn retry_after_is_honoured(subject: &Subject) {
     let server = fixture::plain_server();
     let out = Output::new();
     let jobs = jobs_for(&server, &["status/503/zzpic23133_s.jpg?retry-after=1"]);
-    let settings = fixture::quick_settings()
-        .with_retries(1)
-        .with_backoff(Duration::from_millis(10), Duration::from_secs(2));
+    let settings = fixture::quick()
+        .retries(1)
+        .backoff(Duration::from_millis(10), Duration::from_secs(2))
+        .build()
+        .expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     let outcome = only(&report);
@@ -95,7 +97,7 @@ pub fn connection_refused_is_a_connect_failure(subject: &Subject) {
     let out = Output::new();
     let url = format!("http://127.0.0.1:{port}/zzpic23134_s.jpg");
     let jobs = JobList::from_urls([url.as_str()]).expect("valid URL");
-    let settings = fixture::quick_settings().with_retries(1);
+    let settings = fixture::quick().retries(1).build().expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_failed(only(&report), &[FailureKind::Connect], 2);

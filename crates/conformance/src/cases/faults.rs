@@ -10,11 +10,15 @@ use crate::fixture::{self, Output, assert_failed, jobs_for, only};
 
 /// Settings for fault cases: one retry, short timeouts.
 fn fault_settings() -> Settings {
-    fixture::quick_settings().with_retries(1).with_timeouts(
-        Duration::from_secs(2),
-        Duration::from_millis(500),
-        Duration::from_secs(2),
-    )
+    fixture::quick()
+        .retries(1)
+        .timeouts(
+            Duration::from_secs(2),
+            Duration::from_millis(500),
+            Duration::from_secs(2),
+        )
+        .build()
+        .expect("valid settings")
 }
 
 /// Runs one job against `/fault/<fault>/zzpic23140_s.jpg` and checks that it
@@ -34,7 +38,7 @@ fn expect_fault_with(
     let server = fixture::plain_server();
     let out = Output::new();
     let jobs = jobs_for(&server, &[&format!("fault/{fault}/zzpic23140_s.jpg")]);
-    let bound = 3 * (settings.total_timeout + settings.backoff_max) * (settings.retries + 1);
+    let bound = 3 * (settings.total_timeout() + settings.backoff_max()) * (settings.retries() + 1);
     let downloader = subject.downloader(settings);
     let started = Instant::now();
     let report = out.run(downloader.as_ref(), &jobs);

@@ -25,20 +25,22 @@ pub(crate) const MAX_BODY: u64 = 1 << 20;
 
 /// Settings for hostile cases: one retry, short timeouts, a 1 MiB limit.
 pub(crate) fn hostile_settings() -> Settings {
-    fixture::quick_settings()
-        .with_retries(1)
-        .with_timeouts(
+    fixture::quick()
+        .retries(1)
+        .timeouts(
             Duration::from_secs(2),
             Duration::from_millis(500),
             Duration::from_secs(3),
         )
-        .with_max_body_bytes(MAX_BODY)
+        .max_body_bytes(MAX_BODY)
+        .build()
+        .expect("the hostile settings are valid")
 }
 
 /// The longest any hostile run may take: every attempt using its whole
 /// total timeout and the longest backoff, twice over.
 pub(crate) fn time_bound(settings: &Settings) -> Duration {
-    2 * (settings.total_timeout + settings.backoff_max) * (settings.retries + 1)
+    2 * (settings.total_timeout() + settings.backoff_max()) * (settings.retries() + 1)
 }
 
 const VICTIM: &[u8] = b"a file outside the output directory\n";
@@ -237,10 +239,10 @@ pub(crate) fn expect_refused(subject: &Subject, route: Route, kinds: &[FailureKi
     let what = format!("{route:?}");
     let probe = expect_failure(subject, route, kinds, 1);
     assert!(
-        probe.took < settings.total_timeout,
+        probe.took < settings.total_timeout(),
         "{what}: refused after {:?}, not before the total timeout of {:?}",
         probe.took,
-        settings.total_timeout
+        settings.total_timeout()
     );
     assert!(
         probe.sent <= SENT_BOUND,

@@ -98,7 +98,7 @@ pub fn no_content_saves_an_empty_file_at_once(subject: &Subject) {
     let (_server, scene, probe) = probe(subject, &Route::NoContent, "empty.bin");
     assert_eq!(probe.outcome().status, Status::Saved { bytes: 0 });
     assert_eq!(probe.outcome().attempts, 1);
-    let read_timeout = super::hostile::hostile_settings().read_timeout;
+    let read_timeout = super::hostile::hostile_settings().read_timeout();
     assert!(
         probe.took < read_timeout,
         "waited {:?} for a body",

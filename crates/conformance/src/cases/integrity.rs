@@ -11,7 +11,10 @@ pub fn seed_files_are_byte_exact(subject: &Subject) {
     let server = plain_server();
     let out = Output::new();
     let jobs = JobList::seed(&server.base_url()).expect("seed list");
-    let settings = fixture::quick_settings().with_concurrency(20);
+    let settings = fixture::quick()
+        .concurrency(20)
+        .build()
+        .expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_eq!(
@@ -43,7 +46,7 @@ pub fn outcomes_are_one_per_job_in_order(subject: &Subject) {
             "missing-2.jpg",
         ],
     );
-    let settings = fixture::quick_settings().with_retries(0);
+    let settings = fixture::quick().retries(0).build().expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
     let kinds: Vec<&str> = report
         .outcomes
@@ -53,6 +56,7 @@ pub fn outcomes_are_one_per_job_in_order(subject: &Subject) {
             Status::NotFound => "not found",
             Status::Failed(_) => "failed",
             Status::Skipped { .. } => "skipped",
+            _ => "other",
         })
         .collect();
     assert_eq!(
@@ -77,7 +81,10 @@ pub fn many_jobs_all_verified(subject: &Subject) {
     });
     let store = std::sync::Arc::new(fetchlab_core::HashStore::new());
     let jobs = JobList::named_under(&server.base_url(), server.corpus().names()).expect("jobs");
-    let settings = fixture::quick_settings().with_concurrency(200);
+    let settings = fixture::quick()
+        .concurrency(200)
+        .build()
+        .expect("valid settings");
     let env = fetchlab_core::RunEnv::new(store.clone());
     let report = fixture::run_with(subject.downloader(settings).as_ref(), &jobs, &env);
 
@@ -121,9 +128,11 @@ pub fn abandoned_body_does_not_spoil_the_next_job(subject: &Subject) {
     paths.extend(names[2..5].iter().cloned());
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let out = Output::new();
-    let settings = fixture::quick_settings()
-        .with_concurrency(1)
-        .with_retries(0);
+    let settings = fixture::quick()
+        .concurrency(1)
+        .retries(0)
+        .build()
+        .expect("valid settings");
     let report = out.run(
         subject.downloader(settings).as_ref(),
         &jobs_for(&server, &paths),

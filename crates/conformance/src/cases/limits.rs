@@ -21,7 +21,10 @@ pub fn concurrency_limit_is_honoured(subject: &Subject) {
     let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
     jobs.truncate(24);
     let limit = 6;
-    let settings = fixture::quick_settings().with_concurrency(limit);
+    let settings = fixture::quick()
+        .concurrency(limit)
+        .build()
+        .expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_eq!(report.counts().downloaded, 24);
@@ -40,7 +43,10 @@ pub fn connections_are_reused(subject: &Subject) {
     let out = Output::new();
     let jobs = JobList::seed(&server.base_url()).expect("seed list");
     let limit = 8;
-    let settings = fixture::quick_settings().with_concurrency(limit);
+    let settings = fixture::quick()
+        .concurrency(limit)
+        .build()
+        .expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_eq!(report.counts().downloaded, 80);
@@ -66,7 +72,10 @@ pub fn connections_are_reused_at_high_concurrency(subject: &Subject) {
     let out = Output::new();
     let jobs = JobList::named_under(&server.base_url(), server.corpus().names()).expect("jobs");
     let limit = 50;
-    let settings = fixture::quick_settings().with_concurrency(limit);
+    let settings = fixture::quick()
+        .concurrency(limit)
+        .build()
+        .expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_eq!(
@@ -94,7 +103,10 @@ pub fn error_bodies_keep_connections_alive(subject: &Subject) {
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let out = Output::new();
     let limit = 3;
-    let settings = fixture::quick_settings().with_concurrency(limit);
+    let settings = fixture::quick()
+        .concurrency(limit)
+        .build()
+        .expect("valid settings");
     let report = out.run(
         subject.downloader(settings).as_ref(),
         &fixture::jobs_for(&server, &paths),

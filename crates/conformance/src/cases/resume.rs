@@ -53,7 +53,10 @@ pub fn partial_body_is_resumed_with_range(subject: &Subject) {
     let out = Output::new();
     let job = leave_partial(&server, &out, "");
     let jobs = JobList::from_jobs(vec![job]);
-    let settings = fixture::quick_settings().with_max_body_bytes(1 << 30);
+    let settings = fixture::quick()
+        .max_body_bytes(1 << 30)
+        .build()
+        .expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_saved_whole(&server, &out, only(&report));
@@ -72,7 +75,10 @@ pub fn resume_falls_back_without_range_support(subject: &Subject) {
     let out = Output::new();
     let job = leave_partial(&server, &out, "no-range/");
     let jobs = JobList::from_jobs(vec![job]);
-    let settings = fixture::quick_settings().with_max_body_bytes(1 << 30);
+    let settings = fixture::quick()
+        .max_body_bytes(1 << 30)
+        .build()
+        .expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert_saved_whole(&server, &out, only(&report));

@@ -80,11 +80,14 @@ pub fn cancelling_in_flight_stops_at_once(subject: &Subject) {
     });
     // Timeouts far beyond the server's latency: only the cancel can end the
     // requests in flight early.
-    let settings = fixture::quick_settings().with_timeouts(
-        std::time::Duration::from_secs(2),
-        std::time::Duration::from_secs(30),
-        std::time::Duration::from_secs(60),
-    );
+    let settings = fixture::quick()
+        .timeouts(
+            std::time::Duration::from_secs(2),
+            std::time::Duration::from_secs(30),
+            std::time::Duration::from_secs(60),
+        )
+        .build()
+        .expect("valid settings");
     let downloader = subject.downloader(settings);
     let started = std::time::Instant::now();
     let report = fixture::run_with(downloader.as_ref(), &jobs, &env);
@@ -100,4 +103,59 @@ pub fn cancelling_in_flight_stops_at_once(subject: &Subject) {
         assert_eq!(kind, Some(FailureKind::Cancelled), "{}", outcome.job.name());
     }
     assert!(out.files().is_empty(), "{:?}", out.files());
+}
+
+/// A progress observer that panics when one job starts.
+struct PanicsOnStart {
+    victim: String,
+    finished: AtomicUsize,
+}
+
+impl Progress for PanicsOnStart {
+    fn started(&self, job: &Job) {
+        assert_ne!(job.name(), self.victim, "observer bug");
+    }
+
+    fn finished(&self, _outcome: &Outcome) {
+        self.finished.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The panic policy every backend shares: a panic in one job (here the
+/// progress observer's) fails only that job, as `job panicked: …`, without
+/// unwinding out of the run; every other job is downloaded, and every
+/// outcome is observed.
+pub fn a_panic_fails_only_its_own_job(subject: &Subject) {
+    let server = fixture::plain_server();
+    let out = Output::new();
+    let mut jobs = JobList::seed(&server.base_url()).expect("seed list");
+    jobs.truncate(6);
+    let victim = jobs.jobs()[2].name().to_owned();
+    let progress = Arc::new(PanicsOnStart {
+        victim: victim.clone(),
+        finished: AtomicUsize::new(0),
+    });
+    let env = RunEnv::new(out.store.clone()).with_progress(progress.clone());
+    let downloader = subject.downloader(fixture::quick_settings());
+    let report = fixture::run_with(downloader.as_ref(), &jobs, &env);
+
+    for (index, outcome) in report.outcomes.iter().enumerate() {
+        if index == 2 {
+            let failure = outcome.failure().expect("the victim failed");
+            assert_eq!(failure.kind, FailureKind::Io, "{failure}");
+            assert!(failure.detail.starts_with("job panicked: "), "{failure}");
+            assert!(failure.detail.contains("observer bug"), "{failure}");
+            assert_eq!(outcome.attempts, 0, "it panicked before its request");
+        } else {
+            assert!(
+                outcome.is_success(),
+                "{}: {:?}",
+                outcome.job.name(),
+                outcome.status
+            );
+        }
+    }
+    assert_eq!(progress.finished.load(Ordering::SeqCst), 6);
+    assert_eq!(server.stats().requests, 5);
+    assert!(!out.files().contains(&victim));
 }

@@ -54,7 +54,10 @@ pub fn force_overwrites_complete_file(subject: &Subject) {
     let out = Output::new();
     let jobs = fixture::jobs_for(&server, &["zzpic23153_s.jpg"]);
     std::fs::write(out.dir.join("zzpic23153_s.jpg"), b"stale").expect("write");
-    let settings = fixture::quick_settings().with_overwrite(true);
+    let settings = fixture::quick()
+        .overwrite(true)
+        .build()
+        .expect("valid settings");
     let report = out.run(subject.downloader(settings).as_ref(), &jobs);
 
     assert!(matches!(only(&report).status, Status::Saved { .. }));

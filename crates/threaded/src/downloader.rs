@@ -3,14 +3,11 @@
 
 use std::io;
 use std::thread::{self, Scope};
-use std::time::Instant;
 
 use fetchlab_core::{Downloader, Error, JobList, Report, RunEnv, Settings};
-use fetchlab_sequential::ureq_fetch::{self, CLIENT_LIBRARY};
+use fetchlab_ureq::CLIENT_LIBRARY;
 
-use crate::shared::{
-    CEILING_REASON, Cursor, MAX_WORKERS, Slots, WORKER_STACK_BYTES, Worker, worker_count,
-};
+use crate::workers::{self, CEILING_REASON, MAX_WORKERS, WORKER_STACK_BYTES, worker_count};
 
 const NAME: &str = "threads";
 
@@ -25,10 +22,10 @@ pub struct ThreadPoolDownloader {
 }
 
 impl ThreadPoolDownloader {
-    /// A downloader with `settings`, validated now; a concurrency above
+    /// A downloader with `settings`; a concurrency above
     /// [`MAX_WORKERS`] is refused.
     pub fn new(settings: Settings) -> Result<Self, Error> {
-        settings.validate_for(NAME, MAX_WORKERS, CEILING_REASON)?;
+        settings.check_ceiling(NAME, MAX_WORKERS, CEILING_REASON)?;
         Ok(Self { settings })
     }
 
@@ -48,32 +45,20 @@ impl Downloader for ThreadPoolDownloader {
     }
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
-        let started = Instant::now();
-        let agent = ureq_fetch::agent(&self.settings);
-        let _abort = ureq_fetch::abort_on_cancel(&agent, &env.cancel);
-        let worker = Worker {
-            agent: &agent,
-            settings: &self.settings,
-            env,
-        };
-        let cursor = Cursor::default();
-        let slots = Slots::new(jobs.len());
         let wanted = worker_count(&self.settings, jobs);
-        let spawned = thread::scope(|scope| {
-            let spawn = |i| spawn_worker(scope, i, || work(&worker, &cursor, &slots, jobs));
-            (0..wanted).map(spawn).take_while(Result::is_ok).count()
-        });
-        if spawned == 0 && !jobs.is_empty() {
-            return Err(Error::Backend {
-                backend: NAME,
-                reason: "could not start a single worker thread".to_owned(),
+        workers::download(NAME, &self.settings, jobs, env, |run| {
+            let spawned = thread::scope(|scope| {
+                let spawn = |i| spawn_worker(scope, i, || run.work());
+                (0..wanted).map(spawn).take_while(Result::is_ok).count()
             });
-        }
-        Ok(Report::new(
-            NAME,
-            slots.into_outcomes(jobs),
-            started.elapsed(),
-        ))
+            if spawned == 0 && !jobs.is_empty() {
+                return Err(Error::backend(
+                    NAME,
+                    "could not start a single worker thread",
+                ));
+            }
+            Ok(())
+        })
     }
 }
 
@@ -90,11 +75,4 @@ fn spawn_worker<'scope>(
         .stack_size(WORKER_STACK_BYTES)
         .spawn_scoped(scope, body)
         .map(drop)
-}
-
-/// A worker's loop: the next job, until there is none.
-fn work(worker: &Worker<'_>, cursor: &Cursor, slots: &Slots, jobs: &JobList) {
-    while let Some(index) = cursor.take(jobs.len()) {
-        slots.put(index, worker.run(index, &jobs.jobs()[index]));
-    }
 }

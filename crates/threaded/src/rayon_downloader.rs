@@ -1,14 +1,10 @@
 //! [`RayonDownloader`]: the same jobs on a dedicated, sized rayon pool.
 
-use std::time::Instant;
-
 use fetchlab_core::{Downloader, Error, JobList, Report, RunEnv, Settings};
-use fetchlab_sequential::ureq_fetch::{self, CLIENT_LIBRARY};
+use fetchlab_ureq::CLIENT_LIBRARY;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-use crate::shared::{
-    CEILING_REASON, Cursor, MAX_WORKERS, Slots, WORKER_STACK_BYTES, Worker, worker_count,
-};
+use crate::workers::{self, CEILING_REASON, MAX_WORKERS, WORKER_STACK_BYTES, worker_count};
 
 const NAME: &str = "rayon";
 
@@ -21,18 +17,18 @@ const NAME: &str = "rayon";
 /// cursor until none is left. So every pool thread runs exactly one
 /// blocking download at a time and takes the next as soon as it is free,
 /// jobs start in list order, and no work ever sits in the deque of a thread
-/// that is blocked on a socket. See the crate documentation for why the
-/// obvious `par_iter` is a poor fit, and what rayon still costs.
+/// that is blocked on a socket. See [`crate::design`] for why the obvious
+/// `par_iter` is a poor fit, and what rayon still costs.
 #[derive(Debug, Clone)]
 pub struct RayonDownloader {
     settings: Settings,
 }
 
 impl RayonDownloader {
-    /// A downloader with `settings`, validated now; a concurrency above
+    /// A downloader with `settings`; a concurrency above
     /// [`MAX_WORKERS`] is refused.
     pub fn new(settings: Settings) -> Result<Self, Error> {
-        settings.validate_for(NAME, MAX_WORKERS, CEILING_REASON)?;
+        settings.check_ceiling(NAME, MAX_WORKERS, CEILING_REASON)?;
         Ok(Self { settings })
     }
 
@@ -47,10 +43,7 @@ impl RayonDownloader {
             .stack_size(WORKER_STACK_BYTES)
             .thread_name(|i| format!("fetchlab-rayon-{i}"))
             .build()
-            .map_err(|e| Error::Backend {
-                backend: NAME,
-                reason: format!("cannot build the rayon pool: {e}"),
-            })
+            .map_err(|e| Error::backend_caused(NAME, "cannot build the rayon pool", e))
     }
 }
 
@@ -64,26 +57,10 @@ impl Downloader for RayonDownloader {
     }
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
-        let started = Instant::now();
         let pool = self.pool(jobs)?;
-        let agent = ureq_fetch::agent(&self.settings);
-        let _abort = ureq_fetch::abort_on_cancel(&agent, &env.cancel);
-        let worker = Worker {
-            agent: &agent,
-            settings: &self.settings,
-            env,
-        };
-        let cursor = Cursor::default();
-        let slots = Slots::new(jobs.len());
-        pool.broadcast(|_| {
-            while let Some(index) = cursor.take(jobs.len()) {
-                slots.put(index, worker.run(index, &jobs.jobs()[index]));
-            }
-        });
-        Ok(Report::new(
-            NAME,
-            slots.into_outcomes(jobs),
-            started.elapsed(),
-        ))
+        workers::download(NAME, &self.settings, jobs, env, |run| {
+            pool.broadcast(|_| run.work());
+            Ok(())
+        })
     }
 }

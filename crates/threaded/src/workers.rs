@@ -1,37 +1,34 @@
 //! What both thread strategies share: their limits, the job cursor, the
-//! outcome slots, and one job run on a worker with its panics caught.
+//! outcome slots, and a worker's loop.
 
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use fetchlab_core::run::run_blocking;
-use fetchlab_core::{Failure, FailureKind, Job, JobList, Outcome, RunEnv, Settings, Status};
-use fetchlab_sequential::ureq_fetch;
+use fetchlab_core::backend::run_blocking;
+use std::time::Instant;
+
+use fetchlab_core::{
+    Error, Failure, FailureKind, Job, JobList, Outcome, Report, RunEnv, Settings, Status,
+};
+use fetchlab_ureq::UreqTransport;
 
 /// The most workers (OS threads) a run may ask for. Each blocked worker
 /// costs a thread, its stack and a socket; past a few thousand, memory and
 /// scheduler cost dominate, and an async strategy (`fetchlab-tokio`) is the
-/// right tool. Enforced through [`Settings::validate_for`].
+/// right tool. Enforced through [`Settings::check_ceiling`].
 pub const MAX_WORKERS: usize = 4096;
 
 /// Why [`MAX_WORKERS`] exists, as reported to the user.
 pub(crate) const CEILING_REASON: &str = "every worker is an OS thread blocked on a socket; \
      for more in-flight downloads use the tokio strategy";
 
-/// Stack size of every worker thread. Measured in a debug build (the worst
-/// case: no inlining, large frames): a plain-HTTP job overflows 96 KiB and
-/// fits in 128 KiB; an HTTPS request (rustls handshake and certificate
-/// check) overflows 128 KiB and fits in 160 KiB; a job whose store panics,
-/// with `RUST_BACKTRACE=1`, fits in 128 KiB. 256 KiB leaves 1.6× over the
-/// worst of these for a store or progress observer, while 1,000 workers
-/// reserve 256 MiB of address space instead of 2 GiB at Rust's 2 MiB
-/// default. Only the pages a thread touches cost memory either way.
+/// Stack size of every worker thread (see [`crate::design`] for the
+/// measurement behind it).
 pub const WORKER_STACK_BYTES: usize = 256 * 1024;
 
 /// Workers for a run: one per job up to the concurrency limit, at least one.
 pub(crate) fn worker_count(settings: &Settings, jobs: &JobList) -> usize {
-    settings.concurrency.min(jobs.len()).max(1)
+    settings.concurrency().min(jobs.len()).max(1)
 }
 
 /// Hands out job indexes in order, each exactly once, to any number of
@@ -82,58 +79,75 @@ impl Slots {
 }
 
 fn lost(job: &Job) -> Outcome {
-    let failure = Failure::new(FailureKind::Io, "no worker ran this job");
-    failed(job, 0, failure)
-}
-
-fn failed(job: &Job, attempts: u32, failure: Failure) -> Outcome {
     Outcome {
         job: job.clone(),
-        status: Status::Failed(failure),
-        attempts,
+        status: Status::Failed(Failure::new(FailureKind::Io, "no worker ran this job")),
+        attempts: 0,
         elapsed: std::time::Duration::ZERO,
     }
 }
 
-/// Everything a worker needs to run jobs: the run's one agent, its
-/// settings and environment.
-pub(crate) struct Worker<'a> {
-    pub(crate) agent: &'a ureq::Agent,
+/// A whole run of `jobs` under `name`: one transport for the run, the
+/// workers started by `start` (each calling [`Run::work`]), the report in
+/// job order. `start` fails only when not a single worker could run.
+pub(crate) fn download(
+    name: &'static str,
+    settings: &Settings,
+    jobs: &JobList,
+    env: &RunEnv,
+    start: impl FnOnce(&Run<'_>) -> Result<(), Error>,
+) -> Result<Report, Error> {
+    let started = Instant::now();
+    let transport = UreqTransport::new(settings, &env.cancel);
+    let run = Run::new(&transport, settings, env, jobs);
+    start(&run)?;
+    Ok(Report::new(name, run.into_outcomes(), started.elapsed()))
+}
+
+/// Everything a worker needs to run jobs: the run's one transport, its
+/// settings and environment, the shared cursor and slots.
+pub(crate) struct Run<'a> {
+    pub(crate) transport: &'a UreqTransport,
     pub(crate) settings: &'a Settings,
     pub(crate) env: &'a RunEnv,
+    pub(crate) jobs: &'a JobList,
+    pub(crate) cursor: Cursor,
+    pub(crate) slots: Slots,
 }
 
-impl Worker<'_> {
-    /// Runs the job at `index` to its outcome. A panic inside the job (in
-    /// ureq, the store or the progress observer) becomes that job's failed
-    /// outcome, [`FailureKind::Io`] "worker panicked: …", and the worker goes
-    /// on with the next job.
-    pub(crate) fn run(&self, index: usize, job: &Job) -> Outcome {
-        let attempts = AtomicU32::new(0);
-        let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            run_blocking(job, index, self.settings, self.env, |job| {
-                attempts.fetch_add(1, Ordering::Relaxed);
-                ureq_fetch::attempt(self.agent, job, self.settings, self.env)
-            })
-        }));
-        result.unwrap_or_else(|payload| {
-            let message = panic_message(payload.as_ref());
-            let failure = Failure::new(FailureKind::Io, format!("worker panicked: {message}"));
-            let outcome = failed(job, attempts.into_inner(), failure);
-            // The observer may be what panicked; a second panic is not ours
-            // to propagate, the outcome stands either way.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| self.env.progress.finished(&outcome)));
-            outcome
-        })
+impl<'a> Run<'a> {
+    /// A run of `jobs`, nothing taken yet.
+    pub(crate) fn new(
+        transport: &'a UreqTransport,
+        settings: &'a Settings,
+        env: &'a RunEnv,
+        jobs: &'a JobList,
+    ) -> Self {
+        Self {
+            transport,
+            settings,
+            env,
+            jobs,
+            cursor: Cursor::default(),
+            slots: Slots::new(jobs.len()),
+        }
     }
-}
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "non-string panic payload".to_owned())
+    /// A worker's loop: the next job, until there is none. A panic inside
+    /// a job becomes that job's outcome (core's panic policy), so the
+    /// worker goes on with the next.
+    pub(crate) fn work(&self) {
+        while let Some(index) = self.cursor.take(self.jobs.len()) {
+            let job = &self.jobs.jobs()[index];
+            let outcome = run_blocking(self.transport, job, index, self.settings, self.env);
+            self.slots.put(index, outcome);
+        }
+    }
+
+    /// The outcomes in job order.
+    pub(crate) fn into_outcomes(self) -> Vec<Outcome> {
+        self.slots.into_outcomes(self.jobs)
+    }
 }
 
 #[cfg(test)]
@@ -157,11 +171,5 @@ mod tests {
         assert_eq!(outcomes.len(), 2);
         assert_eq!(outcomes[0].job.name(), "a");
         assert_eq!(outcomes[0].failure().map(|f| f.kind), Some(FailureKind::Io));
-    }
-
-    #[test]
-    fn panic_messages_are_kept() {
-        let payload = panic::catch_unwind(|| panic!("boom {}", 1)).unwrap_err();
-        assert_eq!(panic_message(payload.as_ref()), "boom 1");
     }
 }

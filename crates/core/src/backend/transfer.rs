@@ -195,7 +195,7 @@ impl Drop for BodyWriter {
 /// this is `Some`.
 pub fn resume_offset(store: &dyn Store, job: &Job, settings: &Settings) -> Option<u64> {
     match store.check(job) {
-        Ok(Presence::Partial { bytes, .. }) if !settings.overwrite => Some(bytes),
+        Ok(Presence::Partial { bytes, .. }) if !settings.overwrite() => Some(bytes),
         _ => None,
     }
 }

@@ -70,7 +70,7 @@ fn is_quiet(stream: &TcpStream) -> bool {
 
 /// Set by the reader of a response once its body was read to the end, so
 /// that its connection can serve another request. Stored in the response's
-/// extensions by [`crate::transport::Transport`].
+/// extensions by `H1Client`.
 #[derive(Debug, Clone, Default)]
 pub struct Reuse(Arc<AtomicBool>);
 

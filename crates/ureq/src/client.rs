@@ -6,9 +6,6 @@ use fetchlab_core::Settings;
 use ureq::Agent;
 use ureq::config::AutoHeaderValue;
 
-/// Redirects followed before a job fails as [`fetchlab_core::FailureKind::Redirect`].
-pub const MAX_REDIRECTS: u32 = 10;
-
 /// The fewest idle connections kept per agent, so that a run over a URL list
 /// spanning a few hosts still reuses connections at low concurrency.
 const MIN_IDLE_CONNECTIONS: usize = 10;
@@ -35,34 +32,33 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 ///
 /// - the pool keeps `concurrency` idle connections per host (ureq keeps only
 ///   3 by default, which would make every other worker reconnect);
-/// - 4xx/5xx come back as responses (`http_status_as_error(false)`), so that
-///   [`fetchlab_core::ResponseHead::decide`] classifies them;
+/// - 4xx/5xx come back as responses (`http_status_as_error(false)`) and
+///   redirects are not followed (`max_redirects(0)`): core decides on both;
 /// - no proxy from the environment, no `Accept-Encoding` (bodies are saved
 ///   byte for byte as served, so `Content-Length` checks stay exact);
 /// - buffers of [`INPUT_BUFFER_BYTES`] and [`OUTPUT_BUFFER_BYTES`] per
 ///   connection rather than ureq's 2 × 128 KiB;
 /// - timeouts: see the crate documentation for the mapping and why it keeps
 ///   connection reuse.
-pub fn agent(settings: &Settings) -> Agent {
-    let idle = settings.concurrency.max(MIN_IDLE_CONNECTIONS);
-    let read = Some(settings.read_timeout);
+pub(crate) fn agent(settings: &Settings) -> Agent {
+    let idle = settings.concurrency().max(MIN_IDLE_CONNECTIONS);
+    let read = Some(settings.read_timeout());
     Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)
-        .user_agent(settings.user_agent.as_str())
+        .user_agent(settings.user_agent())
         .accept_encoding(AutoHeaderValue::None)
-        .max_redirects(MAX_REDIRECTS)
-        .max_redirects_will_error(true)
+        .max_redirects(0)
         .max_idle_connections(idle)
-        .max_idle_connections_per_host(settings.concurrency)
+        .max_idle_connections_per_host(settings.concurrency())
         .max_idle_age(MAX_IDLE_AGE)
         .input_buffer_size(INPUT_BUFFER_BYTES)
         .output_buffer_size(OUTPUT_BUFFER_BYTES)
-        .timeout_connect(Some(settings.connect_timeout))
+        .timeout_connect(Some(settings.connect_timeout()))
         .timeout_recv_response(read)
         .timeout_per_read(read)
         .timeout_per_write(read)
-        .timeout_global(Some(settings.total_timeout))
+        .timeout_global(Some(settings.total_timeout()))
         .build()
         .new_agent()
 }
@@ -73,14 +69,18 @@ mod tests {
 
     #[test]
     fn pool_is_sized_to_the_concurrency() {
-        let settings = Settings::default().with_concurrency(64);
+        let settings = Settings::builder()
+            .concurrency(64)
+            .build()
+            .expect("valid settings");
         let agent = agent(&settings);
         let config = agent.config();
         assert_eq!(config.max_idle_connections_per_host(), 64);
         assert_eq!(config.max_idle_connections(), 64);
         assert!(!config.http_status_as_error());
+        assert_eq!(config.max_redirects(), 0, "core follows redirects");
         assert!(config.proxy().is_none());
-        assert_eq!(config.timeouts().global, Some(settings.total_timeout));
+        assert_eq!(config.timeouts().global, Some(settings.total_timeout()));
         assert_eq!(config.input_buffer_size(), INPUT_BUFFER_BYTES);
         assert!(config.max_response_header_size() <= INPUT_BUFFER_BYTES);
     }

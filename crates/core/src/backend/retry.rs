@@ -25,11 +25,11 @@ impl RetrySchedule {
     /// give the same delays.
     pub fn new(settings: &Settings, job_index: usize) -> Self {
         Self {
-            retries: settings.retries,
-            base: settings.backoff_base,
-            max: settings.backoff_max,
+            retries: settings.retries(),
+            base: settings.backoff_base(),
+            max: settings.backoff_max(),
             retries_done: 0,
-            rng: StdRng::seed_from_u64(settings.jitter_seed ^ (job_index as u64).rotate_left(17)),
+            rng: StdRng::seed_from_u64(settings.jitter_seed() ^ (job_index as u64).rotate_left(17)),
         }
     }
 
@@ -58,8 +58,11 @@ mod tests {
 
     fn settings(retries: u32) -> Settings {
         Settings::default()
-            .with_retries(retries)
-            .with_backoff(Duration::from_millis(100), Duration::from_millis(250))
+            .to_builder()
+            .retries(retries)
+            .backoff(Duration::from_millis(100), Duration::from_millis(250))
+            .build()
+            .expect("valid settings")
     }
 
     #[test]

