@@ -27,31 +27,31 @@
 //!   the charts. [`provenance`] records machine, date, commit and command.
 #![deny(missing_docs)]
 
+pub use fetchlab_strategies::{
+    FdLimit, FdLimitError, ParseStrategyError, Strategy, fdlimit, raise_fd_limit, strategy,
+};
+
 pub mod child;
-pub mod compare;
 pub mod error;
 pub mod export;
-pub mod fdlimit;
 pub mod ideal;
 pub mod measure;
 pub mod plot;
 pub mod provenance;
 pub mod resources;
+pub mod run;
 pub mod scenario;
 pub mod server;
-pub mod strategy;
 pub mod table;
 pub mod units;
 pub mod verify;
 pub mod workload;
 
-pub use compare::{CompareOptions, Event, EventSink, compare};
+pub use run::{CompareOptions, Event, EventSink, compare};
 pub use error::HarnessError;
-pub use fdlimit::{FdLimit, raise_fd_limit};
 pub use measure::{Measurement, PointRunner, Session};
 pub use provenance::{Machine, Provenance};
 pub use scenario::{Point, Scenario};
 pub use server::{ServerCounters, ServerMode, ServerSource};
-pub use strategy::{ParseStrategyError, Strategy};
 pub use table::{OutcomeCounts, ResultTable, Row, ScenarioInfo, Spread};
 pub use workload::Workload;
