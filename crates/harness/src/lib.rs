@@ -11,7 +11,7 @@
 //!   how each is built.
 //! - [`workload`]: a [`Workload`] (jobs, workers, latency, errors, faults,
 //!   sizes, bandwidth, seed) → server configuration, client settings, jobs.
-//! - [`scenario`]: the [`Scenario`]s of DESIGN.md §5, each with its question
+//! - [`scenario`]: the [`Scenario`]s (listed in `docs/harness.md`), each with its question
 //!   and its points.
 //! - [`ideal`]: the ideal time (the physical limit) of a workload.
 //! - [`server`] and [`child`]: the test server in a child process
@@ -47,10 +47,10 @@ pub mod units;
 pub mod verify;
 pub mod workload;
 
-pub use run::{CompareOptions, Event, EventSink, compare};
 pub use error::HarnessError;
 pub use measure::{Measurement, PointRunner, Session};
 pub use provenance::{Machine, Provenance};
+pub use run::{CompareOptions, Event, EventSink, compare};
 pub use scenario::{Point, Scenario};
 pub use server::{ServerCounters, ServerMode, ServerSource};
 pub use table::{OutcomeCounts, ResultTable, Row, ScenarioInfo, Spread};

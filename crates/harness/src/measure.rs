@@ -72,7 +72,7 @@ impl PointRunner {
         })
     }
 
-    /// The ideal time of this point (DESIGN.md §4).
+    /// The ideal time of this point (see [`Workload::ideal_time`]).
     pub fn ideal(&self) -> Duration {
         self.ideal
     }

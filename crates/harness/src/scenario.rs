@@ -1,4 +1,4 @@
-//! The scenarios of DESIGN.md §5, defined once for `benches/` and
+//! The scenarios (listed in `docs/harness.md`), defined once for `benches/` and
 //! `fetchlab compare`.
 //!
 //! Each scenario answers one question and varies one parameter over a few
@@ -64,7 +64,7 @@ const SEQUENTIAL_IGNORES_WORKERS: &str =
     "sequential makes one request at a time whatever the worker count";
 
 impl Scenario {
-    /// The six scenarios, in the order of DESIGN.md §5.
+    /// The six strategy scenarios, in the order `docs/harness.md` lists them.
     pub fn all() -> Vec<Scenario> {
         vec![
             Self::seed(),
@@ -200,8 +200,8 @@ impl Scenario {
         }
     }
 
-    /// 4 files of 256 MiB at 256 MiB/s per connection, all at once: the size
-    /// issue 7 asks to stream in bounded memory.
+    /// 4 files of 256 MiB at 256 MiB/s per connection, all at once: large
+    /// enough that a backend buffering whole bodies shows in its memory.
     pub fn large_files() -> Scenario {
         const MIB: usize = 1 << 20;
         let workload = Workload::seed()
