@@ -18,6 +18,10 @@ pub enum HarnessError {
     /// The open-files limit is too low for the scenario's concurrency.
     #[error(transparent)]
     FdLimit(#[from] fetchlab_strategies::FdLimitError),
+    /// A command row cannot be set up or run (a bad template, a program
+    /// that cannot start). A command that runs and fails is a row instead.
+    #[error("command: {0}")]
+    Command(String),
     /// The test server could not be started or asked for its counters.
     #[error("test server: {0}")]
     Server(String),

@@ -32,6 +32,7 @@ pub use fetchlab_strategies::{
 };
 
 pub mod child;
+pub mod command;
 pub mod error;
 pub mod export;
 pub mod ideal;
