@@ -82,6 +82,16 @@ impl PointRunner {
         &self.workload
     }
 
+    /// The corpus the server serves.
+    pub fn corpus(&self) -> &Corpus {
+        &self.corpus
+    }
+
+    /// Where the server runs.
+    pub fn source(&self) -> &ServerSource {
+        &self.source
+    }
+
     /// `Some(reason)` when `strategy` refuses this point's settings (a
     /// concurrency above its ceiling); an error when it cannot be built for
     /// another reason.

@@ -47,6 +47,7 @@ fn sequential_is_measured_and_verified() {
         runs: 2,
         server: ServerSource::InProcess,
         command: "cargo test".into(),
+        ..CompareOptions::default()
     };
     let seen = Mutex::new(Seen::default());
     let table = compare(&scenario, &options, &record(&seen)).unwrap();

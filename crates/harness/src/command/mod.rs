@@ -7,10 +7,12 @@
 //!   placeholders stand for in one run;
 //! - [`process`]: one run in its own process group, with a time limit, and
 //!   the child tree's CPU time and peak memory;
+//! - [`session`]: a command's runs against one server, each checked;
 //! - [`peers`]: the presets for curl, wget2 and aria2c.
 
 pub mod peers;
 pub mod process;
+pub mod session;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@ use crate::table::{ResultTable, Row};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CsvExporter;
 
-const HEADER: [&str; 30] = [
+const HEADER: [&str; 32] = [
     "scenario",
     "point",
     "strategy",
@@ -39,6 +39,8 @@ const HEADER: [&str; 30] = [
     "server",
     "workload",
     "times_s",
+    "command",
+    "failed",
 ];
 
 impl Exporter for CsvExporter {
@@ -96,6 +98,8 @@ fn fields(scenario: &str, row: &Row) -> Vec<String> {
         row.server.name().to_owned(),
         row.workload.clone(),
         times.join(" "),
+        row.command.to_string(),
+        row.failed.clone().unwrap_or_default(),
     ]
 }
 
