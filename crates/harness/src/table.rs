@@ -208,6 +208,7 @@ impl Row {
         let requests = median.server.requests;
         let peak_rss = runs.iter().filter_map(|m| m.peak_rss).max();
         let in_flight = point.workload.concurrency.min(point.workload.jobs).max(1) as u64;
+        let failed = runs.iter().find_map(|m| m.failure.clone());
         Some(Row {
             strategy: spec.name.clone(),
             client_library: spec.client.clone(),
@@ -218,12 +219,13 @@ impl Row {
             concurrency: point.workload.concurrency,
             runs: runs.len(),
             refused: None,
-            failed: runs.iter().find_map(|m| m.failure.clone()),
+            failed: failed.clone(),
             command: true,
             time,
             times,
             ideal,
-            efficiency: (ideal > 0.0).then(|| ideal / wall),
+            // A failed run's time says nothing about the limit.
+            efficiency: (ideal > 0.0 && failed.is_none()).then(|| ideal / wall),
             requests_per_sec: requests as f64 / wall,
             bytes_per_sec: median.check.bytes as f64 / wall,
             cpu_time: median.cpu.as_secs_f64(),

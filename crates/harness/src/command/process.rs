@@ -3,12 +3,21 @@
 //! for), killed with its whole group when it passes the time limit, and
 //! its group killed again after it exits so that nothing it left running
 //! outlives the row.
+//!
+//! CPU time comes from that rusage. Memory does not: `ru_maxrss` of a
+//! child started by `vfork`/`fork` keeps the high-water mark of the
+//! parent's memory it ran in before `exec` (Linux carries it across
+//! `exec`), so every row would show at least fetchlab's own size. The peak
+//! is instead sampled from `/proc` every few milliseconds: the largest sum
+//! of `VmRSS` over the child's process tree, or a single process's
+//! `VmHWM` if larger (it catches a peak between two samples).
 
 use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::error::HarnessError;
@@ -50,7 +59,8 @@ pub struct ProcessRun {
     pub wall: Duration,
     /// User + system CPU time of the child and the descendants it waited for.
     pub cpu: Duration,
-    /// The largest resident set of the child or of a descendant it waited for.
+    /// The peak resident memory of the child's process tree (sampled; see
+    /// the module's docs); `None` when it exited before the first sample.
     pub peak_rss: Option<u64>,
     /// The last line the command wrote to standard error, if any.
     pub last_error_line: Option<String>,
@@ -82,6 +92,7 @@ pub fn run(words: &[String], dir: &Path, limit: Duration) -> Result<ProcessRun, 
     let pid = child.id() as libc::pid_t;
     // `child` is never waited for through std: `wait4` below reaps it.
     drop(child);
+    let sampler = TreeSampler::start(pid);
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("fetchlab-wait4".into())
@@ -100,6 +111,7 @@ pub fn run(words: &[String], dir: &Path, limit: Duration) -> Result<ProcessRun, 
             (waited, start + limit, true)
         }
     };
+    let peak_rss = sampler.stop();
     // Whatever the command left running in its group goes with it.
     kill_group(pid);
     let (status, usage) =
@@ -119,8 +131,7 @@ pub fn run(words: &[String], dir: &Path, limit: Duration) -> Result<ProcessRun, 
         exit,
         wall: ended.saturating_duration_since(start),
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        // Linux reports ru_maxrss in KiB.
-        peak_rss: u64::try_from(usage.ru_maxrss).ok().map(|kib| kib * 1024),
+        peak_rss,
         last_error_line: last_line(&stderr_path),
     })
 }
@@ -150,6 +161,81 @@ fn kill_group(pgid: libc::pid_t) {
     unsafe {
         libc::kill(-pgid, libc::SIGKILL);
     }
+}
+
+/// How often [`TreeSampler`] reads `/proc`.
+const SAMPLE_EVERY: Duration = Duration::from_millis(5);
+
+/// Samples the memory of a process tree until stopped.
+struct TreeSampler {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<Option<u64>>>,
+}
+
+impl TreeSampler {
+    fn start(root: libc::pid_t) -> TreeSampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = std::thread::Builder::new()
+            .name("fetchlab-rss".into())
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                let mut peak: Option<u64> = None;
+                while !flag.load(Ordering::Relaxed) {
+                    if let Some(now) = tree_memory(root) {
+                        peak = Some(peak.map_or(now, |p| p.max(now)));
+                    }
+                    std::thread::sleep(SAMPLE_EVERY);
+                }
+                peak
+            })
+            .ok();
+        TreeSampler { stop, handle }
+    }
+
+    fn stop(mut self) -> Option<u64> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle.take()?.join().ok().flatten()
+    }
+}
+
+/// max(Σ VmRSS, max VmHWM) over `root` and its descendants, bytes; `None`
+/// when `root` has no memory any more (exited).
+fn tree_memory(root: libc::pid_t) -> Option<u64> {
+    let (mut sum, mut high) = (0u64, 0u64);
+    let mut pending = vec![root];
+    let mut found = false;
+    while let Some(pid) = pending.pop() {
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            continue;
+        };
+        let kib = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        // A zombie has no VmRSS line: nothing to count.
+        if let Some(rss) = kib("VmRSS:") {
+            found = true;
+            sum += rss;
+            high = high.max(kib("VmHWM:").unwrap_or(rss));
+        }
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            pending.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<libc::pid_t>().ok()),
+            );
+        }
+    }
+    found.then(|| sum.max(high) * 1024)
 }
 
 /// The last non-empty line of a (small) log file.
@@ -193,7 +279,17 @@ mod tests {
         )
         .unwrap();
         assert!(busy.cpu > Duration::ZERO, "{busy:?}");
-        assert!(busy.peak_rss.unwrap() > 0);
+        let grow = run(
+            &sh("x=$(head -c 40000000 /dev/zero | tr '\\0' a); sleep 0.2; echo ${#x}"),
+            dir.path(),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        let peak = grow.peak_rss.unwrap();
+        assert!(peak > 40_000_000, "{peak}");
+        // Not fetchlab's own memory: a small shell that holds little.
+        let small = run(&sh("sleep 0.2"), dir.path(), Duration::from_secs(60)).unwrap();
+        assert!(small.peak_rss.unwrap() < peak / 4, "{small:?}");
         let missing = run(
             &["/nonexistent/tool".into()],
             dir.path(),
