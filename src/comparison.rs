@@ -29,9 +29,10 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
     workload.validate()?;
     let scenario = Scenario::custom("compare", "fetchlab compare", workload);
     let bar = Mutex::new(RunBar::new());
+    let mut missing_peers = Vec::new();
     let options = CompareOptions {
         strategies: strategies(&args),
-        commands: commands(&args, &mut |note| show(&bar, &Event::Note(&note)))?,
+        commands: commands(&args, &mut |note| missing_peers.push(note))?,
         time_limit: *args.time_limit,
         runs: usize::try_from(args.runs).unwrap_or(usize::MAX),
         server: ServerSource::Child(
@@ -39,8 +40,11 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
         ),
         command: command_line(),
     };
+    for note in &missing_peers {
+        show(&bar, &Event::Note(note));
+    }
     let on_event = |event: &Event<'_>| show(&bar, event);
-    let table = match fetchlab_harness::compare(&scenario, &options, &on_event) {
+    let mut table = match fetchlab_harness::compare(&scenario, &options, &on_event) {
         Err(err @ HarnessError::Verification { .. }) => {
             finish(&bar);
             eprintln!("fetchlab: {err}");
@@ -51,6 +55,7 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
             other?
         }
     };
+    table.notes.extend(missing_peers);
     println!("{}", table.render_summary());
     export_all(&args, &table)?;
     Ok(Outcome::from_success(all_jobs_succeeded(&table)))

@@ -16,6 +16,10 @@
 //!
 //! `cargo test --benches` (criterion's test mode) runs every benchmark once
 //! on a tiny version of its scenario and writes nothing.
+//!
+//! Command rows (the `peers` bench) are measured the same way: each
+//! criterion iteration is one run of the command in its own process group,
+//! its output directory checked against the corpus.
 
 use std::cell::OnceCell;
 use std::path::PathBuf;
@@ -24,9 +28,11 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use fetchlab_core::NoProgress;
+use fetchlab_harness::command::session::CommandSession;
 use fetchlab_harness::export::write_results;
 use fetchlab_harness::{
-    PointRunner, Provenance, ResultTable, Row, Scenario, ServerSource, Strategy, raise_fd_limit,
+    CommandSpec, DEFAULT_TIME_LIMIT, PointRunner, Provenance, ResultTable, Row, Scenario,
+    ServerSource, Strategy, raise_fd_limit,
 };
 
 /// How criterion was asked to run, from the same arguments it reads.
@@ -80,7 +86,25 @@ fn fail(error: impl std::fmt::Display) -> ! {
 }
 
 /// Benchmarks every point × strategy of `scenario` as group `scenario.id`.
+#[allow(
+    dead_code,
+    reason = "every bench but `peers` uses it; each bench compiles this module"
+)]
 pub fn bench_scenario(c: &mut Criterion, bench: &str, scenario: Scenario) {
+    bench_scenario_with_commands(c, bench, scenario, &[], Vec::new());
+}
+
+/// Benchmarks every point × strategy of `scenario`, then every point ×
+/// command, as group `scenario.id`; `notes` go into the table (e.g. a peer
+/// tool that is not installed). A command row that fails (exit status,
+/// time limit, files) is a result, shown as such, not a reason to stop.
+pub fn bench_scenario_with_commands(
+    c: &mut Criterion,
+    bench: &str,
+    scenario: Scenario,
+    commands: &[CommandSpec],
+    notes: Vec<String>,
+) {
     let mode = Mode::detect();
     let scenario = if mode == Mode::Test {
         scenario.tiny()
@@ -90,6 +114,10 @@ pub fn bench_scenario(c: &mut Criterion, bench: &str, scenario: Scenario) {
     raise_fd_limit();
     let source = ServerSource::Child(PathBuf::from(env!("CARGO_BIN_EXE_fetchlab")));
     let mut table = ResultTable::new(&scenario, Provenance::capture(command_line(bench)));
+    for note in notes {
+        eprintln!("note: {note}");
+        table.notes.push(note);
+    }
     let mut group = c.benchmark_group(&scenario.id);
     group
         .sample_size(10)
@@ -147,6 +175,49 @@ pub fn bench_scenario(c: &mut Criterion, bench: &str, scenario: Scenario) {
                     &runs,
                     point.workload.concurrency.min(point.workload.jobs),
                 );
+                table.push(row);
+            }
+        }
+        for spec in commands {
+            let mut session = None;
+            let mut runs = Vec::new();
+            let id = BenchmarkId::new(&spec.name, &point.label);
+            group.bench_function(id, |b| {
+                b.iter_custom(|iters| {
+                    let session = session.get_or_insert_with(|| {
+                        let note = &mut |note: String| eprintln!("note: {note}");
+                        CommandSession::start(runner(), spec, note).unwrap_or_else(|e| fail(e))
+                    });
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let m = session
+                            .run_once(DEFAULT_TIME_LIMIT)
+                            .unwrap_or_else(|e| fail(e));
+                        if let Some(failure) = &m.failure {
+                            eprintln!(
+                                "{}/{}/{}: FAILED: {failure}",
+                                scenario.id, spec.name, point.label
+                            );
+                        }
+                        total += m.wall;
+                        runs.push(m);
+                    }
+                    total
+                })
+            });
+            drop(session); // stops this command's server
+            let time_runs = if runs.len() > 1 {
+                &runs[1..]
+            } else {
+                &runs[..]
+            };
+            if let Some(mut row) =
+                Row::command(point, runner().ideal().as_secs_f64(), spec, time_runs)
+            {
+                // A failure in the warm-up run counts too.
+                if row.failed.is_none() {
+                    row.failed = runs.iter().find_map(|m| m.failure.clone());
+                }
                 table.push(row);
             }
         }

@@ -303,6 +303,10 @@ pub struct ResultTable {
     pub provenance: Provenance,
     /// One row per (point, strategy), in point then strategy order.
     pub rows: Vec<Row>,
+    /// What the reader should know about rows that are not there (e.g. a
+    /// peer tool that is not installed).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl ResultTable {
@@ -312,6 +316,7 @@ impl ResultTable {
             scenario: scenario.into(),
             provenance,
             rows: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

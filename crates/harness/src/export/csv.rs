@@ -50,6 +50,9 @@ impl Exporter for CsvExporter {
         for line in table.provenance.lines() {
             out.push_str(&format!("# {line}\n"));
         }
+        for note in &table.notes {
+            out.push_str(&format!("# Note: {note}\n"));
+        }
         out.push_str(&HEADER.join(","));
         out.push('\n');
         for row in &table.rows {

@@ -67,6 +67,9 @@ impl Exporter for MarkdownExporter {
                  present, byte-exact, nothing extra). Client: the tool's version.\n\n",
             );
         }
+        for note in &table.notes {
+            out.push_str(&format!("Note: {note}\n\n"));
+        }
         for provenance in table.provenance.lines() {
             out.push_str(&format!("- {provenance}\n"));
         }

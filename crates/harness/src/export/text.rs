@@ -59,6 +59,9 @@ fn render(table: &ResultTable) -> String {
         rows.push(cells);
     }
     let mut out = align(&rows);
+    for note in &table.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
     if table.rows.iter().any(|r| r.command) {
         out.push('\n');
         out.push_str(COMMAND_NOTE);
