@@ -131,7 +131,9 @@ fn a_peer_that_is_not_installed_is_one_note_not_a_failure() {
     let notes: Vec<&str> = stderr.lines().filter(|l| l.contains("curl")).collect();
     assert_eq!(notes.len(), 1, "{stderr}");
     assert!(notes[0].contains("not on PATH"), "{stderr}");
-    assert!(!stdout_of(&output).contains("curl"));
+    let stdout = stdout_of(&output);
+    assert!(!stdout.lines().any(|l| l.starts_with("curl ")), "{stdout}");
+    assert!(stdout.contains("note: curl is not on PATH"), "{stdout}");
 }
 
 #[test]
