@@ -17,9 +17,17 @@ pub use download::DownloadArgs;
 pub use serve::ServeArgs;
 
 /// Shown after `fetchlab --help`.
+#[cfg(feature = "compare")]
 const EXAMPLES: &str = "\
 Examples:
   fetchlab                                   compare every strategy on the seed workload
+  fetchlab serve --delay 100ms --error-rate 0.25
+  fetchlab download -m 20 -o flags --seed-list http://127.0.0.1:8001/";
+
+/// Shown after `fetchlab --help` (built without the `compare` feature).
+#[cfg(not(feature = "compare"))]
+const EXAMPLES: &str = "\
+Examples:
   fetchlab serve --delay 100ms --error-rate 0.25
   fetchlab download -m 20 -o flags --seed-list http://127.0.0.1:8001/";
 

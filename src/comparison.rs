@@ -147,8 +147,14 @@ fn show(bar: &Mutex<RunBar>, event: &Event<'_>) {
         Event::Refused { strategy, reason } => {
             bar.println(&format!("{strategy}: refused: {reason}"))
         }
-        Event::CommandStarted { name, run, runs } => {
-            bar.start(&format!("{name} run {run}/{runs}"), 1);
+        Event::CommandStarted {
+            name,
+            run,
+            runs,
+            jobs,
+        } => {
+            // A command reports no progress: the bar only shows it is running.
+            bar.start(&format!("{name} run {run}/{runs}"), *jobs);
         }
         Event::CommandFinished {
             name, measurement, ..

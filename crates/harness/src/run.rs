@@ -117,6 +117,8 @@ pub enum Event<'a> {
         run: usize,
         /// Runs at most (a failed run is the last).
         runs: usize,
+        /// Files the command is to save.
+        jobs: usize,
     },
     /// A run of a command ended and its directory was checked.
     CommandFinished {
@@ -237,6 +239,7 @@ fn run_command(
             name: &spec.name,
             run,
             runs,
+            jobs: point.workload.jobs,
         });
         let measurement = session.run_once(options.time_limit)?;
         on_event(&Event::CommandFinished {
