@@ -26,7 +26,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use fetchlab_core::NoProgress;
 use fetchlab_harness::command::session::CommandSession;
 use fetchlab_harness::export::write_results;
@@ -143,32 +144,22 @@ pub fn bench_scenario_with_commands(
                 table.push(Row::refused(point, strategy, ideal, reason));
                 continue;
             }
-            let mut session = None;
-            let mut runs = Vec::new();
             let id = BenchmarkId::new(strategy.name(), &point.label);
-            group.bench_function(id, |b| {
-                b.iter_custom(|iters| {
-                    let session = session.get_or_insert_with(|| {
-                        let note = &mut |note: String| eprintln!("note: {note}");
-                        runner().session(strategy, note).unwrap_or_else(|e| fail(e))
-                    });
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let m = session
-                            .run_once(Arc::new(NoProgress))
-                            .unwrap_or_else(|e| fail(e));
-                        total += m.wall;
-                        runs.push(m);
-                    }
-                    total
-                })
-            });
-            drop(session); // stops this strategy's server
-            let time_runs = if runs.len() > 1 {
-                &runs[1..]
-            } else {
-                &runs[..]
-            };
+            let runs = bench_runs(
+                &mut group,
+                id,
+                || {
+                    let note = &mut |note: String| eprintln!("note: {note}");
+                    runner().session(strategy, note).unwrap_or_else(|e| fail(e))
+                },
+                |session| {
+                    let m = session
+                        .run_once(Arc::new(NoProgress))
+                        .unwrap_or_else(|e| fail(e));
+                    (m.wall, m)
+                },
+            );
+            let time_runs = without_warm_up(&runs);
             if let Some(mut row) = Row::measured(point, runner().ideal().as_secs_f64(), time_runs) {
                 widen_peaks(
                     &mut row,
@@ -179,38 +170,26 @@ pub fn bench_scenario_with_commands(
             }
         }
         for spec in commands {
-            let mut session = None;
-            let mut runs = Vec::new();
             let id = BenchmarkId::new(&spec.name, &point.label);
-            group.bench_function(id, |b| {
-                b.iter_custom(|iters| {
-                    let session = session.get_or_insert_with(|| {
-                        let note = &mut |note: String| eprintln!("note: {note}");
-                        CommandSession::start(runner(), spec, note).unwrap_or_else(|e| fail(e))
-                    });
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let m = session
-                            .run_once(DEFAULT_TIME_LIMIT)
-                            .unwrap_or_else(|e| fail(e));
-                        if let Some(failure) = &m.failure {
-                            eprintln!(
-                                "{}/{}/{}: FAILED: {failure}",
-                                scenario.id, spec.name, point.label
-                            );
-                        }
-                        total += m.wall;
-                        runs.push(m);
+            let runs = bench_runs(
+                &mut group,
+                id,
+                || {
+                    let note = &mut |note: String| eprintln!("note: {note}");
+                    CommandSession::start(runner(), spec, note).unwrap_or_else(|e| fail(e))
+                },
+                |session| {
+                    let m = session
+                        .run_once(DEFAULT_TIME_LIMIT)
+                        .unwrap_or_else(|e| fail(e));
+                    if let Some(failure) = &m.failure {
+                        let (scenario, name) = (&scenario.id, &spec.name);
+                        eprintln!("{scenario}/{name}/{}: FAILED: {failure}", point.label);
                     }
-                    total
-                })
-            });
-            drop(session); // stops this command's server
-            let time_runs = if runs.len() > 1 {
-                &runs[1..]
-            } else {
-                &runs[..]
-            };
+                    (m.wall, m)
+                },
+            );
+            let time_runs = without_warm_up(&runs);
             if let Some(mut row) =
                 Row::command(point, runner().ideal().as_secs_f64(), spec, time_runs)
             {
@@ -229,6 +208,38 @@ pub fn bench_scenario_with_commands(
         }
     }
     group.finish();
+}
+
+/// Benchmark `id`: every criterion iteration is one `run` of a session
+/// that `start` makes on first use (and drops at the end, stopping its
+/// server). Returns every run's measurement, the warm-up's first.
+fn bench_runs<S, M>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    mut start: impl FnMut() -> S,
+    mut run: impl FnMut(&mut S) -> (Duration, M),
+) -> Vec<M> {
+    let mut session = None;
+    let mut runs = Vec::new();
+    group.bench_function(id, |b| {
+        b.iter_custom(|iters| {
+            let session = session.get_or_insert_with(&mut start);
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let (wall, m) = run(session);
+                total += wall;
+                runs.push(m);
+            }
+            total
+        })
+    });
+    runs
+}
+
+/// The runs that count for time: all but criterion's warm-up run (when
+/// there was more than one).
+fn without_warm_up<M>(runs: &[M]) -> &[M] {
+    if runs.len() > 1 { &runs[1..] } else { runs }
 }
 
 /// `Some(reason)` when the backend refuses the point's settings.

@@ -16,11 +16,11 @@ use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::error::HarnessError;
+use crate::resources::Sampler;
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +92,12 @@ pub fn run(words: &[String], dir: &Path, limit: Duration) -> Result<ProcessRun, 
     let pid = child.id() as libc::pid_t;
     // `child` is never waited for through std: `wait4` below reaps it.
     drop(child);
-    let sampler = TreeSampler::start(pid);
+    let sampler = Sampler::with(
+        "fetchlab-rss",
+        SAMPLE_EVERY,
+        move || tree_memory(pid),
+        u64::max,
+    );
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("fetchlab-wait4".into())
@@ -163,41 +168,8 @@ fn kill_group(pgid: libc::pid_t) {
     }
 }
 
-/// How often [`TreeSampler`] reads `/proc`.
+/// How often the child tree's memory is read from `/proc`.
 const SAMPLE_EVERY: Duration = Duration::from_millis(5);
-
-/// Samples the memory of a process tree until stopped.
-struct TreeSampler {
-    stop: Arc<AtomicBool>,
-    handle: Option<std::thread::JoinHandle<Option<u64>>>,
-}
-
-impl TreeSampler {
-    fn start(root: libc::pid_t) -> TreeSampler {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let handle = std::thread::Builder::new()
-            .name("fetchlab-rss".into())
-            .stack_size(64 * 1024)
-            .spawn(move || {
-                let mut peak: Option<u64> = None;
-                while !flag.load(Ordering::Relaxed) {
-                    if let Some(now) = tree_memory(root) {
-                        peak = Some(peak.map_or(now, |p| p.max(now)));
-                    }
-                    std::thread::sleep(SAMPLE_EVERY);
-                }
-                peak
-            })
-            .ok();
-        TreeSampler { stop, handle }
-    }
-
-    fn stop(mut self) -> Option<u64> {
-        self.stop.store(true, Ordering::Relaxed);
-        self.handle.take()?.join().ok().flatten()
-    }
-}
 
 /// max(Σ VmRSS, max VmHWM) over `root` and its descendants, bytes; `None`
 /// when `root` has no memory any more (exited).
