@@ -66,7 +66,14 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
 fn commands(args: &CompareArgs, note: &mut dyn FnMut(String)) -> Result<Vec<CommandSpec>> {
     let mut specs = Vec::new();
     for text in &args.commands {
-        specs.push(CommandSpec::parse(text)?);
+        let spec = CommandSpec::parse(text)?;
+        if spec.needs_tls() {
+            bail!(
+                "--command {}: {{cacert}} needs a TLS server, and `fetchlab compare` serves plain HTTP",
+                spec.name
+            );
+        }
+        specs.push(spec);
     }
     if let Some(list) = &args.peers {
         for peer in peers::parse_list(list)? {

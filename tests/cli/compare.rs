@@ -142,4 +142,8 @@ fn a_bad_command_template_is_an_input_error() {
     assert_input_error(&output, "NAME=TEMPLATE");
     let output = with_command("tokio=true").output().unwrap();
     assert_input_error(&output, "used twice");
+    let output = with_command("tls=curl --cacert {cacert} {base}")
+        .output()
+        .unwrap();
+    assert_input_error(&output, "TLS");
 }

@@ -63,6 +63,11 @@ impl CommandSpec {
         })
     }
 
+    /// Whether the template needs a TLS server (it uses `{cacert}`).
+    pub fn needs_tls(&self) -> bool {
+        self.uses("{cacert}")
+    }
+
     /// Whether a word uses `placeholder`.
     pub fn uses(&self, placeholder: &str) -> bool {
         self.words.iter().any(|w| w.contains(placeholder))
@@ -70,7 +75,7 @@ impl CommandSpec {
 
     /// The words with every placeholder replaced by `inputs`.
     pub fn render(&self, inputs: &Inputs) -> Result<Vec<String>, HarnessError> {
-        if self.uses("{cacert}") {
+        if self.needs_tls() {
             return Err(HarnessError::Command(format!(
                 "{}: {{cacert}} needs a TLS server, and this one speaks plain HTTP",
                 self.name

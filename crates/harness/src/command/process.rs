@@ -160,11 +160,14 @@ fn wait4(pid: libc::pid_t) -> std::io::Result<(i32, libc::rusage)> {
     }
 }
 
-/// SIGKILL to every process of the group `pgid` (none left is fine).
+/// SIGKILL to every process of the group `pgid` (none left is fine), and
+/// to the leader itself in case it moved to another group (`setsid`);
+/// until it is reaped its pid cannot name another process.
 fn kill_group(pgid: libc::pid_t) {
     // SAFETY: kill has no memory effects; a negative pid names a process group.
     unsafe {
         libc::kill(-pgid, libc::SIGKILL);
+        libc::kill(pgid, libc::SIGKILL);
     }
 }
 
