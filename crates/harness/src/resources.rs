@@ -27,13 +27,7 @@ impl Usage {
     /// Reads `/proc/self/status`; `None` where there is no procfs.
     pub fn now() -> Option<Usage> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|n| n.parse::<u64>().ok())
-        };
+        let field = |name: &str| status_field(&status, name);
         Some(Usage {
             rss: field("VmRSS:")? * 1024,
             threads: field("Threads:")?,
@@ -46,6 +40,16 @@ impl Usage {
             threads: self.threads.max(other.threads),
         }
     }
+}
+
+/// The number after `name` (`VmRSS:`, `Threads:`) in the text of a
+/// `/proc/PID/status` file (memory fields are in KiB).
+pub(crate) fn status_field(status: &str, name: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok())
 }
 
 /// Samples a reading in the background until stopped, and keeps its

@@ -20,7 +20,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::error::HarnessError;
-use crate::resources::Sampler;
+use crate::resources::{Sampler, status_field};
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,13 +184,7 @@ fn tree_memory(root: libc::pid_t) -> Option<u64> {
         let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
             continue;
         };
-        let kib = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|n| n.parse::<u64>().ok())
-        };
+        let kib = |name: &str| status_field(&status, name);
         // A zombie has no VmRSS line: nothing to count.
         if let Some(rss) = kib("VmRSS:") {
             found = true;
