@@ -153,7 +153,13 @@ impl Served {
                     requests: now.requests.saturating_sub(last.requests + 1),
                     connections: now.connections.saturating_sub(last.connections + 1),
                     bytes_sent: now.bytes_sent.saturating_sub(last.bytes_sent + *last_body),
-                    peak_in_flight: now.peak_in_flight,
+                    // The stats request is in flight while it reads the
+                    // peak, so a run without requests still shows 1.
+                    peak_in_flight: if now.requests > last.requests + 1 {
+                        now.peak_in_flight
+                    } else {
+                        0
+                    },
                 };
                 (*last, *last_body) = (now, body);
                 Ok(run)
