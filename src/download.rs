@@ -11,12 +11,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use fetchlab_core::{CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError};
+use fetchlab_strategies::fdlimit;
 
 use crate::cli::DownloadArgs;
 use crate::exit::Outcome;
 use crate::progress::{Display, status_line};
-use fetchlab_strategies::fdlimit;
-
 use crate::{interrupt, sources};
 
 /// Failed jobs listed after the summary when `-v` did not already show them.
