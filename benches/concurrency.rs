@@ -1,4 +1,5 @@
-//! Scenario `concurrency` (DESIGN.md §5): see [`fetchlab_harness::Scenario::concurrency`].
+//! Scenario `concurrency`: see [`fetchlab_harness::Scenario::concurrency`].
+//! The scenarios are described in `docs/harness.md`.
 //! Writes `results/concurrency.{md,csv,json,svg}` under `cargo bench`.
 
 mod common;

@@ -1,4 +1,5 @@
-//! Scenario `flaky` (DESIGN.md §5): see [`fetchlab_harness::Scenario::flaky`].
+//! Scenario `flaky`: see [`fetchlab_harness::Scenario::flaky`].
+//! The scenarios are described in `docs/harness.md`.
 //! Writes `results/flaky.{md,csv,json,svg}` under `cargo bench`.
 
 mod common;

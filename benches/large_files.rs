@@ -1,4 +1,5 @@
-//! Scenario `large-files` (DESIGN.md §5): see [`fetchlab_harness::Scenario::large_files`].
+//! Scenario `large-files`: see [`fetchlab_harness::Scenario::large_files`].
+//! The scenarios are described in `docs/harness.md`.
 //! Writes `results/large-files.{md,csv,json,svg}` under `cargo bench`.
 
 mod common;

@@ -1,4 +1,5 @@
-//! Scenario `latency` (DESIGN.md §5): see [`fetchlab_harness::Scenario::latency`].
+//! Scenario `latency`: see [`fetchlab_harness::Scenario::latency`].
+//! The scenarios are described in `docs/harness.md`.
 //! Writes `results/latency.{md,csv,json,svg}` under `cargo bench`.
 
 mod common;

@@ -1,4 +1,5 @@
-//! Scenario `scale` (DESIGN.md §5): see [`fetchlab_harness::Scenario::scale`].
+//! Scenario `scale`: see [`fetchlab_harness::Scenario::scale`].
+//! The scenarios are described in `docs/harness.md`.
 //! Writes `results/scale.{md,csv,json,svg}` under `cargo bench`.
 
 mod common;

@@ -1,4 +1,5 @@
-//! Scenario `seed` (DESIGN.md §5): see [`fetchlab_harness::Scenario::seed`].
+//! Scenario `seed`: see [`fetchlab_harness::Scenario::seed`].
+//! The scenarios are described in `docs/harness.md`.
 //! Writes `results/seed.{md,csv,json,svg}` under `cargo bench`.
 
 mod common;

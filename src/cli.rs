@@ -2,7 +2,8 @@
 //! its help text. Each subcommand's arguments live in their own file under
 //! `cli/`; this file holds the top level and the value parsers they share.
 
-mod compare;
+#[cfg(feature = "compare")]
+mod compare_args;
 mod download;
 mod serve;
 
@@ -10,14 +11,23 @@ use clap::{Parser, Subcommand};
 
 pub use crate::units::parse_bytes;
 
-pub use compare::CompareArgs;
+#[cfg(feature = "compare")]
+pub use compare_args::CompareArgs;
 pub use download::DownloadArgs;
 pub use serve::ServeArgs;
 
 /// Shown after `fetchlab --help`.
+#[cfg(feature = "compare")]
 const EXAMPLES: &str = "\
 Examples:
   fetchlab                                   compare every strategy on the seed workload
+  fetchlab serve --delay 100ms --error-rate 0.25
+  fetchlab download -m 20 -o flags --seed-list http://127.0.0.1:8001/";
+
+/// Shown after `fetchlab --help` (built without the `compare` feature).
+#[cfg(not(feature = "compare"))]
+const EXAMPLES: &str = "\
+Examples:
   fetchlab serve --delay 100ms --error-rate 0.25
   fetchlab download -m 20 -o flags --seed-list http://127.0.0.1:8001/";
 
@@ -25,8 +35,10 @@ Examples:
 /// and use the winner.
 #[derive(Debug, Parser)]
 #[command(name = "fetchlab", version, after_help = EXAMPLES)]
+#[cfg_attr(not(feature = "compare"), command(arg_required_else_help = true))]
 pub struct Cli {
-    /// What to do; without one, `compare` runs with its defaults.
+    /// What to do; without one, `compare` runs with its defaults (when
+    /// built with the `compare` feature).
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -34,6 +46,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    #[cfg(feature = "compare")]
     /// Run each strategy against the embedded slow server and print one
     /// comparison table (what bare `fetchlab` does).
     Compare(CompareArgs),
@@ -46,10 +59,16 @@ pub enum Command {
 }
 
 impl Cli {
-    /// The command to run: the one given, or `compare` with its defaults.
-    pub fn into_command(self) -> Command {
-        self.command
-            .unwrap_or_else(|| Command::Compare(CompareArgs::defaults()))
+    /// The command to run: the one given, or `compare` with its defaults;
+    /// `None` only without the `compare` feature and without a subcommand.
+    pub fn into_command(self) -> Option<Command> {
+        #[cfg(feature = "compare")]
+        let command = self
+            .command
+            .or_else(|| Some(Command::Compare(CompareArgs::defaults())));
+        #[cfg(not(feature = "compare"))]
+        let command = self.command;
+        command
     }
 }
 
@@ -75,10 +94,11 @@ mod tests {
         <Cli as CommandFactory>::command().debug_assert();
     }
 
+    #[cfg(feature = "compare")]
     #[test]
     fn bare_fetchlab_compares() {
         let cli = Cli::parse_from(["fetchlab"]);
-        assert!(matches!(cli.into_command(), Command::Compare(_)));
+        assert!(matches!(cli.into_command(), Some(Command::Compare(_))));
     }
 
     #[test]

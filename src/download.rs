@@ -11,11 +11,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use fetchlab_core::{CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError};
+use fetchlab_strategies::fdlimit;
 
 use crate::cli::DownloadArgs;
 use crate::exit::Outcome;
 use crate::progress::{Display, status_line};
-use crate::{fdlimit, interrupt, sources};
+use crate::{interrupt, sources};
 
 /// Failed jobs listed after the summary when `-v` did not already show them.
 const FAILURES_SHOWN: usize = 10;
@@ -25,11 +26,8 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
     let settings = settings(&args).context("invalid settings")?;
     let jobs = sources::load(&args, &settings)?;
     let downloader = args.strategy.strategy().build(settings)?;
-    fdlimit::ensure(
-        args.max_concurrent,
-        fdlimit::PER_DOWNLOAD,
-        "--max-concurrent",
-    )?;
+    fdlimit::ensure(args.max_concurrent, fdlimit::PER_DOWNLOAD_TO_FILE)
+        .with_context(|| format!("--max-concurrent {}", args.max_concurrent))?;
     let store = DirStore::new(&args.output)?.durable(true);
 
     let cancel = CancelToken::new();

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use anyhow::{Context, Result, bail};
 use fetchlab_core::store::Presence;
 use fetchlab_core::{Failure, Job, JobList, RunEnv, Settings, Sink, Status, Store};
-use fetchlab_harness::Strategy;
+use fetchlab_strategies::Strategy;
 
 /// The largest URL list accepted (about a million URLs).
 const MAX_LIST_BYTES: u64 = 64 << 20;

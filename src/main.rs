@@ -3,22 +3,24 @@
 //! and replay the lesson by hand against a local slow server (`serve`).
 //!
 //! Layout: [`cli`] declares the command line; one module per subcommand
-//! ([`compare`], [`download`], [`serve`]) does the work; [`exit`] maps
-//! results to exit statuses. Helpers: [`progress`] (bar and `-v` lines),
-//! [`run_bar`] (compare's progress),
-//! [`sources`] and [`list_url`] (where the URLs come from), [`strategy`] (names → backends),
-//! [`fdlimit`] (open-files limit), [`interrupt`] (Ctrl-C), [`units`]
-//! (byte sizes).
+//! does the work — `comparison` (`compare`, behind the default `compare`
+//! feature, which brings in the benchmark harness), [`download`] and
+//! [`serve`]; [`exit`] maps results to exit statuses. Helpers: [`progress`]
+//! (bar and `-v` lines), `run_bar` (compare's progress), [`sources`] and
+//! [`list_url`] (where the URLs come from), [`strategy`] (names → the
+//! strategy registry, `fetchlab-strategies`, which also owns the open-files
+//! check), [`interrupt`] (Ctrl-C), [`units`] (byte sizes).
 #![deny(missing_docs)]
 
 mod cli;
-mod compare;
+#[cfg(feature = "compare")]
+mod comparison;
 mod download;
 mod exit;
-mod fdlimit;
 mod interrupt;
 mod list_url;
 mod progress;
+#[cfg(feature = "compare")]
 mod run_bar;
 mod serve;
 mod sources;
@@ -32,9 +34,14 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let command = Cli::parse().into_command();
+    let Some(command) = Cli::parse().into_command() else {
+        // Only without the `compare` feature: nothing to run by default.
+        let _ = <Cli as clap::CommandFactory>::command().print_help();
+        return exit::usage_error();
+    };
     let result = match command {
-        Command::Compare(args) => compare::run(args),
+        #[cfg(feature = "compare")]
+        Command::Compare(args) => comparison::run(args),
         Command::Download(args) => download::run(args),
         Command::Serve(args) => serve::run(args),
     };

@@ -1,9 +1,9 @@
 //! The strategies a user can pick by name. The list and how each backend is
-//! built belong to the harness ([`fetchlab_harness::Strategy`]); this clap
-//! enum only adds the command-line spelling and the help text.
+//! built belong to the strategy registry ([`fetchlab_strategies::Strategy`]);
+//! this clap enum only adds the command-line spelling and the help text.
 
 use clap::ValueEnum;
-use fetchlab_harness::Strategy;
+use fetchlab_strategies::Strategy;
 
 /// A download strategy, as named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -21,7 +21,7 @@ pub enum StrategyName {
 }
 
 impl StrategyName {
-    /// The harness's strategy of this name.
+    /// The registry's strategy of this name.
     pub fn strategy(self) -> Strategy {
         match self {
             Self::Sequential => Strategy::Sequential,
@@ -38,7 +38,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_agree_with_the_harness() {
+    fn names_agree_with_the_registry() {
         for name in StrategyName::value_variants() {
             let spelled = name.to_possible_value().map(|v| v.get_name().to_owned());
             assert_eq!(spelled.as_deref(), Some(name.strategy().name()));

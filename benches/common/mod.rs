@@ -16,17 +16,24 @@
 //!
 //! `cargo test --benches` (criterion's test mode) runs every benchmark once
 //! on a tiny version of its scenario and writes nothing.
+//!
+//! Command rows (the `peers` bench) are measured the same way: each
+//! criterion iteration is one run of the command in its own process group,
+//! its output directory checked against the corpus.
 
 use std::cell::OnceCell;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use fetchlab_core::NoProgress;
+use fetchlab_harness::command::session::CommandSession;
 use fetchlab_harness::export::write_results;
 use fetchlab_harness::{
-    PointRunner, Provenance, ResultTable, Row, Scenario, ServerSource, Strategy, raise_fd_limit,
+    CommandSpec, DEFAULT_TIME_LIMIT, PointRunner, Provenance, ResultTable, Row, Scenario,
+    ServerSource, Strategy, raise_fd_limit,
 };
 
 /// How criterion was asked to run, from the same arguments it reads.
@@ -80,7 +87,25 @@ fn fail(error: impl std::fmt::Display) -> ! {
 }
 
 /// Benchmarks every point × strategy of `scenario` as group `scenario.id`.
+#[allow(
+    dead_code,
+    reason = "every bench but `peers` uses it; each bench compiles this module"
+)]
 pub fn bench_scenario(c: &mut Criterion, bench: &str, scenario: Scenario) {
+    bench_scenario_with_commands(c, bench, scenario, &[], Vec::new());
+}
+
+/// Benchmarks every point × strategy of `scenario`, then every point ×
+/// command, as group `scenario.id`; `notes` go into the table (e.g. a peer
+/// tool that is not installed). A command row that fails (exit status,
+/// time limit, files) is a result, shown as such, not a reason to stop.
+pub fn bench_scenario_with_commands(
+    c: &mut Criterion,
+    bench: &str,
+    scenario: Scenario,
+    commands: &[CommandSpec],
+    notes: Vec<String>,
+) {
     let mode = Mode::detect();
     let scenario = if mode == Mode::Test {
         scenario.tiny()
@@ -90,6 +115,10 @@ pub fn bench_scenario(c: &mut Criterion, bench: &str, scenario: Scenario) {
     raise_fd_limit();
     let source = ServerSource::Child(PathBuf::from(env!("CARGO_BIN_EXE_fetchlab")));
     let mut table = ResultTable::new(&scenario, Provenance::capture(command_line(bench)));
+    for note in notes {
+        eprintln!("note: {note}");
+        table.notes.push(note);
+    }
     let mut group = c.benchmark_group(&scenario.id);
     group
         .sample_size(10)
@@ -115,38 +144,59 @@ pub fn bench_scenario(c: &mut Criterion, bench: &str, scenario: Scenario) {
                 table.push(Row::refused(point, strategy, ideal, reason));
                 continue;
             }
-            let mut session = None;
-            let mut runs = Vec::new();
             let id = BenchmarkId::new(strategy.name(), &point.label);
-            group.bench_function(id, |b| {
-                b.iter_custom(|iters| {
-                    let session = session.get_or_insert_with(|| {
-                        let note = &mut |note: String| eprintln!("note: {note}");
-                        runner().session(strategy, note).unwrap_or_else(|e| fail(e))
-                    });
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let m = session
-                            .run_once(Arc::new(NoProgress))
-                            .unwrap_or_else(|e| fail(e));
-                        total += m.wall;
-                        runs.push(m);
-                    }
-                    total
-                })
-            });
-            drop(session); // stops this strategy's server
-            let time_runs = if runs.len() > 1 {
-                &runs[1..]
-            } else {
-                &runs[..]
-            };
+            let runs = bench_runs(
+                &mut group,
+                id,
+                || {
+                    let note = &mut |note: String| eprintln!("note: {note}");
+                    runner().session(strategy, note).unwrap_or_else(|e| fail(e))
+                },
+                |session| {
+                    let m = session
+                        .run_once(Arc::new(NoProgress))
+                        .unwrap_or_else(|e| fail(e));
+                    (m.wall, m)
+                },
+            );
+            let time_runs = without_warm_up(&runs);
             if let Some(mut row) = Row::measured(point, runner().ideal().as_secs_f64(), time_runs) {
                 widen_peaks(
                     &mut row,
                     &runs,
                     point.workload.concurrency.min(point.workload.jobs),
                 );
+                table.push(row);
+            }
+        }
+        for spec in commands {
+            let id = BenchmarkId::new(&spec.name, &point.label);
+            let runs = bench_runs(
+                &mut group,
+                id,
+                || {
+                    let note = &mut |note: String| eprintln!("note: {note}");
+                    CommandSession::start(runner(), spec, note).unwrap_or_else(|e| fail(e))
+                },
+                |session| {
+                    let m = session
+                        .run_once(DEFAULT_TIME_LIMIT)
+                        .unwrap_or_else(|e| fail(e));
+                    if let Some(failure) = &m.failure {
+                        let (scenario, name) = (&scenario.id, &spec.name);
+                        eprintln!("{scenario}/{name}/{}: FAILED: {failure}", point.label);
+                    }
+                    (m.wall, m)
+                },
+            );
+            let time_runs = without_warm_up(&runs);
+            if let Some(mut row) =
+                Row::command(point, runner().ideal().as_secs_f64(), spec, time_runs)
+            {
+                // A failure in the warm-up run counts too.
+                if row.failed.is_none() {
+                    row.failed = runs.iter().find_map(|m| m.failure.clone());
+                }
                 table.push(row);
             }
         }
@@ -158,6 +208,38 @@ pub fn bench_scenario(c: &mut Criterion, bench: &str, scenario: Scenario) {
         }
     }
     group.finish();
+}
+
+/// Benchmark `id`: every criterion iteration is one `run` of a session
+/// that `start` makes on first use (and drops at the end, stopping its
+/// server). Returns every run's measurement, the warm-up's first.
+fn bench_runs<S, M>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    mut start: impl FnMut() -> S,
+    mut run: impl FnMut(&mut S) -> (Duration, M),
+) -> Vec<M> {
+    let mut session = None;
+    let mut runs = Vec::new();
+    group.bench_function(id, |b| {
+        b.iter_custom(|iters| {
+            let session = session.get_or_insert_with(&mut start);
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let (wall, m) = run(session);
+                total += wall;
+                runs.push(m);
+            }
+            total
+        })
+    });
+    runs
+}
+
+/// The runs that count for time: all but criterion's warm-up run (when
+/// there was more than one).
+fn without_warm_up<M>(runs: &[M]) -> &[M] {
+    if runs.len() > 1 { &runs[1..] } else { runs }
 }
 
 /// `Some(reason)` when the backend refuses the point's settings.

@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn defaults_match_the_library_defaults() {
         let cli = Cli::parse_from(["fetchlab", "download", "-"]);
-        let Command::Download(args) = cli.into_command() else {
+        let Some(Command::Download(args)) = cli.into_command() else {
             panic!("not download");
         };
         let library = Settings::default();

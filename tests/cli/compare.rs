@@ -65,3 +65,85 @@ fn compare_exports_what_it_printed() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("valid JSON");
     assert!(!parsed.is_null());
 }
+
+/// The compare options of a tiny run with one command row and one strategy.
+fn with_command(template: &str) -> assert_cmd::Command {
+    let mut command = fetchlab();
+    command
+        .args(TINY)
+        .args(["--strategies", "tokio", "--command", template]);
+    command
+}
+
+#[test]
+fn fetchlab_download_as_a_command_is_a_verified_row() {
+    let template = format!(
+        "self={} download -q -m {{c}} -o {{out}} {{urls}}",
+        bin().display()
+    );
+    let output = with_command(&template).output().unwrap();
+    let stdout = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("self "))
+        .unwrap_or_else(|| panic!("no row for the command in\n{stdout}"));
+    assert!(
+        row.contains("6 / 0 / 0") && row.ends_with("verified"),
+        "{row}"
+    );
+}
+
+#[test]
+fn a_failing_command_is_a_row_that_says_so_and_compare_exits_1() {
+    let output = with_command("broken=sh -c 'echo no luck >&2; exit 3'")
+        .output()
+        .unwrap();
+    let stdout = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("broken "))
+        .unwrap_or_else(|| panic!("no row for the command in\n{stdout}"));
+    assert!(
+        row.contains("FAILED: exit status 3 (no luck); 6 missing"),
+        "{row}"
+    );
+    // The strategy's row is still there and verified.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("tokio ") && l.ends_with("verified"))
+    );
+}
+
+#[test]
+fn a_peer_that_is_not_installed_is_one_note_not_a_failure() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = fetchlab()
+        .args(TINY)
+        .args(["--strategies", "tokio", "--peers", "curl"])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let notes: Vec<&str> = stderr.lines().filter(|l| l.contains("curl")).collect();
+    assert_eq!(notes.len(), 1, "{stderr}");
+    assert!(notes[0].contains("not on PATH"), "{stderr}");
+    let stdout = stdout_of(&output);
+    assert!(!stdout.lines().any(|l| l.starts_with("curl ")), "{stdout}");
+    assert!(stdout.contains("note: curl is not on PATH"), "{stdout}");
+}
+
+#[test]
+fn a_bad_command_template_is_an_input_error() {
+    let output = with_command("nameless").output().unwrap();
+    assert_input_error(&output, "NAME=TEMPLATE");
+    let output = with_command("tokio=true").output().unwrap();
+    assert_input_error(&output, "used twice");
+    let output = with_command("tls=curl --cacert {cacert} {base}")
+        .output()
+        .unwrap();
+    assert_input_error(&output, "TLS");
+}

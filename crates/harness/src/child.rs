@@ -2,11 +2,13 @@
 //! memory are not counted as the client's.
 //!
 //! The child prints `fetchlab-server listening on http://127.0.0.1:PORT/` as
-//! its first line; its counters come from `GET /_stats`. It is killed when
-//! the handle is dropped.
+//! its first line; its counters come from `GET /_stats` (JSON, read with
+//! ureq and serde, on a fresh connection each time so that the harness's
+//! own requests are counted the same way every time). It is killed when the
+//! handle is dropped.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -27,8 +29,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Debug)]
 pub struct ChildServer {
     child: Child,
-    addr: SocketAddr,
     base_url: String,
+    agent: ureq::Agent,
 }
 
 impl ChildServer {
@@ -44,10 +46,10 @@ impl ChildServer {
             .map_err(|e| HarnessError::Server(format!("cannot run {}: {e}", exe.display())))?;
         let first_line = first_line_of(&mut child);
         match first_line.as_deref().and_then(parse_banner) {
-            Some((addr, base_url)) => Ok(ChildServer {
+            Some((_, base_url)) => Ok(ChildServer {
                 child,
-                addr,
                 base_url,
+                agent: stats_agent(),
             }),
             None => Err(startup_failure(child, first_line)),
         }
@@ -60,9 +62,19 @@ impl ChildServer {
 
     /// The counters and the size of the response body that carried them.
     pub fn stats(&self) -> Result<(Stats, u64), HarnessError> {
-        let body = http_get(self.addr, "/_stats")?;
+        let url = format!("{}_stats", self.base_url);
+        let fail = |what: String| HarnessError::Server(format!("GET {url}: {what}"));
+        let mut response = self
+            .agent
+            .get(&url)
+            .call()
+            .map_err(|e| fail(e.to_string()))?;
+        let body = response
+            .body_mut()
+            .read_to_vec()
+            .map_err(|e| fail(e.to_string()))?;
         let stats = serde_json::from_slice(&body)
-            .map_err(|e| HarnessError::Server(format!("/_stats is not Stats JSON: {e}")))?;
+            .map_err(|e| fail(format!("not the server's Stats JSON: {e}")))?;
         Ok((stats, body.len() as u64))
     }
 }
@@ -110,63 +122,14 @@ fn parse_banner(line: &str) -> Option<(SocketAddr, String)> {
     addr.ip().is_loopback().then(|| (addr, url.to_owned()))
 }
 
-/// A minimal `GET` (HTTP/1.1, `Connection: close`) for the server's own
-/// endpoints; returns the body of a 200 answer.
-fn http_get(addr: SocketAddr, path: &str) -> Result<Vec<u8>, HarnessError> {
-    let fail = |what: String| HarnessError::Server(format!("GET {path}: {what}"));
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
-        .map_err(|e| fail(e.to_string()))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .map_err(|e| fail(e.to_string()))?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| fail(e.to_string()))?;
-    let mut response = Vec::new();
-    stream
-        .read_to_end(&mut response)
-        .map_err(|e| fail(e.to_string()))?;
-    parse_response(&response).map_err(fail)
-}
-
-fn parse_response(response: &[u8]) -> Result<Vec<u8>, String> {
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("no end of headers")?;
-    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
-    let body = &response[split + 4..];
-    if !head.starts_with("http/1.1 200") && !head.starts_with("http/1.0 200") {
-        return Err(format!(
-            "answered {:?}",
-            head.lines().next().unwrap_or_default()
-        ));
-    }
-    if head.contains("transfer-encoding: chunked") {
-        return dechunk(body);
-    }
-    Ok(body.to_vec())
-}
-
-fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    loop {
-        let eol = body
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or("bad chunk")?;
-        let size_text = String::from_utf8_lossy(&body[..eol]);
-        let size_hex = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_hex, 16).map_err(|_| "bad chunk size")?;
-        body = &body[eol + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        let chunk = body.get(..size).ok_or("short chunk")?;
-        out.extend_from_slice(chunk);
-        body = body.get(size + 2..).ok_or("short chunk")?;
-    }
+/// An agent that keeps no idle connection: every `/_stats` request is one
+/// new connection, which [`crate::server`] subtracts from the run's counts.
+fn stats_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_idle_connections(0)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
 }
 
 impl Workload {
@@ -230,15 +193,6 @@ mod tests {
         assert_eq!(url, "http://127.0.0.1:4321/");
         assert!(parse_banner("listening on http://127.0.0.1:1/").is_none());
         assert!(parse_banner("fetchlab-server listening on http://10.0.0.1:1/").is_none());
-    }
-
-    #[test]
-    fn responses() {
-        let plain = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
-        assert_eq!(parse_response(plain).unwrap(), b"{}");
-        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{\"\r\n3\r\na\":\r\n1\r\n1\r\n0\r\n\r\n";
-        assert_eq!(parse_response(chunked).unwrap(), b"{\"a\":1");
-        assert!(parse_response(b"HTTP/1.1 404 Not Found\r\n\r\n").is_err());
     }
 
     #[test]

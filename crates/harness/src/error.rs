@@ -16,21 +16,12 @@ pub enum HarnessError {
     #[error(transparent)]
     Backend(#[from] fetchlab_core::Error),
     /// The open-files limit is too low for the scenario's concurrency.
-    #[error(
-        "{concurrency} workers need about {needed} open files, but the open-files limit is {soft} \
-         (hard limit {hard}); raise it with `ulimit -n {needed}` (as root if above the hard \
-         limit) or lower the concurrency"
-    )]
-    FdLimit {
-        /// The concurrency asked for.
-        concurrency: usize,
-        /// Descriptors the run would need.
-        needed: u64,
-        /// The soft limit after raising it as far as allowed.
-        soft: u64,
-        /// The hard limit.
-        hard: u64,
-    },
+    #[error(transparent)]
+    FdLimit(#[from] fetchlab_strategies::FdLimitError),
+    /// A command row cannot be set up or run (a bad template, a program
+    /// that cannot start). A command that runs and fails is a row instead.
+    #[error("command: {0}")]
+    Command(String),
     /// The test server could not be started or asked for its counters.
     #[error("test server: {0}")]
     Server(String),

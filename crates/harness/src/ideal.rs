@@ -1,4 +1,5 @@
-//! The ideal time: the physical limit of a workload (DESIGN.md §4).
+//! The ideal time: the physical limit of a workload (`docs/harness.md`,
+//! "The ideal time").
 //!
 //! `C` perfect workers take the jobs in list order, each job going to the
 //! first worker that is free, and spend exactly the job's service time on it:

@@ -72,7 +72,7 @@ impl PointRunner {
         })
     }
 
-    /// The ideal time of this point (DESIGN.md §4).
+    /// The ideal time of this point (see [`Workload::ideal_time`]).
     pub fn ideal(&self) -> Duration {
         self.ideal
     }
@@ -80,6 +80,16 @@ impl PointRunner {
     /// The workload.
     pub fn workload(&self) -> &Workload {
         &self.workload
+    }
+
+    /// The corpus the server serves.
+    pub fn corpus(&self) -> &Corpus {
+        &self.corpus
+    }
+
+    /// Where the server runs.
+    pub fn source(&self) -> &ServerSource {
+        &self.source
     }
 
     /// `Some(reason)` when `strategy` refuses this point's settings (a

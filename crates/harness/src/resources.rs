@@ -27,13 +27,7 @@ impl Usage {
     /// Reads `/proc/self/status`; `None` where there is no procfs.
     pub fn now() -> Option<Usage> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|n| n.parse::<u64>().ok())
-        };
+        let field = |name: &str| status_field(&status, name);
         Some(Usage {
             rss: field("VmRSS:")? * 1024,
             threads: field("Threads:")?,
@@ -48,41 +42,71 @@ impl Usage {
     }
 }
 
-/// Samples [`Usage`] in the background until stopped; keeps the peaks.
-#[derive(Debug)]
-pub struct Sampler {
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<Option<Usage>>>,
+/// The number after `name` (`VmRSS:`, `Threads:`) in the text of a
+/// `/proc/PID/status` file (memory fields are in KiB).
+pub(crate) fn status_field(status: &str, name: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok())
 }
 
-impl Sampler {
-    /// Starts sampling.
-    pub fn start() -> Sampler {
+/// Samples a reading in the background until stopped, and keeps its
+/// peak: [`Usage`] of this process by default ([`Sampler::start`]), or any
+/// other reading ([`Sampler::with`]).
+#[derive(Debug)]
+pub struct Sampler<T = Usage> {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<Option<T>>>,
+}
+
+impl Sampler<Usage> {
+    /// Starts sampling this process's [`Usage`].
+    pub fn start() -> Sampler<Usage> {
+        Sampler::with("fetchlab-sampler", SAMPLE_EVERY, Usage::now, Usage::max)
+    }
+}
+
+impl<T: Send + 'static> Sampler<T> {
+    /// Starts a thread called `name` that calls `read` every `every` (and
+    /// once more when stopped), keeping the `max` of what it returns; a
+    /// `None` reading is skipped.
+    pub fn with(
+        name: &str,
+        every: Duration,
+        mut read: impl FnMut() -> Option<T> + Send + 'static,
+        max: fn(T, T) -> T,
+    ) -> Sampler<T> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
+        let mut keep = move |peak: Option<T>| match (peak, read()) {
+            (Some(peak), Some(now)) => Some(max(peak, now)),
+            (peak, now) => peak.or(now),
+        };
         let handle = std::thread::Builder::new()
-            .name("fetchlab-sampler".into())
+            .name(name.to_owned())
             .stack_size(64 * 1024)
             .spawn(move || {
-                let mut peak = Usage::now()?;
+                let mut peak = keep(None);
                 while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(SAMPLE_EVERY);
-                    peak = peak.max(Usage::now()?);
+                    std::thread::sleep(every);
+                    peak = keep(peak);
                 }
-                Some(peak.max(Usage::now()?))
+                keep(peak)
             })
             .ok();
         Sampler { stop, handle }
     }
 
-    /// Stops sampling and returns the peaks (`None` if nothing could be read).
-    pub fn stop(mut self) -> Option<Usage> {
+    /// Stops sampling and returns the peak (`None` if nothing could be read).
+    pub fn stop(mut self) -> Option<T> {
         self.stop.store(true, Ordering::Relaxed);
         self.handle.take()?.join().ok().flatten()
     }
 }
 
-impl Drop for Sampler {
+impl<T> Drop for Sampler<T> {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }

@@ -1,4 +1,4 @@
-//! The scenarios of DESIGN.md §5, defined once for `benches/` and
+//! The scenarios (listed in `docs/harness.md`), defined once for `benches/` and
 //! `fetchlab compare`.
 //!
 //! Each scenario answers one question and varies one parameter over a few
@@ -64,7 +64,7 @@ const SEQUENTIAL_IGNORES_WORKERS: &str =
     "sequential makes one request at a time whatever the worker count";
 
 impl Scenario {
-    /// The six scenarios, in the order of DESIGN.md §5.
+    /// The seven scenarios, in the order `docs/harness.md` lists them.
     pub fn all() -> Vec<Scenario> {
         vec![
             Self::seed(),
@@ -73,7 +73,26 @@ impl Scenario {
             Self::flaky(),
             Self::large_files(),
             Self::scale(),
+            Self::peers(),
         ]
+    }
+
+    /// The seed workload with the peer tools found on `PATH` beside the
+    /// strategies (the bench adds their rows; see [`crate::command::peers`]).
+    pub fn peers() -> Scenario {
+        let mut scenario = Self::custom(
+            "peers",
+            "Peers: curl, wget2 and aria2c beside the strategies (seed workload)",
+            Workload::seed(),
+        );
+        scenario.question = "How do the common download tools compare with the five strategies \
+             on the book's lesson, against the same server and verified the same way?"
+            .into();
+        scenario.points[0] = scenario.points[0].clone().skipping(
+            Strategy::Sequential,
+            "identical to the seed scenario's sequential row (8 s a run); repeated here it would cost 90 s of the bench budget",
+        );
+        scenario
     }
 
     /// The scenario with this id.
@@ -200,8 +219,8 @@ impl Scenario {
         }
     }
 
-    /// 4 files of 256 MiB at 256 MiB/s per connection, all at once: the size
-    /// issue 7 asks to stream in bounded memory.
+    /// 4 files of 256 MiB at 256 MiB/s per connection, all at once: large
+    /// enough that a backend buffering whole bodies shows in its memory.
     pub fn large_files() -> Scenario {
         const MIB: usize = 1 << 20;
         let workload = Workload::seed()
@@ -282,7 +301,7 @@ mod tests {
     #[test]
     fn every_scenario_is_valid_and_distinct() {
         let all = Scenario::all();
-        assert_eq!(all.len(), 6);
+        assert_eq!(all.len(), 7);
         for scenario in &all {
             assert!(!scenario.points.is_empty(), "{}", scenario.id);
             assert!(scenario.question.ends_with('?'), "{}", scenario.id);

@@ -8,7 +8,7 @@ use fetchlab_server::{Corpus, Stats, TestServer};
 
 use crate::child::ChildServer;
 use crate::error::HarnessError;
-use crate::fdlimit;
+use crate::fdlimit::{self, PER_DOWNLOAD_IN_MEMORY};
 use crate::workload::Workload;
 
 /// Where the test server should run.
@@ -85,7 +85,7 @@ impl Served {
         // A run never has more requests in flight than jobs.
         let in_flight = workload.concurrency.min(workload.jobs);
         if let ServerSource::Child(exe) = source {
-            fdlimit::check(in_flight, false)?;
+            fdlimit::ensure(in_flight as u64, PER_DOWNLOAD_IN_MEMORY)?;
             match ChildServer::spawn(exe, workload) {
                 Ok(server) => return Self::from_child(server),
                 Err(e) => note(format!(
@@ -93,7 +93,8 @@ impl Served {
                 )),
             }
         }
-        fdlimit::check(in_flight, true)?;
+        // The server's end of every connection is in this process too.
+        fdlimit::ensure(in_flight as u64, 2 * PER_DOWNLOAD_IN_MEMORY)?;
         let server = TestServer::start(workload.server_config(corpus.clone()))
             .map_err(|e| HarnessError::Server(format!("cannot start: {e}")))?;
         Ok(Served {
@@ -152,7 +153,13 @@ impl Served {
                     requests: now.requests.saturating_sub(last.requests + 1),
                     connections: now.connections.saturating_sub(last.connections + 1),
                     bytes_sent: now.bytes_sent.saturating_sub(last.bytes_sent + *last_body),
-                    peak_in_flight: now.peak_in_flight,
+                    // The stats request is in flight while it reads the
+                    // peak, so a run without requests still shows 1.
+                    peak_in_flight: if now.requests > last.requests + 1 {
+                        now.peak_in_flight
+                    } else {
+                        0
+                    },
                 };
                 (*last, *last_body) = (now, body);
                 Ok(run)

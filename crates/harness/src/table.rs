@@ -1,6 +1,8 @@
 //! The results of a scenario: one [`Row`] per (point, strategy), computed in
 //! one place from the runs' [`Measurement`]s.
 
+use crate::command::CommandSpec;
+use crate::command::session::CommandMeasurement;
 use crate::measure::Measurement;
 use crate::provenance::Provenance;
 use crate::scenario::{Point, Scenario};
@@ -90,6 +92,15 @@ pub struct Row {
     pub runs: usize,
     /// Why the strategy did not run here, when it refused.
     pub refused: Option<String>,
+    /// What went wrong in a command row's first failed run (non-zero exit,
+    /// time limit, missing, wrong or extra files); its runs stop there.
+    /// Strategy rows never fail: a wrong body voids the whole table.
+    #[serde(default)]
+    pub failed: Option<String>,
+    /// Whether the row is a command run as a child process rather than one
+    /// of the strategies.
+    #[serde(default)]
+    pub command: bool,
     /// Wall time, seconds.
     pub time: Spread,
     /// Every run's wall time, seconds, in run order.
@@ -115,7 +126,8 @@ pub struct Row {
     pub connections: u64,
     /// Most requests the server saw in flight at once (largest over runs).
     pub server_peak_in_flight: u64,
-    /// Peak resident memory the run added, bytes (largest over runs).
+    /// Peak resident memory the run added, bytes (largest over runs); for a
+    /// command, the peak of its child tree's largest process.
     pub peak_rss_delta: Option<u64>,
     /// That peak divided by min(workers, jobs).
     pub rss_per_in_flight: Option<u64>,
@@ -174,6 +186,78 @@ impl Row {
         })
     }
 
+    /// The row of command `spec` at `point` from its runs (at least one;
+    /// a failed run, if any, is the last). Time, CPU and the server's counts
+    /// are the median run's; memory and peak in-flight the largest.
+    pub fn command(
+        point: &Point,
+        ideal: f64,
+        spec: &CommandSpec,
+        runs: &[CommandMeasurement],
+    ) -> Option<Row> {
+        let times: Vec<f64> = runs.iter().map(|m| m.wall.as_secs_f64()).collect();
+        let time = Spread::of(&times);
+        let median = runs.iter().find(|m| m.wall.as_secs_f64() == time.median)?;
+        let worst = runs.iter().max_by_key(|m| {
+            (
+                m.failure.is_some(),
+                m.check.missing.len() + m.check.wrong.len(),
+            )
+        })?;
+        let wall = time.median.max(f64::MIN_POSITIVE);
+        let requests = median.server.requests;
+        let peak_rss = runs.iter().filter_map(|m| m.peak_rss).max();
+        let in_flight = point.workload.concurrency.min(point.workload.jobs).max(1) as u64;
+        let failed = runs.iter().find_map(|m| m.failure.clone());
+        Some(Row {
+            strategy: spec.name.clone(),
+            client_library: spec.client.clone(),
+            point: point.label.clone(),
+            x: point.x,
+            workload: point.workload.label(),
+            jobs: point.workload.jobs,
+            concurrency: point.workload.concurrency,
+            runs: runs.len(),
+            refused: None,
+            failed: failed.clone(),
+            command: true,
+            time,
+            times,
+            ideal,
+            // A failed run's time says nothing about the limit.
+            efficiency: (ideal > 0.0 && failed.is_none()).then(|| ideal / wall),
+            requests_per_sec: requests as f64 / wall,
+            bytes_per_sec: median.check.bytes as f64 / wall,
+            cpu_time: median.cpu.as_secs_f64(),
+            cpu_per_request: median.cpu.as_secs_f64() / requests.max(1) as f64,
+            requests,
+            bytes: median.check.bytes,
+            connections: median.server.connections,
+            server_peak_in_flight: runs.iter().map(|m| m.server.peak_in_flight).max()?,
+            peak_rss_delta: peak_rss,
+            rss_per_in_flight: peak_rss.map(|r| r / in_flight),
+            threads: None,
+            counts: OutcomeCounts {
+                downloaded: worst.check.verified,
+                not_found: 0,
+                errors: worst.check.missing.len() + worst.check.wrong.len(),
+            },
+            failure_kinds: Default::default(),
+            server: median.server_mode,
+        })
+    }
+
+    /// `verified`, or what went wrong (refusal, command failure).
+    pub fn outcome(&self) -> String {
+        if let Some(reason) = &self.refused {
+            format!("refused: {reason}")
+        } else if let Some(failure) = &self.failed {
+            format!("FAILED: {failure}")
+        } else {
+            "verified".to_owned()
+        }
+    }
+
     /// The row of a strategy that refused the point.
     pub fn refused(point: &Point, strategy: Strategy, ideal: f64, reason: String) -> Row {
         Row {
@@ -186,6 +270,8 @@ impl Row {
             concurrency: strategy.workers(point.workload.concurrency, point.workload.jobs),
             runs: 0,
             refused: Some(reason),
+            failed: None,
+            command: false,
             time: Spread::default(),
             times: Vec::new(),
             ideal,
@@ -217,6 +303,10 @@ pub struct ResultTable {
     pub provenance: Provenance,
     /// One row per (point, strategy), in point then strategy order.
     pub rows: Vec<Row>,
+    /// What the reader should know about rows that are not there (e.g. a
+    /// peer tool that is not installed).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl ResultTable {
@@ -226,6 +316,7 @@ impl ResultTable {
             scenario: scenario.into(),
             provenance,
             rows: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! Every saved body, checked byte for byte (by SHA-256) against the corpus.
 //! A mismatch voids the measurement: a fast wrong download is not a result.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use fetchlab_core::{HashStore, Report, Status};
 use fetchlab_server::Corpus;
@@ -72,6 +73,94 @@ impl Expected {
     }
 }
 
+/// What a command left in its output directory, against the corpus.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirCheck {
+    /// Corpus files saved byte for byte.
+    pub verified: usize,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Corpus files not there.
+    pub missing: Vec<String>,
+    /// Corpus files there with other bytes.
+    pub wrong: Vec<String>,
+    /// Anything else (files, directories, links), relative to the directory.
+    pub extra: Vec<String>,
+}
+
+impl DirCheck {
+    /// Checks every entry of `dir` (recursively) against `corpus`: every
+    /// file present, byte-exact, nothing extra. Names are sorted.
+    pub fn of(dir: &Path, corpus: &Corpus) -> Result<DirCheck, HarnessError> {
+        let mut check = DirCheck::default();
+        let mut seen = HashSet::new();
+        let mut pending = vec![dir.to_owned()];
+        while let Some(current) = pending.pop() {
+            let entries = std::fs::read_dir(&current).map_err(|e| unreadable(&current, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| unreadable(&current, e))?;
+                let path = entry.path();
+                let relative = path.strip_prefix(dir).unwrap_or(&path);
+                let name = relative.to_string_lossy().into_owned();
+                let kind = entry.file_type().map_err(|e| unreadable(&path, e))?;
+                if kind.is_dir() {
+                    check.extra.push(format!("{name}/"));
+                    pending.push(path);
+                    continue;
+                }
+                let file = corpus.get(&name).filter(|_| kind.is_file());
+                let Some(file) = file else {
+                    check.extra.push(name);
+                    continue;
+                };
+                seen.insert(name.clone());
+                let body = std::fs::read(&path).map_err(|e| unreadable(&path, e))?;
+                if body == file.body {
+                    check.verified += 1;
+                    check.bytes += body.len() as u64;
+                } else {
+                    check.wrong.push(name);
+                }
+            }
+        }
+        check.missing = corpus
+            .names()
+            .into_iter()
+            .filter(|n| !seen.contains(n))
+            .collect();
+        check.missing.sort();
+        check.wrong.sort();
+        check.extra.sort();
+        Ok(check)
+    }
+
+    /// `None` when every file is there and right and nothing else is;
+    /// otherwise which, e.g. `2 missing (a.jpg, b.jpg); 1 extra (robots.txt)`.
+    pub fn problem(&self) -> Option<String> {
+        let list = |what: &str, names: &[String]| {
+            let mut shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+            if names.len() > 3 {
+                shown.push("…");
+            }
+            format!("{} {what} ({})", names.len(), shown.join(", "))
+        };
+        let parts: Vec<String> = [
+            ("missing", &self.missing),
+            ("wrong", &self.wrong),
+            ("extra", &self.extra),
+        ]
+        .into_iter()
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(what, names)| list(what, names))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+fn unreadable(path: &Path, source: std::io::Error) -> HarnessError {
+    HarnessError::Command(format!("cannot read {}: {source}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -117,5 +206,37 @@ mod tests {
             "{message}"
         );
         assert!(message.contains(&corpus.files()[1].name), "{message}");
+    }
+
+    #[test]
+    fn a_directory_is_checked_for_missing_wrong_and_extra_files() {
+        let corpus = Corpus::generate(&CorpusSpec::files(5, 100, 200));
+        let dir = tempfile::tempdir().unwrap();
+        for file in &corpus.files()[..4] {
+            std::fs::write(dir.path().join(&file.name), &file.body).unwrap();
+        }
+        let mut wrong = corpus.files()[1].body.to_vec();
+        wrong[7] ^= 0x80;
+        std::fs::write(dir.path().join(&corpus.files()[1].name), wrong).unwrap();
+        std::fs::write(dir.path().join("robots.txt"), b"").unwrap();
+        std::fs::create_dir(dir.path().join("127.0.0.1")).unwrap();
+        let check = DirCheck::of(dir.path(), &corpus).unwrap();
+        assert_eq!(check.verified, 3);
+        assert_eq!(check.missing, [corpus.files()[4].name.clone()]);
+        assert_eq!(check.wrong, [corpus.files()[1].name.clone()]);
+        assert_eq!(check.extra, ["127.0.0.1/", "robots.txt"]);
+        let problem = check.problem().unwrap();
+        assert!(problem.starts_with("1 missing ("), "{problem}");
+        assert!(
+            problem.ends_with("2 extra (127.0.0.1/, robots.txt)"),
+            "{problem}"
+        );
+
+        let whole = tempfile::tempdir().unwrap();
+        for file in corpus.files() {
+            std::fs::write(whole.path().join(&file.name), &file.body).unwrap();
+        }
+        let check = DirCheck::of(whole.path(), &corpus).unwrap();
+        assert_eq!((check.verified, check.problem()), (5, None));
     }
 }

@@ -238,7 +238,8 @@ impl Workload {
             .map_err(|e| HarnessError::Server(format!("bad job list: {e}")))
     }
 
-    /// The ideal time for bodies of `sizes` (DESIGN.md §4).
+    /// The ideal time for bodies of `sizes` (`docs/harness.md`, "The ideal
+    /// time").
     ///
     /// Service time of a request: delay + mean jitter + size / bandwidth.
     /// With error and fault rates `e` and `f`, a perfect client still needs

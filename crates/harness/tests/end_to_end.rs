@@ -47,6 +47,7 @@ fn sequential_is_measured_and_verified() {
         runs: 2,
         server: ServerSource::InProcess,
         command: "cargo test".into(),
+        ..CompareOptions::default()
     };
     let seen = Mutex::new(Seen::default());
     let table = compare(&scenario, &options, &record(&seen)).unwrap();
@@ -97,28 +98,77 @@ fn a_missing_server_binary_falls_back_in_process_with_a_note() {
     assert!(notes.iter().any(|n| n.contains("in-process")), "{notes:?}");
 }
 
+/// Set in the child process of the open-files test, which runs under a
+/// lowered limit.
+const LOW_LIMIT_CHILD: &str = "FETCHLAB_TEST_LOW_NOFILE";
+
+/// The limit (soft and hard) the child runs under: low enough that a few
+/// hundred workers cannot fit, whatever the machine's own limit is.
+const LOW_LIMIT: u64 = 256;
+
 #[test]
 fn a_concurrency_above_the_open_files_limit_is_refused_before_any_request() {
-    let limit = fetchlab_harness::raise_fd_limit();
-    if limit.soft > 200_000 {
-        return; // generous limits: too many jobs to make this test cheap
+    if std::env::var_os(LOW_LIMIT_CHILD).is_some() {
+        return refused_under_the_low_limit();
     }
-    let jobs = limit.soft as usize + 1;
-    let workload = tiny()
-        .with_jobs(jobs)
-        .with_concurrency(jobs)
-        .with_sizes(1, 1);
+    // Run this very test again in a child whose soft and hard limits are
+    // both LOW_LIMIT (an unprivileged process cannot raise a hard limit),
+    // so the refusal is tested on every machine.
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "--exact",
+            "a_concurrency_above_the_open_files_limit_is_refused_before_any_request",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(LOW_LIMIT_CHILD, "1");
+    // SAFETY: setrlimit is async-signal-safe and touches only the child.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            let limit = libc::rlimit {
+                rlim_cur: LOW_LIMIT as libc::rlim_t,
+                rlim_max: LOW_LIMIT as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The child really ran the check (and not zero tests).
+    assert!(stdout.contains("refused at the low limit"), "{stdout}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+/// In the child: 300 workers cannot fit under 256 descriptors.
+fn refused_under_the_low_limit() {
+    let limit = fetchlab_harness::raise_fd_limit();
+    assert_eq!((limit.soft, limit.hard), (LOW_LIMIT, LOW_LIMIT));
+    let workload = tiny().with_jobs(300).with_concurrency(300).with_sizes(1, 1);
     let scenario = Scenario::custom("huge", "Huge", workload);
     let options = CompareOptions {
-        strategies: vec![Strategy::Sequential],
+        strategies: vec![Strategy::Threads],
         runs: 1,
         ..CompareOptions::default()
     };
     let seen = Mutex::new(Seen::default());
     let err = compare(&scenario, &options, &record(&seen)).unwrap_err();
-    assert!(matches!(err, HarnessError::FdLimit { .. }), "{err}");
-    assert!(err.to_string().contains("ulimit -n"), "{err}");
-    assert_eq!(seen.lock().unwrap().jobs, 0);
+    assert!(matches!(err, HarnessError::FdLimit(_)), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("open-files limit is 256"), "{message}");
+    assert!(message.contains("ulimit -n"), "{message}");
+    let seen = seen.lock().unwrap();
+    assert_eq!((seen.runs, seen.jobs), (0, 0), "no run started");
+    println!("refused at the low limit: {message}");
 }
 
 #[test]

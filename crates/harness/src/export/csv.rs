@@ -8,7 +8,7 @@ use crate::table::{ResultTable, Row};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CsvExporter;
 
-const HEADER: [&str; 30] = [
+const HEADER: [&str; 32] = [
     "scenario",
     "point",
     "strategy",
@@ -39,6 +39,8 @@ const HEADER: [&str; 30] = [
     "server",
     "workload",
     "times_s",
+    "command",
+    "failed",
 ];
 
 impl Exporter for CsvExporter {
@@ -47,6 +49,9 @@ impl Exporter for CsvExporter {
         out.push_str(&format!("# {}\n", table.scenario.title));
         for line in table.provenance.lines() {
             out.push_str(&format!("# {line}\n"));
+        }
+        for note in &table.notes {
+            out.push_str(&format!("# Note: {note}\n"));
         }
         out.push_str(&HEADER.join(","));
         out.push('\n');
@@ -96,6 +101,8 @@ fn fields(scenario: &str, row: &Row) -> Vec<String> {
         row.server.name().to_owned(),
         row.workload.clone(),
         times.join(" "),
+        row.command.to_string(),
+        row.failed.clone().unwrap_or_default(),
     ]
 }
 

@@ -8,7 +8,7 @@ use crate::units;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct MarkdownExporter;
 
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "strategy",
     "client",
     "workers",
@@ -25,6 +25,7 @@ const COLUMNS: [&str; 16] = [
     "RSS / in-flight",
     "threads +",
     "saved / 404 / errors",
+    "outcome",
 ];
 
 impl Exporter for MarkdownExporter {
@@ -57,6 +58,18 @@ impl Exporter for MarkdownExporter {
              count in every run); both the largest over runs. \
              Outcome counts: the worst run.\n\n",
         );
+        if table.rows.iter().any(|r| r.command) {
+            out.push_str(
+                "Command rows (a downloader run as a child process in its own process group): \
+                 time from spawn to exit; CPU time and peak RSS are the child process tree's \
+                 (wait4's rusage); requests, connections and peak in-flight are the server's \
+                 counts; every file the command saved is checked against the corpus (all \
+                 present, byte-exact, nothing extra). Client: the tool's version.\n\n",
+            );
+        }
+        for note in &table.notes {
+            out.push_str(&format!("Note: {note}\n\n"));
+        }
         for provenance in table.provenance.lines() {
             out.push_str(&format!("- {provenance}\n"));
         }
@@ -104,6 +117,7 @@ fn cells(row: &Row) -> Vec<String> {
             "{} / {} / {}",
             row.counts.downloaded, row.counts.not_found, row.counts.errors
         ),
+        row.outcome(),
     ]);
     cells
 }

@@ -75,6 +75,15 @@ pub enum ExportError {
     /// A chart could not be drawn.
     #[error("plot: {0}")]
     Plot(String),
+    /// A saved table could not be read back.
+    #[error("{path} is not a result table: {source}")]
+    Table {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON parser said.
+        #[source]
+        source: serde_json::Error,
+    },
     /// A file could not be written or read.
     #[error("{path}: {source}")]
     Io {
@@ -110,8 +119,10 @@ pub fn write_results(dir: &Path, table: &ResultTable) -> Result<Vec<PathBuf>, Ex
     Ok(written)
 }
 
-/// Every result table saved as JSON in `dir`, in file-name order (files
-/// that are not tables are ignored).
+/// Every result table saved as JSON in `dir`, in file-name order. A JSON
+/// file that is not a table is an error naming it: `results/` holds only
+/// what the harness wrote, so anything else there is a mistake to fix, not
+/// to hide from the charts.
 pub fn read_tables(dir: &Path) -> Result<Vec<ResultTable>, ExportError> {
     let entries = std::fs::read_dir(dir).map_err(|source| io_error(dir, source))?;
     let mut paths: Vec<PathBuf> = entries
@@ -122,9 +133,9 @@ pub fn read_tables(dir: &Path) -> Result<Vec<ResultTable>, ExportError> {
     let mut tables = Vec::new();
     for path in paths {
         let bytes = std::fs::read(&path).map_err(|source| io_error(&path, source))?;
-        if let Ok(table) = serde_json::from_slice::<ResultTable>(&bytes) {
-            tables.push(table);
-        }
+        let table = serde_json::from_slice::<ResultTable>(&bytes)
+            .map_err(|source| ExportError::Table { path, source })?;
+        tables.push(table);
     }
     Ok(tables)
 }

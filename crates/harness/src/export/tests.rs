@@ -208,7 +208,6 @@ fn text_summary_is_aligned() {
 fn results_directory_gets_every_file_and_the_efficiency_chart() {
     let (one, many) = tables();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("unrelated.json"), b"{\"not\": \"a table\"}").unwrap();
     write_results(dir.path(), &one).unwrap();
     let written = write_results(dir.path(), &many).unwrap();
     assert_eq!(written.len(), 5);
@@ -236,6 +235,18 @@ fn results_directory_gets_every_file_and_the_efficiency_chart() {
             .to_string_lossy()
             .ends_with(".tmp"))
     );
+}
+
+#[test]
+fn a_json_file_that_is_not_a_table_is_an_error_with_its_name() {
+    let (one, _) = tables();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("unrelated.json"), b"{\"not\": \"a table\"}").unwrap();
+    let err = write_results(dir.path(), &one).unwrap_err();
+    assert!(matches!(err, ExportError::Table { .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("unrelated.json"), "{message}");
+    assert!(message.contains("is not a result table"), "{message}");
 }
 
 /// Writes the synthetic tables' files to `$FETCHLAB_PLOT_DIR`, when set, to

@@ -9,16 +9,26 @@ use crate::units;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TextExporter;
 
-const COLUMNS: [&str; 8] = [
+const COLUMNS: [&str; 12] = [
     "strategy",
     "client",
     "workers",
     "time (median, min–max)",
     "ideal",
     "efficiency",
+    "CPU",
+    "peak RSS",
     "connections",
+    "peak in-flight",
     "saved / 404 / errors",
+    "outcome",
 ];
+
+/// Under a table with command rows: what their columns mean.
+const COMMAND_NOTE: &str = "Commands: time from spawn to exit; CPU and peak RSS of the child \
+    process tree (strategies: CPU of this process, RSS it added); connections and peak \
+    in-flight as the server counted them; every file in the output directory checked against \
+    the corpus.";
 
 impl Exporter for TextExporter {
     fn serialize(&self, table: &ResultTable) -> Result<Vec<u8>, ExportError> {
@@ -48,7 +58,16 @@ fn render(table: &ResultTable) -> String {
         }
         rows.push(cells);
     }
-    align(&rows)
+    let mut out = align(&rows);
+    for note in &table.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    if table.rows.iter().any(|r| r.command) {
+        out.push('\n');
+        out.push_str(COMMAND_NOTE);
+        out.push('\n');
+    }
+    out
 }
 
 fn cells(row: &Row) -> Vec<String> {
@@ -68,11 +87,15 @@ fn cells(row: &Row) -> Vec<String> {
             ),
             units::secs(row.ideal),
             row.efficiency.map_or("–".into(), units::percent),
+            units::secs(row.cpu_time),
+            row.peak_rss_delta.map_or("–".into(), units::bytes),
             units::count(row.connections),
+            units::count(row.server_peak_in_flight),
             format!(
                 "{} / {} / {}",
                 row.counts.downloaded, row.counts.not_found, row.counts.errors
             ),
+            row.outcome(),
         ]),
     }
     cells

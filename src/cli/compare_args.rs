@@ -15,12 +15,24 @@ Examples:
   fetchlab compare --strategies sequential,tokio --latency 0ms --runs 5
   # 1,000 jobs at 200 workers on a flaky server, tables saved for later
   fetchlab compare --jobs 1000 -c 200 --error-rate 0.1 --export-markdown results.md
+  # curl, wget2, aria2c and the book's thread-pool program beside the strategies
+  fetchlab compare --peers curl,wget2,aria2c \
+      --command 'py_pool=python3 examples/python/flags_threadpool.py {urls} {out} {c}'
+
+A --command template is split into words like a shell would (but no shell
+runs unless it says `sh -c`); {urls} (a file of URLs, one a line), {out} (an
+empty directory to save into), {pairs} (a curl config of url/output pairs),
+{c} (concurrency), {n} (files) and {base} (the server's base URL) are
+replaced in every word; {cacert} is reserved for TLS. Every file the command
+leaves in {out} is checked against the corpus.
 
 The server runs as `fetchlab serve` in a child process, so its work is not
 counted as the client's. Every saved body is checked against the corpus.
 
 Exit status: 0 when every run saved every file, 1 when a job failed in some
-run (the table's errors column says where) or a body did not verify, 2 for
+run (the table's errors column says where), a body did not verify, or a
+command exited non-zero, passed the time limit or saved missing, wrong or
+extra files (its row says which), 2 for
 bad options, an open-files limit too low, or a server that cannot start.";
 
 /// Options of `fetchlab compare`.
@@ -68,6 +80,21 @@ pub struct CompareArgs {
     /// Seed of the corpus and of the server's random choices.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+
+    /// Add a row: a downloader run as a child process (repeatable; see
+    /// below for the placeholders).
+    #[arg(long = "command", value_name = "NAME=TEMPLATE")]
+    pub commands: Vec<String>,
+
+    /// Add preset rows for these tools when they are on PATH
+    /// (comma-separated: curl, wget2, aria2c).
+    #[arg(long, value_name = "TOOLS")]
+    pub peers: Option<String>,
+
+    /// Longest a command's run may take; its whole process group is then
+    /// killed and its row fails.
+    #[arg(long, value_name = "DURATION", default_value = "120s")]
+    pub time_limit: Duration,
 
     /// Also write the table as Markdown to FILE.
     #[arg(long, value_name = "FILE")]

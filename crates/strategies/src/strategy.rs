@@ -1,4 +1,5 @@
-//! The strategies the harness compares, by name, and how each is built.
+//! The strategies by name: each one's client library, worker rule,
+//! open-files need and how its backend is built.
 
 use std::fmt;
 use std::str::FromStr;
@@ -62,6 +63,14 @@ impl Strategy {
             Self::Sequential => 1,
             _ => concurrency.min(jobs).max(1),
         }
+    }
+
+    /// Descriptors a run at `concurrency` over `jobs` jobs needs when each
+    /// in-flight download holds `per_download` of them (see
+    /// [`crate::fdlimit`]): the strategy's [`workers`](Self::workers), not
+    /// the limit asked for, so a sequential run needs one socket.
+    pub fn open_files(self, concurrency: usize, jobs: usize, per_download: u64) -> u64 {
+        crate::fdlimit::needed(self.workers(concurrency, jobs) as u64, per_download)
     }
 
     /// Builds the backend with `settings`; fails on settings it cannot honour.
@@ -140,6 +149,9 @@ mod tests {
         assert_eq!(Strategy::Sequential.workers(20, 80), 1);
         assert_eq!(Strategy::Tokio.workers(20, 80), 20);
         assert_eq!(Strategy::Threads.workers(20, 4), 4);
+        let reserved = crate::fdlimit::RESERVED;
+        assert_eq!(Strategy::Sequential.open_files(1000, 1000, 2), reserved + 2);
+        assert_eq!(Strategy::Tokio.open_files(1000, 1000, 2), reserved + 2000);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Running a scenario: every point, every strategy, a number of runs, into a
-//! [`ResultTable`], with progress events for a user interface.
+//! Running a scenario: every point, every strategy and every command, a
+//! number of runs, into a [`ResultTable`], with progress events for a user
+//! interface.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -7,6 +8,8 @@ use std::time::Duration;
 
 use fetchlab_core::{Outcome, Progress};
 
+use crate::command::CommandSpec;
+use crate::command::session::{CommandMeasurement, CommandSession};
 use crate::error::HarnessError;
 use crate::fdlimit;
 use crate::measure::{Measurement, PointRunner};
@@ -23,17 +26,28 @@ pub struct CompareOptions {
     pub strategies: Vec<Strategy>,
     /// Measured runs per strategy and point (at least 1).
     pub runs: usize,
+    /// Commands run as rows after the strategies, in table order.
+    pub commands: Vec<CommandSpec>,
+    /// How long one run of a command may take before its process group is
+    /// killed and its row fails.
+    pub time_limit: Duration,
     /// Where the server runs.
     pub server: ServerSource,
     /// The exact command line, recorded with the results.
     pub command: String,
 }
 
+/// The default [`CompareOptions::time_limit`]: far above any run of the
+/// seed workload (the book's sequential loop takes about 10 s).
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(120);
+
 impl Default for CompareOptions {
     fn default() -> Self {
         Self {
             strategies: Strategy::ALL.to_vec(),
             runs: 3,
+            commands: Vec::new(),
+            time_limit: DEFAULT_TIME_LIMIT,
             server: ServerSource::InProcess,
             command: String::new(),
         }
@@ -95,6 +109,26 @@ pub enum Event<'a> {
         /// Its reason.
         reason: &'a str,
     },
+    /// A run of a command row begins.
+    CommandStarted {
+        /// The row's name.
+        name: &'a str,
+        /// 1-based run number.
+        run: usize,
+        /// Runs at most (a failed run is the last).
+        runs: usize,
+        /// Files the command is to save.
+        jobs: usize,
+    },
+    /// A run of a command ended and its directory was checked.
+    CommandFinished {
+        /// The row's name.
+        name: &'a str,
+        /// 1-based run number.
+        run: usize,
+        /// What it measured.
+        measurement: &'a CommandMeasurement,
+    },
     /// Something the user should know (e.g. the in-process server fallback).
     Note(&'a str),
 }
@@ -134,6 +168,9 @@ fn run_points(
             table.push(run_strategy(
                 &runner, point, strategy, options, on_event, watch,
             )?);
+        }
+        for spec in &options.commands {
+            table.push(run_command(&runner, point, spec, options, on_event)?);
         }
     }
     Ok(table)
@@ -183,6 +220,41 @@ fn run_strategy(
     }
     // `runs >= 1`, so there is at least one measurement.
     Row::measured(point, ideal, &measured)
+        .ok_or_else(|| HarnessError::Workload("no measured run".into()))
+}
+
+fn run_command(
+    runner: &PointRunner,
+    point: &Point,
+    spec: &CommandSpec,
+    options: &CompareOptions,
+    on_event: EventSink<'_>,
+) -> Result<Row, HarnessError> {
+    let mut session =
+        CommandSession::start(runner, spec, &mut |note| on_event(&Event::Note(&note)))?;
+    let runs = options.runs.max(1);
+    let mut measured = Vec::new();
+    for run in 1..=runs {
+        on_event(&Event::CommandStarted {
+            name: &spec.name,
+            run,
+            runs,
+            jobs: point.workload.jobs,
+        });
+        let measurement = session.run_once(options.time_limit)?;
+        on_event(&Event::CommandFinished {
+            name: &spec.name,
+            run,
+            measurement: &measurement,
+        });
+        let failed = measurement.failure.is_some();
+        measured.push(measurement);
+        if failed {
+            break;
+        }
+    }
+    // `runs >= 1`, so there is at least one measurement.
+    Row::command(point, runner.ideal().as_secs_f64(), spec, &measured)
         .ok_or_else(|| HarnessError::Workload("no measured run".into()))
 }
 

@@ -1,5 +1,6 @@
-//! `fetchlab compare` (also bare `fetchlab`): every chosen strategy on one
-//! workload against the slow server, through the harness, as one table.
+//! `fetchlab compare` (also bare `fetchlab`): every chosen strategy, and
+//! every `--command` or `--peers` tool, on one workload against the slow
+//! server, through the harness, as one table.
 //!
 //! The harness starts the server (as `fetchlab serve` in a child process,
 //! this very binary), runs each strategy `--runs` times, verifies every body
@@ -10,10 +11,12 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use fetchlab_harness::command::peers;
 use fetchlab_harness::export::{self, Format};
 use fetchlab_harness::{
-    CompareOptions, Event, HarnessError, ResultTable, Scenario, ServerSource, Strategy, Workload,
+    CommandSpec, CompareOptions, Event, HarnessError, ResultTable, Scenario, ServerSource,
+    Strategy, Workload,
 };
 
 use crate::cli::CompareArgs;
@@ -25,17 +28,23 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
     let workload = workload(&args)?;
     workload.validate()?;
     let scenario = Scenario::custom("compare", "fetchlab compare", workload);
+    let bar = Mutex::new(RunBar::new());
+    let mut missing_peers = Vec::new();
     let options = CompareOptions {
         strategies: strategies(&args),
+        commands: commands(&args, &mut |note| missing_peers.push(note))?,
+        time_limit: *args.time_limit,
         runs: usize::try_from(args.runs).unwrap_or(usize::MAX),
         server: ServerSource::Child(
             std::env::current_exe().context("cannot find this program to run the server")?,
         ),
         command: command_line(),
     };
-    let bar = Mutex::new(RunBar::new());
+    for note in &missing_peers {
+        show(&bar, &Event::Note(note));
+    }
     let on_event = |event: &Event<'_>| show(&bar, event);
-    let table = match fetchlab_harness::compare(&scenario, &options, &on_event) {
+    let mut table = match fetchlab_harness::compare(&scenario, &options, &on_event) {
         Err(err @ HarnessError::Verification { .. }) => {
             finish(&bar);
             eprintln!("fetchlab: {err}");
@@ -46,9 +55,45 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
             other?
         }
     };
+    table.notes.extend(missing_peers);
     println!("{}", table.render_summary());
     export_all(&args, &table)?;
     Ok(Outcome::from_success(all_jobs_succeeded(&table)))
+}
+
+/// The `--command` rows, then the `--peers` found on PATH (a note for each
+/// one that is not). A name used twice, or a strategy's name, is refused.
+fn commands(args: &CompareArgs, note: &mut dyn FnMut(String)) -> Result<Vec<CommandSpec>> {
+    let mut specs = Vec::new();
+    for text in &args.commands {
+        let spec = CommandSpec::parse(text)?;
+        if spec.needs_tls() {
+            bail!(
+                "--command {}: {{cacert}} needs a TLS server, and `fetchlab compare` serves plain HTTP",
+                spec.name
+            );
+        }
+        specs.push(spec);
+    }
+    if let Some(list) = &args.peers {
+        for peer in peers::parse_list(list)? {
+            match peer.resolve() {
+                Ok(spec) => specs.push(spec),
+                Err(missing) => note(missing),
+            }
+        }
+    }
+    let mut names: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
+    for spec in &specs {
+        if names.contains(&spec.name.as_str()) {
+            bail!(
+                "the row name {:?} is used twice; name each --command differently",
+                spec.name
+            );
+        }
+        names.push(&spec.name);
+    }
+    Ok(specs)
 }
 
 /// The workload the options describe, on top of the seed workload.
@@ -109,6 +154,23 @@ fn show(bar: &Mutex<RunBar>, event: &Event<'_>) {
         Event::Refused { strategy, reason } => {
             bar.println(&format!("{strategy}: refused: {reason}"))
         }
+        Event::CommandStarted {
+            name,
+            run,
+            runs,
+            jobs,
+        } => {
+            // A command reports no progress: the bar only shows it is running.
+            bar.start(&format!("{name} run {run}/{runs}"), *jobs);
+        }
+        Event::CommandFinished {
+            name, measurement, ..
+        } => {
+            bar.finish();
+            if let Some(failure) = &measurement.failure {
+                bar.println(&format!("{name}: FAILED: {failure}"));
+            }
+        }
         Event::Note(note) => bar.println(&format!("note: {note}")),
         _ => {}
     }
@@ -140,13 +202,14 @@ fn write(path: &Path, format: Format, table: &ResultTable) -> Result<()> {
         .with_context(|| format!("cannot export to {}", path.display()))
 }
 
-/// Whether every measured run saved every job.
+/// Whether every measured run saved every job, and every command row
+/// passed.
 fn all_jobs_succeeded(table: &ResultTable) -> bool {
     table
         .rows
         .iter()
         .filter(|row| row.refused.is_none())
-        .all(|row| row.counts.not_found == 0 && row.counts.errors == 0)
+        .all(|row| row.failed.is_none() && row.counts.not_found == 0 && row.counts.errors == 0)
 }
 
 #[cfg(test)]
