@@ -3,12 +3,15 @@
 //! and replay the lesson by hand against a local slow server (`serve`).
 //!
 //! Layout: [`cli`] declares the command line; one module per subcommand
-//! ([`compare`], [`download`], [`serve`]) does the work; [`exit`] maps
+//! does the work: [`compare`], [`download`], [`serve`], [`merge`]
+//! (`report merge`), [`generate`] (`completions`, `man`); [`exit`] maps
 //! results to exit statuses. Helpers: [`progress`] (bar and `-v` lines),
 //! [`run_bar`] (compare's progress),
-//! [`sources`] and [`list_url`] (where the URLs come from), [`strategy`] (names → backends),
-//! [`fdlimit`] (open-files limit), [`interrupt`] (Ctrl-C), [`units`]
-//! (byte sizes).
+//! [`sources`] and [`list_url`] (where the URLs come from), [`shard`]
+//! (which share of the list, from flags or a scheduler's environment),
+//! [`report_file`] (`--report`, written atomically), [`strategy`] (names →
+//! backends), [`fdlimit`] (open-files limit), [`interrupt`] (Ctrl-C),
+//! [`units`] (byte sizes).
 #![deny(missing_docs)]
 
 mod cli;
@@ -16,11 +19,15 @@ mod compare;
 mod download;
 mod exit;
 mod fdlimit;
+mod generate;
 mod interrupt;
 mod list_url;
+mod merge;
 mod progress;
+mod report_file;
 mod run_bar;
 mod serve;
+mod shard;
 mod sources;
 mod strategy;
 mod units;
@@ -29,7 +36,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ReportCommand};
 
 fn main() -> ExitCode {
     let command = Cli::parse().into_command();
@@ -37,6 +44,11 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Download(args) => download::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Report(args) => match args.command {
+            ReportCommand::Merge(args) => merge::run(args),
+        },
+        Command::Completions(args) => generate::completions(args),
+        Command::Man(args) => generate::man(args),
     };
     match result {
         Ok(outcome) => outcome.code(),
@@ -48,8 +60,8 @@ fn main() -> ExitCode {
 }
 
 /// The error and its causes on one line, without a backtrace or Debug
-/// output; a cause already spelled out by the message before it (as many
-/// library errors do) is not repeated.
+/// output, passwords in URLs hidden; a cause already spelled out by the
+/// message before it (as many library errors do) is not repeated.
 fn one_line(err: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in err.chain() {
@@ -62,7 +74,7 @@ fn one_line(err: &anyhow::Error) -> String {
         }
         line.push_str(&text);
     }
-    line.replace('\n', " ")
+    fetchlab_core::job::redact_credentials(&line.replace('\n', " ")).into_owned()
 }
 
 #[cfg(test)]
@@ -79,5 +91,14 @@ mod tests {
         );
         let err = anyhow::anyhow!("inner").context("outer");
         assert_eq!(one_line(&err), "outer: inner");
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        let err = anyhow::anyhow!("cannot fetch the URL list http://ann:s3cret@127.0.0.1/l.txt");
+        assert_eq!(
+            one_line(&err),
+            "cannot fetch the URL list http://ann:***@127.0.0.1/l.txt"
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::support::*;
 
 /// Starts `fetchlab download -o out list` (plus `extra`) in the background.
 fn spawn_download(out: &std::path::Path, list: &std::path::Path, extra: &[&str]) -> Child {
-    Command::new(bin())
+    fetchlab_process()
         .arg("download")
         .args(extra)
         .arg("-o")

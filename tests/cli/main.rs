@@ -3,7 +3,10 @@
 
 mod compare;
 mod download;
+mod generate;
 mod input_errors;
 mod interrupt;
+mod report_merge;
 mod serve;
+mod shards;
 mod support;
