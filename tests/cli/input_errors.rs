@@ -29,6 +29,31 @@ fn a_bad_url_line_is_named_by_file_and_line() {
 }
 
 #[test]
+fn a_url_line_with_a_space_is_refused_by_file_and_line() {
+    let server = server(2);
+    let work = tempfile::tempdir().unwrap();
+    let list = work.path().join("urls.txt");
+    let text = format!(
+        "{}\n{} {}\n",
+        server.url("file00000.bin"),
+        server.url("file00001.bin"),
+        server.url("file00002.bin")
+    );
+    std::fs::write(&list, text).unwrap();
+    let output = fetchlab()
+        .args(["download", "-o"])
+        .arg(work.path().join("out"))
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_input_error(
+        &output,
+        &format!("{}:2: a URL cannot contain a space", list.display()),
+    );
+    assert_eq!(server.stats().requests, 0);
+}
+
+#[test]
 fn an_unwritable_output_directory_fails_before_any_request() {
     let server = server(2);
     let work = tempfile::tempdir().unwrap();
