@@ -6,6 +6,7 @@ mod download;
 mod generate;
 mod input_errors;
 mod interrupt;
+mod readme;
 mod report_merge;
 mod serve;
 mod shards;
