@@ -2,6 +2,7 @@
 //! against the in-process slow server on 127.0.0.1.
 
 mod compare;
+mod docs;
 mod download;
 mod generate;
 mod input_errors;

@@ -11,7 +11,10 @@ fn read(relative: &str) -> String {
 #[test]
 fn the_readme_library_example_is_the_compiled_example() {
     let readme = read("README.md");
-    let start = readme.find("```rust\n").expect("a rust block in the README") + "```rust\n".len();
+    let start = readme
+        .find("```rust\n")
+        .expect("a rust block in the README")
+        + "```rust\n".len();
     let shown = &readme[start..start + readme[start..].find("```").expect("the block ends")];
     let example = read("examples/library.rs");
     let code = example
@@ -20,7 +23,10 @@ fn the_readme_library_example_is_the_compiled_example() {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
-    assert_eq!(shown, code, "README.md's rust block differs from examples/library.rs");
+    assert_eq!(
+        shown, code,
+        "README.md's rust block differs from examples/library.rs"
+    );
 }
 
 #[test]
