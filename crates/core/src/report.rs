@@ -444,15 +444,16 @@ pub struct MergedReport {
     pub reports: usize,
     /// The list of the first report.
     pub list: Option<ListInfo>,
-    /// Counts of every report, added.
+    /// Counts of the run's reports, added: those of the first report's list
+    /// and shard count, each shard once.
     pub counts: Counts,
-    /// Bytes of every report, added.
+    /// Bytes of the run's reports, added.
     pub bytes_downloaded: u64,
-    /// Requests of every report, added.
+    /// Requests of the run's reports, added.
     pub requests: u64,
     /// The slowest shard's wall time.
     pub slowest: Duration,
-    /// Every failed job, with the report it came from.
+    /// Every failed job of the run's reports, with the report it came from.
     pub failures: Vec<(String, Shard, FailedJob)>,
     /// Why the reports are not one complete run; empty when they are.
     pub problems: Vec<MergeProblem>,
@@ -494,6 +495,38 @@ pub fn merge(reports: &[(String, ShardReport)]) -> MergedReport {
     merged.list = Some(first_report.list.clone());
     let mut seen: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for (origin, report) in reports {
+        if report.format != SHARD_REPORT_FORMAT {
+            merged.problems.push(MergeProblem::Format {
+                origin: origin.clone(),
+                format: report.format,
+            });
+            continue;
+        }
+        if report.list != first_report.list {
+            merged.problems.push(MergeProblem::DifferentList {
+                origin: origin.clone(),
+                shard: report.shard,
+                list: report.list.clone(),
+                first: first.clone(),
+                first_list: first_report.list.clone(),
+            });
+            continue;
+        }
+        if report.shard.count() != merged.shards {
+            merged.problems.push(MergeProblem::DifferentCount {
+                origin: origin.clone(),
+                shard: report.shard,
+                first: first.clone(),
+                first_count: merged.shards,
+            });
+            continue;
+        }
+        let origins = seen.entry(report.shard.index()).or_default();
+        origins.push(origin.clone());
+        if origins.len() > 1 {
+            // A shard given again is named below, not counted twice.
+            continue;
+        }
         merged.counts.add(&report.counts);
         merged.bytes_downloaded += report.bytes_downloaded;
         merged.requests += report.requests;
@@ -505,32 +538,6 @@ pub fn merge(reports: &[(String, ShardReport)]) -> MergedReport {
                 .iter()
                 .map(|job| (origin.clone(), report.shard, job.clone())),
         );
-        if report.format != SHARD_REPORT_FORMAT {
-            merged.problems.push(MergeProblem::Format {
-                origin: origin.clone(),
-                format: report.format,
-            });
-        }
-        if report.list != first_report.list {
-            merged.problems.push(MergeProblem::DifferentList {
-                origin: origin.clone(),
-                shard: report.shard,
-                list: report.list.clone(),
-                first: first.clone(),
-                first_list: first_report.list.clone(),
-            });
-        } else if report.shard.count() != merged.shards {
-            merged.problems.push(MergeProblem::DifferentCount {
-                origin: origin.clone(),
-                shard: report.shard,
-                first: first.clone(),
-                first_count: merged.shards,
-            });
-        } else {
-            seen.entry(report.shard.index())
-                .or_default()
-                .push(origin.clone());
-        }
         if report.counts.unsuccessful() > 0 {
             merged.problems.push(MergeProblem::Failed {
                 origin: origin.clone(),
@@ -742,6 +749,10 @@ mod merge_tests {
         assert_eq!(
             merged.problems[0].to_string(),
             "shard 2/3 appears 2 times: r2.json, again.json"
+        );
+        assert_eq!(
+            merged.counts.downloaded, 30,
+            "a doubled shard is counted once"
         );
     }
 
