@@ -147,10 +147,29 @@ pub fn redact_credentials(text: &str) -> Cow<'_, str> {
 }
 
 /// One share of a job list: shard `index` of `count` (`0/3`, `1/3`, `2/3`).
+///
+/// Serialised as `{"index": 1, "count": 3}`; deserialising checks
+/// `index < count` as [`Shard::new`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "ShardFields")]
 pub struct Shard {
     index: usize,
     count: usize,
+}
+
+/// A [`Shard`] as written, before it is checked.
+#[derive(serde::Deserialize)]
+struct ShardFields {
+    index: usize,
+    count: usize,
+}
+
+impl TryFrom<ShardFields> for Shard {
+    type Error = ShardError;
+
+    fn try_from(fields: ShardFields) -> Result<Self, Self::Error> {
+        Shard::new(fields.index, fields.count)
+    }
 }
 
 impl Shard {
@@ -615,6 +634,10 @@ mod tests {
                 .contains("0 to 7")
         );
         assert_eq!(list.in_shard(Shard::WHOLE), list);
+        let read: Result<Shard, _> = serde_json::from_str(r#"{"index":3,"count":3}"#);
+        assert!(read.unwrap_err().to_string().contains("does not exist"));
+        let read: Shard = serde_json::from_str(r#"{"index":2,"count":3}"#).unwrap();
+        assert_eq!(read, Shard::new(2, 3).unwrap());
     }
 
     #[test]
