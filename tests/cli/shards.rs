@@ -117,47 +117,44 @@ fn assert_shards_add_up(server: &TestServer, work: &Path, reports: &[PathBuf]) {
     assert!(stdout.contains(&format!("{JOBS} downloaded.")), "{stdout}");
 }
 
+/// One server, one list of [`JOBS`], `count` processes (`shard(k)` picks
+/// shard k), and the checks of [`assert_shards_add_up`].
+fn assert_sharded_run_adds_up(count: usize, shard: impl Fn(usize, &mut Command)) {
+    let server = server(JOBS);
+    let work = tempfile::tempdir().unwrap();
+    let list = url_file(&server, work.path(), &[]);
+    let reports = run_shards(&list, work.path(), count, shard);
+    assert_shards_add_up(&server, work.path(), &reports);
+}
+
 #[test]
 fn shards_flag_add_up_to_the_list_for_1_3_and_8_processes() {
-    let server = server(JOBS);
     for count in [1, 3, 8] {
-        server.reset_stats();
-        let work = tempfile::tempdir().unwrap();
-        let list = url_file(&server, work.path(), &[]);
-        let reports = run_shards(&list, work.path(), count, |k, command| {
+        assert_sharded_run_adds_up(count, |k, command| {
             command.arg("--shard").arg(format!("{k}/{count}"));
         });
-        assert_shards_add_up(&server, work.path(), &reports);
     }
 }
 
 #[test]
 fn kubernetes_indexed_job_sets_the_index_and_shard_count_the_count() {
-    let server = server(JOBS);
-    let work = tempfile::tempdir().unwrap();
-    let list = url_file(&server, work.path(), &[]);
-    let reports = run_shards(&list, work.path(), 3, |k, command| {
+    assert_sharded_run_adds_up(3, |k, command| {
         command
             .env("JOB_COMPLETION_INDEX", k.to_string())
             .args(["--shard-count", "3"]);
     });
-    assert_shards_add_up(&server, work.path(), &reports);
 }
 
 #[test]
 fn slurm_array_task_ids_are_normalised() {
-    let server = server(JOBS);
-    let work = tempfile::tempdir().unwrap();
-    let list = url_file(&server, work.path(), &[]);
     // `sbatch --array=1-5:2`: task ids 1, 3, 5.
-    let reports = run_shards(&list, work.path(), 3, |k, command| {
+    assert_sharded_run_adds_up(3, |k, command| {
         command
             .env("SLURM_ARRAY_TASK_ID", (1 + 2 * k).to_string())
             .env("SLURM_ARRAY_TASK_MIN", "1")
             .env("SLURM_ARRAY_TASK_STEP", "2")
             .env("SLURM_ARRAY_TASK_COUNT", "3");
     });
-    assert_shards_add_up(&server, work.path(), &reports);
 }
 
 #[test]
