@@ -438,6 +438,16 @@ impl JobList {
     /// The jobs of shard `index` of `count`, in list order (see
     /// [`Shard::holds`]): every job is in exactly one shard, and the same
     /// list and count always give the same shards.
+    ///
+    /// ```
+    /// use fetchlab_core::JobList;
+    ///
+    /// let list = JobList::seed("http://127.0.0.1:8001/")?;
+    /// let shards: Vec<JobList> = (0..3).map(|k| list.shard(k, 3)).collect::<Result<_, _>>()?;
+    /// assert_eq!(shards.iter().map(JobList::len).sum::<usize>(), list.len());
+    /// assert!(list.shard(3, 3).is_err(), "shards are numbered 0 to 2");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn shard(&self, index: usize, count: usize) -> Result<JobList, ShardError> {
         Ok(self.in_shard(Shard::new(index, count)?))
     }

@@ -474,7 +474,25 @@ impl MergedReport {
 }
 
 /// Adds up `reports`, each given with its origin (a file name) for the
-/// problems to name. The first report's list and shard count are the run's.
+/// problems to name. The first report's list and shard count are the run's;
+/// a report of another list or count is named and not added, and a shard
+/// given twice is added once.
+///
+/// ```
+/// use std::time::Duration;
+/// use fetchlab_core::job::Shard;
+/// use fetchlab_core::report::{merge, ShardReport};
+/// use fetchlab_core::{JobList, Report};
+///
+/// let list = JobList::seed("http://127.0.0.1:8001/")?;
+/// // What shard 0 of 2 wrote (here: a run that did nothing) and no shard 1.
+/// let run = Report::new("tokio", Vec::new(), Duration::ZERO);
+/// let shard = ShardReport::new(&run, Shard::new(0, 2)?, &list, false);
+/// let merged = merge(&[("r0.json".to_owned(), shard)]);
+/// assert!(!merged.is_complete());
+/// assert_eq!(merged.problems[0].to_string(), "shard 1/2 is missing");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn merge(reports: &[(String, ShardReport)]) -> MergedReport {
     let mut merged = MergedReport {
         shards: 0,
