@@ -63,10 +63,16 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
     if args.json {
         print_json(&report, shard, interrupted)?;
     }
+    let mut written = true;
     if let Some(file) = report_file {
-        file.write(&ShardReport::new(&report, shard, &list, interrupted))?;
+        // The run is over: a report that cannot be written fails it (exit
+        // 1), it is not an input error.
+        if let Err(err) = file.write(&ShardReport::new(&report, shard, &list, interrupted)) {
+            eprintln!("fetchlab: error: {err:#}");
+            written = false;
+        }
     }
-    Ok(Outcome::from_success(report.all_succeeded()))
+    Ok(Outcome::from_success(report.all_succeeded() && written))
 }
 
 /// The library settings the options ask for.

@@ -57,9 +57,9 @@ impl Display {
     }
 
     fn count(&self, outcome: &Outcome) {
-        let counter = match outcome.status {
+        let counter = match &outcome.status {
             Status::NotFound => &self.not_found,
-            Status::Failed(_) => &self.failed,
+            Status::Failed(failure) if failure.kind != FailureKind::Cancelled => &self.failed,
             _ => return,
         };
         counter.fetch_add(1, Ordering::Relaxed);

@@ -19,9 +19,10 @@ Examples:
   fetchlab download --shard 1/3 --report r1.json -o flags urls.txt
 
 Exit status: 0 when every job was saved or skipped, 1 when any job failed or
-was not found (or the run was interrupted), 2 for bad input (a bad URL line,
-an unusable output directory, an impossible setting, a bad shard), reported
-before any download starts.
+was not found (or the run was interrupted, or its --report could not be
+written), 2 for bad input (a bad URL line, an unusable output directory or
+report path, an impossible setting, a bad shard), reported before any
+download starts.
 
 Shards: with --shard K/N (or, without it, the index a scheduler sets:
 JOB_COMPLETION_INDEX of a Kubernetes Indexed Job with --shard-count N, or
