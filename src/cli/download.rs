@@ -61,8 +61,8 @@ pub struct DownloadArgs {
     #[arg(short, long, value_enum, default_value_t = StrategyName::Tokio)]
     pub strategy: StrategyName,
 
-    /// Most requests in flight at once (`-m`/`--max-concurrent`, the
-    /// flags2 spelling, are accepted too).
+    /// Most requests in flight at once (the same option as `compare -c`;
+    /// flags2's `-m` is an alias).
     #[arg(short, long, value_name = "N", default_value_t = 20,
           visible_short_alias = 'm', visible_alias = "max-concurrent",
           value_parser = clap::value_parser!(u64).range(1..))]
