@@ -74,7 +74,7 @@ fn one_line(err: &anyhow::Error) -> String {
         }
         line.push_str(&text);
     }
-    fetchlab_core::job::redact_credentials(&line.replace('\n', " ")).into_owned()
+    fetchlab_core::redact_credentials(&line.replace('\n', " ")).into_owned()
 }
 
 #[cfg(test)]

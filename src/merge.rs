@@ -6,7 +6,7 @@
 //! standard error, followed by the failed jobs themselves.
 
 use anyhow::Result;
-use fetchlab_core::report::{MergedReport, merge};
+use fetchlab_core::{MergedReport, merge_reports};
 
 use crate::cli::MergeArgs;
 use crate::exit::Outcome;
@@ -22,7 +22,7 @@ pub fn run(args: MergeArgs) -> Result<Outcome> {
         .iter()
         .map(|path| Ok((path.display().to_string(), report_file::read(path)?)))
         .collect::<Result<Vec<_>>>()?;
-    let merged = merge(&reports);
+    let merged = merge_reports(&reports);
     for line in summary(&merged) {
         println!("{line}");
     }

@@ -6,8 +6,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use fetchlab_core::job::redact_credentials;
-use fetchlab_core::{FailureKind, Job, Outcome, Progress, Status};
+use fetchlab_core::{FailureKind, Job, Outcome, Progress, Status, redact_credentials};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The bar's layout: elapsed time, bar, jobs done, time left, failure counts.

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use fetchlab_core::report::ShardReport;
+use fetchlab_core::ShardReport;
 use tempfile::NamedTempFile;
 
 /// A report file made ready before the run.
@@ -67,8 +67,7 @@ pub fn read(path: &Path) -> Result<ShardReport> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fetchlab_core::job::Shard;
-    use fetchlab_core::{JobList, Report};
+    use fetchlab_core::{JobList, Report, Shard};
 
     #[test]
     fn a_report_is_written_whole_and_read_back() {

@@ -13,7 +13,7 @@
 //! or flag.
 
 use anyhow::{Context, Result, anyhow, bail};
-use fetchlab_core::job::Shard;
+use fetchlab_core::Shard;
 
 /// The Kubernetes Indexed Job index.
 pub const K8S_INDEX: &str = "JOB_COMPLETION_INDEX";

@@ -8,7 +8,7 @@
 //!   [`Shard`] it ran and the [fingerprint](crate::JobList::fingerprint) of
 //!   the whole list it was cut from. Serialisable, so each process of a
 //!   sharded run can write its own.
-//! - [`merge`]: the shard reports of one run added up into a
+//! - [`merge_reports`]: the shard reports of one run added up into a
 //!   [`MergedReport`], with every reason they do not make a complete run
 //!   ([`MergeProblem`]: a shard missing or doubled, reports of different
 //!   lists, failed jobs).
@@ -206,7 +206,7 @@ fn redacted_outcomes<S: serde::Serializer>(outcomes: &[Outcome], s: S) -> Result
     }))
 }
 
-/// The version of the [`ShardReport`] layout; [`merge`] refuses others.
+/// The version of the [`ShardReport`] layout; [`merge_reports`] refuses others.
 pub const SHARD_REPORT_FORMAT: u32 = 1;
 
 /// The job list a shard was cut from.
@@ -300,7 +300,7 @@ impl ShardReport {
     }
 }
 
-/// A reason the shard reports given to [`merge`] are not one complete run.
+/// A reason the shard reports given to [`merge_reports`] are not one complete run.
 /// Each names the report (by the origin it was given with) and the shard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MergeProblem {
@@ -480,20 +480,18 @@ impl MergedReport {
 ///
 /// ```
 /// use std::time::Duration;
-/// use fetchlab_core::job::Shard;
-/// use fetchlab_core::report::{merge, ShardReport};
-/// use fetchlab_core::{JobList, Report};
+/// use fetchlab_core::{JobList, Report, Shard, ShardReport, merge_reports};
 ///
 /// let list = JobList::seed("http://127.0.0.1:8001/")?;
 /// // What shard 0 of 2 wrote (here: a run that did nothing) and no shard 1.
 /// let run = Report::new("tokio", Vec::new(), Duration::ZERO);
 /// let shard = ShardReport::new(&run, Shard::new(0, 2)?, &list, false);
-/// let merged = merge(&[("r0.json".to_owned(), shard)]);
+/// let merged = merge_reports(&[("r0.json".to_owned(), shard)]);
 /// assert!(!merged.is_complete());
 /// assert_eq!(merged.problems[0].to_string(), "shard 1/2 is missing");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn merge(reports: &[(String, ShardReport)]) -> MergedReport {
+pub fn merge_reports(reports: &[(String, ShardReport)]) -> MergedReport {
     let mut merged = MergedReport {
         shards: 0,
         reports: reports.len(),
@@ -730,7 +728,7 @@ mod merge_tests {
     #[test]
     fn complete_shards_add_up() {
         let list = list();
-        let merged = merge(&all_of(&list, 3));
+        let merged = merge_reports(&all_of(&list, 3));
         assert!(merged.is_complete(), "{:?}", merged.problems);
         assert_eq!(merged.counts.downloaded, 30);
         assert_eq!(merged.bytes_downloaded, 300);
@@ -747,7 +745,7 @@ mod merge_tests {
         let list = list();
         let mut reports = all_of(&list, 3);
         reports.remove(1);
-        let merged = merge(&reports);
+        let merged = merge_reports(&reports);
         assert_eq!(
             merged.problems,
             [MergeProblem::Missing {
@@ -762,7 +760,7 @@ mod merge_tests {
         let list = list();
         let mut reports = all_of(&list, 3);
         reports.push(("again.json".into(), reports[2].1.clone()));
-        let merged = merge(&reports);
+        let merged = merge_reports(&reports);
         assert_eq!(merged.problems.len(), 1, "{:?}", merged.problems);
         assert_eq!(
             merged.problems[0].to_string(),
@@ -781,7 +779,7 @@ mod merge_tests {
         let failing = list.in_shard(shard).jobs()[0].name().to_owned();
         let mut reports = all_of(&list, 2);
         reports[0].1 = shard_report(&list, shard, &[&failing]);
-        let merged = merge(&reports);
+        let merged = merge_reports(&reports);
         assert_eq!(merged.problems.len(), 1);
         assert_eq!(
             merged.problems[0].to_string(),
@@ -807,7 +805,7 @@ mod merge_tests {
             "other.json".into(),
             shard_report(&other, Shard::new(1, 2).unwrap(), &[]),
         );
-        let merged = merge(&reports);
+        let merged = merge_reports(&reports);
         let text: Vec<String> = merged.problems.iter().map(ToString::to_string).collect();
         assert!(
             text[0].starts_with("other.json: shard 1/2 is of another job list (29 jobs"),
@@ -824,7 +822,7 @@ mod merge_tests {
             "four.json".into(),
             shard_report(&list, Shard::new(3, 4).unwrap(), &[]),
         ));
-        let merged = merge(&reports);
+        let merged = merge_reports(&reports);
         assert_eq!(
             merged.problems[0].to_string(),
             "four.json: shard 3/4 is of 4 shards, r0.json of 2"
@@ -833,7 +831,7 @@ mod merge_tests {
 
     #[test]
     fn no_reports_is_a_problem() {
-        assert_eq!(merge(&[]).problems, [MergeProblem::NoReports]);
+        assert_eq!(merge_reports(&[]).problems, [MergeProblem::NoReports]);
     }
 
     #[test]
