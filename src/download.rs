@@ -1,7 +1,7 @@
 //! `fetchlab download`: real downloads of the user's own URLs.
 //!
 //! Everything that can be wrong with the input is checked before the first
-//! request: the settings, the shard, the URL list, the report file, the
+//! request: the settings, the shard, the report file, the URL list, the
 //! open-files limit, the output directory. Then the chosen backend runs the
 //! jobs of the shard with a progress display and a Ctrl-C handler, and the
 //! report is printed (summary on standard error, `--json` on standard
