@@ -12,8 +12,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use fetchlab_core::{
-    CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError, Shard,
-    ShardReport,
+    CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError, Shard, ShardReport,
 };
 
 use crate::cli::DownloadArgs;

@@ -381,7 +381,7 @@ impl JobList {
         let mut jobs = Vec::new();
         let mut first_line_of: HashMap<String, usize> = HashMap::new();
         for (line, text) in lines {
-            let bad_line = |reason: String| JobListError::BadLine {
+            let bad_line = |reason: UrlError| JobListError::BadLine {
                 origin: origin.to_owned(),
                 line,
                 text: text.to_owned(),
@@ -390,9 +390,7 @@ impl JobList {
             if text.contains(char::is_whitespace) {
                 // The URL parser would quietly percent-encode it: a typo (two
                 // URLs on a line, a pasted title) must not become a request.
-                return Err(bad_line(
-                    "a URL cannot contain a space (write %20 if the name has one)".to_owned(),
-                ));
+                return Err(bad_line(UrlError::Whitespace));
             }
             let job = Job::from_url(text).map_err(bad_line)?;
             if let Some(&first_line) = first_line_of.get(job.name()) {
