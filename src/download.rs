@@ -10,6 +10,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use fetchlab_core::store::Durability;
 use fetchlab_core::{CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError};
 use fetchlab_strategies::fdlimit;
 
@@ -28,7 +29,11 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
     let downloader = args.strategy.strategy().build(settings)?;
     fdlimit::ensure(args.max_concurrent, fdlimit::PER_DOWNLOAD_TO_FILE)
         .with_context(|| format!("--max-concurrent {}", args.max_concurrent))?;
-    let store = DirStore::new(&args.output)?.durable(true);
+    let store = DirStore::new(&args.output)?.with_durability(if args.durable {
+        Durability::Durable
+    } else {
+        Durability::Atomic
+    });
 
     let cancel = CancelToken::new();
     interrupt::install(cancel.clone())?;
