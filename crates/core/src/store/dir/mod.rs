@@ -57,6 +57,15 @@
 //!
 //! [`DirStore::syncs`] counts the syncs made, so tests can check each mode.
 //!
+//! # What it costs
+//!
+//! Per new file: [`Store::check`] looks up the final name (one `fstatat`)
+//! and the partial name (one `openat`); [`Store::begin`] creates the file;
+//! then the writes, the naming and the close. `begin` does not try to
+//! remove a partial body when the last check of that name found none: if
+//! something else put an entry at the partial name in between, it is left
+//! there, never used unless it passes the checks below in a later run.
+//!
 //! # What is trusted
 //!
 //! The directory is opened once, when the store is made, and every later
@@ -112,8 +121,9 @@ mod handle;
 mod sidecar;
 mod sink;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 pub use handle::Syncs;
 use handle::{DirHandle, Entry};
@@ -144,6 +154,12 @@ pub enum Durability {
 pub struct DirStore {
     dir: Arc<DirHandle>,
     durability: Durability,
+    /// Names whose last [`Store::check`] found nothing at the partial name
+    /// and that no sink of this store has kept a partial body for since:
+    /// [`Store::begin`] has nothing to remove for them. (Only a hint to
+    /// skip a failing `unlinkat`: should something else put an entry
+    /// there meanwhile, it stays, and is never trusted — see the docs.)
+    no_partial: Arc<Mutex<HashSet<String>>>,
 }
 
 impl DirStore {
@@ -162,6 +178,7 @@ impl DirStore {
         Ok(Self {
             dir: Arc::new(dir),
             durability: Durability::default(),
+            no_partial: Arc::default(),
         })
     }
 
@@ -222,6 +239,31 @@ impl DirStore {
         )
     }
 
+    /// Records whether [`Store::check`] found nothing at `name`'s partial
+    /// name.
+    fn remember_no_partial(&self, name: &str, nothing: bool) {
+        // The set is a hint that stays consistent under a panic elsewhere.
+        let mut set = self
+            .no_partial
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if nothing {
+            set.insert(name.to_owned());
+        } else {
+            set.remove(name);
+        }
+    }
+
+    /// Whether the last check of `name` found no partial entry (and none
+    /// was kept since); forgets it.
+    fn take_no_partial(&self, name: &str) -> bool {
+        let mut set = self
+            .no_partial
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        set.remove(name)
+    }
+
     fn failure(&self, what: &str, name: &str, err: &std::io::Error) -> Failure {
         Failure::new(
             FailureKind::Io,
@@ -276,7 +318,10 @@ impl Store for DirStore {
             Entry::Special => return untrusted("it is not a regular file".into()),
         }
         let partial = partial_name(job);
-        Ok(match self.dir.read_own(&partial) {
+        let found = self.dir.read_own(&partial);
+        let nothing = matches!(&found, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        self.remember_no_partial(name, nothing);
+        Ok(match found {
             Ok((file, id, bytes)) if bytes > 0 => Presence::Partial {
                 bytes,
                 origin: sidecar::read(&self.dir, &origin_name(job), &file, id, bytes),
@@ -292,7 +337,7 @@ impl Store for DirStore {
             .map_err(|e| self.failure("cannot create a file in", "", &e))?;
         // An origin record means nothing without its partial body (it names
         // the partial's inode), so it is looked for only when there was one.
-        if self.dir.remove(&partial_name(job)) {
+        if !self.take_no_partial(job.name()) && self.dir.remove(&partial_name(job)) {
             self.dir.remove(&origin_name(job));
         }
         Ok(Box::new(self.sink(job, opened, None)))
@@ -300,6 +345,7 @@ impl Store for DirStore {
 
     fn resume(&self, job: &Job, offset: u64) -> Result<Box<dyn Sink>, Failure> {
         refuse_unsafe(job)?;
+        self.take_no_partial(job.name());
         let partial = partial_name(job);
         let (opened, origin) = sink::Opened::claim(&self.dir, &partial, &origin_name(job), offset)
             .map_err(|e| self.failure("cannot resume", &partial, &e))?;

@@ -582,3 +582,30 @@ fn durable_syncs_each_named_file_and_the_directory_after_it() {
     // Two commits and one kept partial; a dropped sink costs nothing.
     assert_eq!(syncs_for(Durability::Durable), Syncs { files: 3, dirs: 3 });
 }
+
+#[test]
+fn begin_after_a_check_that_saw_a_partial_entry_removes_it() {
+    let scene = Scene::new();
+    // Seen by check: a link at the partial name, removed by begin.
+    symlink(&scene.victim(), &scene.store.partial_path_of(&scene.job));
+    assert_eq!(scene.store.check(&scene.job).unwrap(), Presence::Absent);
+    scene.save(b"body").unwrap();
+    scene.assert_saved_regular(b"body");
+    assert_eq!(files_in(&scene.out()), ["a.jpg"]);
+    scene.assert_victim_untouched();
+
+    // Kept by this store after a check that saw nothing: the next check
+    // sees it, and begin (not resume) removes it with its origin record.
+    let other = Job::with_name("http://127.0.0.1/b", "b.bin");
+    assert_eq!(scene.store.check(&other).unwrap(), Presence::Absent);
+    let mut sink = scene.store.begin(&other).unwrap();
+    sink.write(b"half").unwrap();
+    sink.set_origin(origin(other.url()));
+    sink.keep_partial();
+    assert!(matches!(
+        scene.store.check(&other).unwrap(),
+        Presence::Partial { bytes: 4, .. }
+    ));
+    drop(scene.store.begin(&other).unwrap());
+    assert_eq!(files_in(&scene.out()), ["a.jpg"]);
+}
