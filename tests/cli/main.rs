@@ -4,6 +4,7 @@
 #[cfg(feature = "compare")]
 mod compare;
 mod download;
+mod durability;
 mod input_errors;
 mod interrupt;
 mod serve;
