@@ -30,10 +30,30 @@ pub fn seed_names() -> Vec<String> {
 }
 
 /// One download: a URL and the file name it is saved under.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+///
+/// Shown ([`std::fmt::Display`]) and serialised with the password of its
+/// URL hidden, as curl does: `http://user:***@host/…`
+/// ([`Job::display_url`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Job {
     url: String,
     name: String,
+}
+
+impl serde::Serialize for Job {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut job = s.serialize_struct("Job", 2)?;
+        job.serialize_field("url", &self.display_url())?;
+        job.serialize_field("name", &self.name)?;
+        job.end()
+    }
+}
+
+impl std::fmt::Display for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display_url())
+    }
 }
 
 impl Job {
@@ -70,6 +90,22 @@ impl Job {
     /// The file name the body is saved under.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The URL as it may be shown: a password in it replaced by `***`
+    /// (`http://user:***@host/…`), the user kept. A text that is no URL is
+    /// shown whole only when it has no `@`.
+    pub fn display_url(&self) -> String {
+        match Url::parse(&self.url) {
+            Ok(mut url) if url.password().is_some() => {
+                // A URL with a password has a host, so this cannot fail.
+                let _ = url.set_password(Some("***"));
+                url.into()
+            }
+            Ok(_) => self.url.clone(),
+            Err(_) if self.url.contains('@') => "<unparsable URL with credentials>".into(),
+            Err(_) => self.url.clone(),
+        }
     }
 }
 
@@ -263,6 +299,18 @@ impl<'a> IntoIterator for &'a JobList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_is_never_shown() {
+        let job = Job::with_name("http://user:s3cret@127.0.0.1:8/a", "a");
+        assert_eq!(job.display_url(), "http://user:***@127.0.0.1:8/a");
+        assert_eq!(job.to_string(), "http://user:***@127.0.0.1:8/a");
+        let json = serde_json::to_string(&job).unwrap();
+        assert!(!json.contains("s3cret"), "{json}");
+        assert_eq!(job.url(), "http://user:s3cret@127.0.0.1:8/a", "requested as given");
+        let plain = Job::with_name("http://user@127.0.0.1:8/a", "a");
+        assert_eq!(plain.display_url(), "http://user@127.0.0.1:8/a");
+    }
 
     #[test]
     fn seed_list_has_the_books_eighty_names() {
