@@ -307,7 +307,11 @@ mod tests {
         assert_eq!(job.to_string(), "http://user:***@127.0.0.1:8/a");
         let json = serde_json::to_string(&job).unwrap();
         assert!(!json.contains("s3cret"), "{json}");
-        assert_eq!(job.url(), "http://user:s3cret@127.0.0.1:8/a", "requested as given");
+        assert_eq!(
+            job.url(),
+            "http://user:s3cret@127.0.0.1:8/a",
+            "requested as given"
+        );
         let plain = Job::with_name("http://user@127.0.0.1:8/a", "a");
         assert_eq!(plain.display_url(), "http://user@127.0.0.1:8/a");
     }

@@ -41,7 +41,9 @@ impl AsyncTransport for ReqwestTransport {
         let expected = response.content_length();
         let head = Head::from_lookup(response.status().as_u16(), expected, |name| {
             let values = response.headers().get_all(name).iter();
-            values.filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+            values
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect()
         });
         let body = ReqwestBody {
             response,

@@ -55,7 +55,9 @@ impl BlockingTransport for UreqTransport {
         let content_length = response.body().content_length();
         let head = Head::from_lookup(response.status().as_u16(), content_length, |name| {
             let values = response.headers().get_all(name).iter();
-            values.filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+            values
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect()
         });
         let body = UreqBody {
             reader: response.into_body().into_reader(),

@@ -87,14 +87,12 @@ pub fn partial_body_is_resumed_with_range(subject: &Subject) {
 pub fn resume_falls_back_without_range_support(subject: &Subject) {
     let server = HostileServer::start().expect("start");
     let out = Output::new();
-    let job = leave_partial(
-        &server,
-        &out,
-        Route::ValidatedNoRange,
-        Some(VALIDATED_ETAG),
-    );
+    let job = leave_partial(&server, &out, Route::ValidatedNoRange, Some(VALIDATED_ETAG));
     let sent = rerun(subject, &server, &out, job);
-    assert!(sent >= validated_body().len() as u64, "the whole body again");
+    assert!(
+        sent >= validated_body().len() as u64,
+        "the whole body again"
+    );
 }
 
 /// A partial body recorded with another validator (the file changed on the
@@ -105,7 +103,10 @@ pub fn changed_representation_restarts(subject: &Subject) {
     let out = Output::new();
     let job = leave_partial(&server, &out, Route::Validated, Some("\"fetchlab-v0\""));
     let sent = rerun(subject, &server, &out, job);
-    assert!(sent >= validated_body().len() as u64, "the whole body again");
+    assert!(
+        sent >= validated_body().len() as u64,
+        "the whole body again"
+    );
 }
 
 /// A partial body with no validator recorded: never resumed blind; the
@@ -115,5 +116,8 @@ pub fn partial_without_a_validator_restarts(subject: &Subject) {
     let out = Output::new();
     let job = leave_partial(&server, &out, Route::Validated, None);
     let sent = rerun(subject, &server, &out, job);
-    assert!(sent >= validated_body().len() as u64, "the whole body again");
+    assert!(
+        sent >= validated_body().len() as u64,
+        "the whole body again"
+    );
 }

@@ -87,7 +87,11 @@ pub const VALIDATED_ETAG: &str = "\"fetchlab-v1\"";
 /// The 3 MiB body [`Route::Validated`] sends: the same bytes every time.
 pub fn validated_body() -> &'static [u8] {
     static BODY: OnceLock<Vec<u8>> = OnceLock::new();
-    BODY.get_or_init(|| (0..3u32 << 20).map(|i| (i.wrapping_mul(31) >> 3) as u8).collect())
+    BODY.get_or_init(|| {
+        (0..3u32 << 20)
+            .map(|i| (i.wrapping_mul(31) >> 3) as u8)
+            .collect()
+    })
 }
 
 /// The plain body several routes send.

@@ -97,7 +97,9 @@ impl<'a> Plan<'a> {
         let url = job_url(job.url())?;
         let resume = resume_point(store.as_ref(), job, settings);
         let resumed_from = resume.as_ref().map(|point| point.offset);
-        let headers = resume.map(|point| point.headers().to_vec()).unwrap_or_default();
+        let headers = resume
+            .map(|point| point.headers().to_vec())
+            .unwrap_or_default();
         Ok(Self {
             job,
             settings,

@@ -440,7 +440,15 @@ mod tests {
         assert_eq!(resume_point(&store, &job, &settings), None);
 
         // A 206 for another offset is refused.
-        let wrong = open_body(&store, &job, &head, Some("bytes 5-7/8"), Some(4), 100, &none);
+        let wrong = open_body(
+            &store,
+            &job,
+            &head,
+            Some("bytes 5-7/8"),
+            Some(4),
+            100,
+            &none,
+        );
         assert_eq!(wrong.err().map(|f| f.kind), Some(FailureKind::Protocol));
     }
 
@@ -454,10 +462,7 @@ mod tests {
         let other = Job::with_name("http://127.0.0.2/big", "big.bin");
         for origin in [origin(&job, None), origin(&other, Some("\"v1\""))] {
             keep(&store, &job, &big, &origin);
-            assert!(matches!(
-                store.check(&job),
-                Ok(Presence::Partial { .. })
-            ));
+            assert!(matches!(store.check(&job), Ok(Presence::Partial { .. })));
             assert_eq!(resume_point(&store, &job, &settings), None, "{origin:?}");
         }
         let overwrite = settings.to_builder().overwrite(true).build().unwrap();
