@@ -82,42 +82,34 @@ pub fn partial_body_is_resumed_with_range(subject: &Subject) {
     );
 }
 
-/// A server that ignores `Range` answers 200: the body starts afresh and is
-/// still byte-exact.
-pub fn resume_falls_back_without_range_support(subject: &Subject) {
+/// Reruns after leaving a partial of `route` recorded with `origin_etag`,
+/// and checks the whole body was sent again.
+fn assert_restarts(subject: &Subject, route: Route, origin_etag: Option<&str>) {
     let server = HostileServer::start().expect("start");
     let out = Output::new();
-    let job = leave_partial(&server, &out, Route::ValidatedNoRange, Some(VALIDATED_ETAG));
+    let job = leave_partial(&server, &out, route, origin_etag);
     let sent = rerun(subject, &server, &out, job);
     assert!(
         sent >= validated_body().len() as u64,
         "the whole body again"
     );
+}
+
+/// A server that ignores `Range` answers 200: the body starts afresh and is
+/// still byte-exact.
+pub fn resume_falls_back_without_range_support(subject: &Subject) {
+    assert_restarts(subject, Route::ValidatedNoRange, Some(VALIDATED_ETAG));
 }
 
 /// A partial body recorded with another validator (the file changed on the
 /// server since): the server answers the `If-Range` request with the whole
 /// body, and the file is the new body, not a splice.
 pub fn changed_representation_restarts(subject: &Subject) {
-    let server = HostileServer::start().expect("start");
-    let out = Output::new();
-    let job = leave_partial(&server, &out, Route::Validated, Some("\"fetchlab-v0\""));
-    let sent = rerun(subject, &server, &out, job);
-    assert!(
-        sent >= validated_body().len() as u64,
-        "the whole body again"
-    );
+    assert_restarts(subject, Route::Validated, Some("\"fetchlab-v0\""));
 }
 
 /// A partial body with no validator recorded: never resumed blind; the
 /// request asks for the whole body.
 pub fn partial_without_a_validator_restarts(subject: &Subject) {
-    let server = HostileServer::start().expect("start");
-    let out = Output::new();
-    let job = leave_partial(&server, &out, Route::Validated, None);
-    let sent = rerun(subject, &server, &out, job);
-    assert!(
-        sent >= validated_body().len() as u64,
-        "the whole body again"
-    );
+    assert_restarts(subject, Route::Validated, None);
 }
