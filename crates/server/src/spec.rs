@@ -9,8 +9,30 @@ use crate::prng::{SplitMix64, mix, pseudo_random_bytes};
 /// The seed every default corpus and server configuration uses.
 pub const DEFAULT_SEED: u64 = 2026;
 
+/// The most bytes a generated corpus may hold in memory.
+pub const MAX_GENERATED_BYTES: u64 = 8 << 30;
+
+/// Generated files larger than this (1 GiB) are [streamed](CorpusFile::streamed):
+/// made as they are served, never held.
+pub const STREAM_ABOVE: u64 = 1 << 30;
+
+/// A [`CorpusSpec`] whose bodies would not fit in memory.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{count} files of up to {max_size} bytes may need {needed} bytes in memory, \
+     more than the {MAX_GENERATED_BYTES}-byte limit of a generated corpus \
+     (files over {STREAM_ABOVE} bytes are streamed and do not count); \
+     serve fewer or smaller files (or a directory)"
+)]
+pub struct CorpusTooLarge {
+    count: usize,
+    max_size: usize,
+    needed: u128,
+}
+
 /// Describes a generated corpus: how many files, their size range, the seed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CorpusSpec {
     /// Number of files. With [`SEED_NAMES_COUNT`] (80) the files carry the
     /// seed names `zzpic23110_s.jpg` … `zzpic23189_s.jpg`; otherwise they are
@@ -58,6 +80,23 @@ impl CorpusSpec {
         self
     }
 
+    /// Refuses a spec whose bodies held in memory may exceed
+    /// [`MAX_GENERATED_BYTES`] (counted at the largest size that is held,
+    /// before any byte is allocated; streamed files do not count).
+    pub fn check_size(&self) -> Result<(), CorpusTooLarge> {
+        let largest = self.max_size.max(self.min_size);
+        let held = (largest as u64).min(STREAM_ABOVE);
+        let needed = self.count as u128 * u128::from(held);
+        if needed > u128::from(MAX_GENERATED_BYTES) {
+            return Err(CorpusTooLarge {
+                count: self.count,
+                max_size: largest,
+                needed,
+            });
+        }
+        Ok(())
+    }
+
     /// The file names this spec produces, in order.
     pub fn names(&self) -> Vec<String> {
         if self.count == SEED_NAMES_COUNT {
@@ -78,9 +117,12 @@ impl Corpus {
         let files = spec.names().into_iter().enumerate().map(|(i, name)| {
             let raw = sizes.next_u64();
             let size = lo + span.checked_add(1).map_or(raw, |m| raw % m);
-            let body = pseudo_random_bytes(spec.seed ^ mix(i as u64 + 1), size as usize);
-            CorpusFile::new(name, body)
+            let seed = spec.seed ^ mix(i as u64 + 1);
+            if size > STREAM_ABOVE {
+                return CorpusFile::streamed(name, seed, size);
+            }
+            CorpusFile::new(name, pseudo_random_bytes(seed, size as usize))
         });
-        Corpus::from_files(files)
+        Corpus::from_files(files).with_origin(crate::corpus::Origin::Generated(spec.clone()))
     }
 }
