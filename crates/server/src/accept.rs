@@ -98,9 +98,10 @@ async fn serve(
     let timeout = shared.config.header_read_timeout;
     // A connection that sends nothing is closed: hyper's own timeout only
     // starts once it knows which protocol it speaks.
+    let mut first = [0u8; 1];
     if !matches!(
-        tokio::time::timeout(timeout, stream.readable()).await,
-        Ok(Ok(()))
+        tokio::time::timeout(timeout, stream.peek(&mut first)).await,
+        Ok(Ok(1..))
     ) {
         return;
     }

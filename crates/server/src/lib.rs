@@ -73,10 +73,12 @@ mod tls;
 mod wire;
 
 pub use config::{ConfigError, ServerConfig};
-pub use corpus::{Corpus, CorpusFile, CorpusSpec, CorpusTooLarge, DEFAULT_SEED, MAX_GENERATED_BYTES};
+pub use corpus::{
+    Corpus, CorpusFile, CorpusSpec, CorpusTooLarge, DEFAULT_SEED, MAX_GENERATED_BYTES,
+};
 pub use fault::{Fault, ParseFaultError};
 pub use fault_responses::OVERSIZED_LEN;
 pub use network::{FloorSpec, NetworkModel, Protocol, floor};
-pub use tls::NAMES as TLS_NAMES;
 pub use server::{StopHandle, TestServer};
 pub use stats::Stats;
+pub use tls::NAMES as TLS_NAMES;

@@ -391,7 +391,10 @@ mod tests {
         let link = Bottleneck::new(None);
         // 14 480 bytes fit the initial window: handshake + one round.
         let mut path = Path::new(&rtt50(), Duration::ZERO, 1);
-        assert_eq!(path.deliver(Duration::ZERO, INITIAL_WINDOW, &link), 100 * MS);
+        assert_eq!(
+            path.deliver(Duration::ZERO, INITIAL_WINDOW, &link),
+            100 * MS
+        );
         // 25 KB: one extra flight.
         let mut path = Path::new(&rtt50(), Duration::ZERO, 1);
         assert_eq!(path.deliver(Duration::ZERO, 25_000, &link), 150 * MS);
@@ -463,10 +466,16 @@ mod tests {
     #[test]
     fn losses_cost_a_round_a_tail_an_rto_and_are_reproducible() {
         let link = Bottleneck::new(None);
-        let lossy = NetworkModel { loss: 1.0, ..rtt50() };
+        let lossy = NetworkModel {
+            loss: 1.0,
+            ..rtt50()
+        };
         // Every segment lost: one segment, a tail, waits an RTO.
         let mut path = Path::new(&lossy, Duration::ZERO, 1);
-        assert_eq!(path.deliver(Duration::ZERO, 100, &link), 100 * MS + rto(50 * MS));
+        assert_eq!(
+            path.deliver(Duration::ZERO, 100, &link),
+            100 * MS + rto(50 * MS)
+        );
         // Two segments, with more queued behind: each costs a round.
         let mut path = Path::new(&lossy, Duration::ZERO, 1);
         let got = path.schedule(50 * MS, 2 * MSS, true, &link);
@@ -478,7 +487,10 @@ mod tests {
             }
         );
         assert_eq!(path.cwnd(), INITIAL_WINDOW / 4);
-        let some = NetworkModel { loss: 0.1, ..rtt50() };
+        let some = NetworkModel {
+            loss: 0.1,
+            ..rtt50()
+        };
         let run = |seed| {
             let mut path = Path::new(&some, Duration::ZERO, seed);
             path.deliver(Duration::ZERO, 1 << 20, &link)

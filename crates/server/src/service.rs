@@ -47,9 +47,7 @@ impl Shared {
     pub(crate) fn change_content(&self, name: &str) -> Option<CorpusFile> {
         let (file, version) = self.file(name)?;
         let version = version + 1;
-        let name_hash = name
-            .bytes()
-            .fold(0u64, |h, b| mix(h ^ u64::from(b)));
+        let name_hash = name.bytes().fold(0u64, |h, b| mix(h ^ u64::from(b)));
         let seed = self.config.seed ^ mix(version) ^ name_hash;
         let body = pseudo_random_bytes(seed, file.body.len());
         let new = CorpusFile::new(name, body);

@@ -207,10 +207,7 @@ async fn writer(mut sink: impl Sink, mut path: Path, network: Arc<Network>, shar
                 w.wake();
             }
             let ending = q.shutdown || q.reset || q.dropped;
-            (
-                ending && q.pending.is_empty() && flight.is_empty(),
-                q.reset,
-            )
+            (ending && q.pending.is_empty() && flight.is_empty(), q.reset)
         };
         if finish {
             if reset {
