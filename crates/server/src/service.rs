@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
-use http::header::{HOST, IF_RANGE, RANGE};
+use http::header::{CONNECTION, HOST, HeaderValue, IF_RANGE, RANGE};
 use http::{Method, Request, Version};
 use hyper::body::Incoming;
 
@@ -72,6 +72,13 @@ pub(crate) async fn handle(
     let guard = FlightGuard::enter_on(&shared.counters, Some(Arc::clone(&ctl.in_flight)));
     let draw = inject::draw(&shared.config, ticket.sequence);
     let host = host(&req, &ctl);
+    // Said aloud, as nginx does: some clients (wget2) close an HTTP/1.1
+    // connection whose response does not say `keep-alive`.
+    let keep_alive = req.version() == Version::HTTP_11
+        && !req.headers().get_all(CONNECTION).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("close"))
+        });
     let responder = Responder {
         head: req.method() == Method::HEAD,
         post: req.method() == Method::POST,
@@ -97,7 +104,13 @@ pub(crate) async fn handle(
         tokio::time::sleep(draw.delay).await;
     }
     let route = routes::parse(&responder.path);
-    Ok(responder.respond(route, draw, ticket).await)
+    let mut reply = responder.respond(route, draw, ticket).await;
+    if keep_alive {
+        reply
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("keep-alive"));
+    }
+    Ok(reply)
 }
 
 /// `host[:port]` for absolute URLs: the request's authority or `Host`

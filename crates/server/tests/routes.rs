@@ -1,4 +1,4 @@
-//! Every URL path answers as SERVER_API.md says.
+//! Every URL path answers as the crate docs (`fetchlab_server`, "Paths") say.
 
 mod common;
 
