@@ -339,7 +339,7 @@ impl Path {
             let at = self.window.next_ack().unwrap_or(now + self.rtt);
             return Schedule::WaitUntil(at);
         }
-        let len = want.min(room).min(PIECE).max(1);
+        let len = want.min(room).clamp(1, PIECE);
         let mut release = link.transmit(now, len) + self.rtt;
         if self.loss > 0.0 {
             let segments = len.div_ceil(MSS);

@@ -56,14 +56,18 @@ impl Network {
 
 /// The socket side a writer task writes to.
 pub(crate) trait Sink: AsyncWrite + Unpin + Send + 'static {
-    /// Makes the coming close an abortive one (TCP RST).
-    fn reset_on_close(&self);
+    /// Gives up the stream so that its close is an abortive one (TCP RST),
+    /// without a FIN first.
+    fn reset(self);
 }
 
 impl Sink for OwnedWriteHalf {
-    fn reset_on_close(&self) {
+    fn reset(self) {
         // Best effort: if this fails the peer sees a FIN, still an abrupt end.
         let _ = socket2::SockRef::from(self.as_ref()).set_linger(Some(Duration::ZERO));
+        // Dropping a write half sends a FIN; the socket closes (with the
+        // RST) when the read half goes too.
+        self.forget();
     }
 }
 
@@ -214,7 +218,7 @@ async fn writer(mut sink: impl Sink, mut path: Path, network: Arc<Network>, shar
                 if had_bytes {
                     tokio::time::sleep(RESET_GRACE).await;
                 }
-                sink.reset_on_close();
+                sink.reset();
             } else {
                 let _ = sink.shutdown().await;
             }
@@ -262,6 +266,9 @@ impl<R: Unpin> AsyncWrite for Modelled<R> {
         let mut q = self.shared.lock();
         if q.closed || q.shutdown {
             return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
         }
         if q.pending_len >= SEND_BUFFER {
             q.waiting = Some(cx.waker().clone());
@@ -361,7 +368,7 @@ mod tests {
     use tokio::io::{AsyncReadExt, DuplexStream};
 
     impl Sink for tokio::io::WriteHalf<DuplexStream> {
-        fn reset_on_close(&self) {}
+        fn reset(self) {}
     }
 
     const MS: Duration = Duration::from_millis(1);

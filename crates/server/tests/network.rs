@@ -22,11 +22,11 @@ fn fetch(stream: &mut TcpStream, file: &CorpusFile) -> Duration {
         let n = stream.read(&mut buf).unwrap();
         assert!(n > 0, "connection closed early");
         got.extend_from_slice(&buf[..n]);
-        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
-            if got.len() >= end + 4 + file.body.len() {
-                assert_eq!(&got[end + 4..], &file.body[..]);
-                return start.elapsed();
-            }
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n")
+            && got.len() >= end + 4 + file.body.len()
+        {
+            assert_eq!(&got[end + 4..], &file.body[..]);
+            return start.elapsed();
         }
     }
 }
@@ -55,4 +55,37 @@ fn without_a_model_nothing_waits() {
     let file = server.corpus().files()[0].clone();
     let mut stream = TcpStream::connect(server.addr()).unwrap();
     assert!(fetch(&mut stream, &file) < Duration::from_secs(5));
+}
+
+#[test]
+fn faults_keep_their_shape_under_the_model() {
+    use common::{End, raw_get};
+    let config = ServerConfig::default().with_rtt(Duration::from_millis(20));
+    let server = TestServer::start(config).unwrap();
+    let file = &server.corpus().files()[0];
+    let timeout = Duration::from_secs(10);
+    let reset = raw_get(
+        server.addr(),
+        &format!("/fault/reset-mid-body/{}", file.name),
+        usize::MAX,
+        timeout,
+    );
+    assert_eq!(reset.end, End::Reset);
+    assert_eq!(reset.body(), &file.body[..file.body.len() / 2]);
+    let short = raw_get(
+        server.addr(),
+        &format!("/fault/short-body/{}", file.name),
+        usize::MAX,
+        timeout,
+    );
+    assert_eq!(short.end, End::Eof);
+    assert_eq!(short.body(), &file.body[..file.body.len() / 2]);
+    let whole = raw_get(
+        server.addr(),
+        &format!("/{}", file.name),
+        usize::MAX,
+        timeout,
+    );
+    assert_eq!(whole.end, End::Eof);
+    assert_eq!(whole.body(), &file.body[..]);
 }
