@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use fetchlab_server::{Corpus, CorpusSpec, NetworkModel, ServerConfig, TestServer};
+use fetchlab_server::{Corpus, CorpusSpec, Hosts, NetworkModel, ServerConfig, TestServer};
 
 use crate::cli::ServeArgs;
 use crate::exit::Outcome;
@@ -33,11 +33,14 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
             .context("--config-json is not a server configuration")?,
         None => config(&args)?,
     };
+    if args.hosts > 1 || !args.host_rtt.is_empty() || !args.host_latency.is_empty() {
+        return serve_hosts(&args, config);
+    }
     let addr = SocketAddr::new(args.bind, args.port);
     let server =
         TestServer::bind(addr, config).with_context(|| format!("cannot listen on {addr}"))?;
     let ca = match (server.ca_file(), &args.cert_out) {
-        (Some(_), Some(out)) => Some(write_ca(&server, out)?),
+        (Some(_), Some(out)) => Some(write_ca(std::slice::from_ref(&server), out)?),
         (Some(tmp), None) => Some(tmp.to_owned()),
         (None, _) => None,
     };
@@ -49,9 +52,65 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Writes the server's CA certificate to `out`.
-fn write_ca(server: &TestServer, out: &Path) -> Result<PathBuf> {
-    let pem = server.ca_pem().unwrap_or_default();
+/// `--hosts N`: one server per loopback address, each with its own RTT
+/// and latency when given. The first line names the first host as usual;
+/// one `fetchlab-server also listening on URL` line follows per other host.
+fn serve_hosts(args: &ServeArgs, config: ServerConfig) -> Result<Outcome> {
+    let count = usize::try_from(args.hosts).unwrap_or(usize::MAX);
+    for (flag, given) in [
+        ("--host-rtt", args.host_rtt.len()),
+        ("--host-latency", args.host_latency.len()),
+    ] {
+        if given != 0 && given != count {
+            bail!("{flag} gives {given} values for {count} hosts");
+        }
+    }
+    if !args.bind.is_loopback() || !args.bind.is_ipv4() {
+        bail!("--hosts serves 127.0.0.1, 127.0.0.2, …; --bind does not apply");
+    }
+    let configs = (0..count)
+        .map(|i| {
+            let mut host = config.clone();
+            if let Some(rtt) = args.host_rtt.get(i) {
+                host.network.rtt = **rtt;
+            }
+            if let Some(latency) = args.host_latency.get(i) {
+                host.latency = **latency;
+            }
+            host
+        })
+        .collect();
+    let hosts = Hosts::start(configs, args.port).context("cannot start the hosts")?;
+    let servers = hosts.servers();
+    let ca = match &args.cert_out {
+        Some(out) if config.tls => Some(write_ca(servers, out)?),
+        _ => None,
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "fetchlab-server listening on {}",
+        servers[0].base_url()
+    )?;
+    for server in &servers[1..] {
+        writeln!(
+            out,
+            "fetchlab-server also listening on {}",
+            server.base_url()
+        )?;
+    }
+    if let Some(ca) = &ca {
+        writeln!(out, "fetchlab-server ca-cert {}", ca.display())?;
+    }
+    out.flush()?;
+    drop(out);
+    hosts.wait();
+    Ok(Outcome::Success)
+}
+
+/// Writes the CA certificates of `servers` (one PEM file) to `out`.
+fn write_ca(servers: &[TestServer], out: &Path) -> Result<PathBuf> {
+    let pem: String = servers.iter().filter_map(TestServer::ca_pem).collect();
     std::fs::write(out, pem)
         .with_context(|| format!("cannot write the CA certificate to {}", out.display()))?;
     Ok(out.to_owned())

@@ -184,6 +184,23 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub header_read_timeout: Duration,
 
+    /// Serve this many hosts from one process, on 127.0.0.1, 127.0.0.2, …
+    /// (same port, or a free one each with --port 0), each with its own
+    /// counters; --host-rtt and --host-latency give each its own network.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=254))]
+    pub hosts: u64,
+
+    /// Round-trip time of each host, comma-separated (one per --hosts);
+    /// replaces --rtt.
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',')]
+    pub host_rtt: Vec<Duration>,
+
+    /// Latency of each host, comma-separated (one per --hosts); replaces
+    /// --latency.
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',')]
+    pub host_latency: Vec<Duration>,
+
     /// The whole server configuration as JSON (the library's
     /// `ServerConfig`, with these options' names: `latency`, `network.rtt`,
     /// `error_rate`, `corpus.generated.count`, …); replaces every option

@@ -146,3 +146,33 @@ fn serve_tls_prints_the_ca_file_that_curl_trusts() {
     assert_eq!(index.lines().count(), 2, "{index}");
     assert!(index.starts_with(&base), "{index}");
 }
+
+#[test]
+fn serve_hosts_listens_on_one_loopback_address_per_host() {
+    let (_serving, base, mut lines) = start(&[
+        "--hosts",
+        "3",
+        "--host-latency",
+        "0s,10ms,20ms",
+        "--files",
+        "2",
+    ]);
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    for host in ["127.0.0.2", "127.0.0.3"] {
+        let line = lines.next().unwrap().unwrap();
+        let url = line
+            .strip_prefix("fetchlab-server also listening on ")
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(url.starts_with(&format!("http://{host}:")), "{line}");
+        assert_eq!(get(url, "/index.txt").lines().count(), 2);
+    }
+    let output = fetchlab()
+        .args(["serve", "--port", "0", "--hosts", "2", "--host-rtt", "1ms"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&output).contains("--host-rtt gives 1 values for 2 hosts"),
+        "{}",
+        stderr_of(&output)
+    );
+}

@@ -54,6 +54,8 @@
 //! - [`config`] and [`fault`]: what to inject; [`network`]: the network
 //!   model's arithmetic and [`floor`]; `tls`: the generated certificate.
 //! - [`stats`]: the counters.
+//! - `hosts`: [`Hosts`], several servers on `127.0.0.1`, `127.0.0.2`, … in
+//!   one process, each with its own configuration and counters.
 //! - `server`: [`TestServer`], its thread and runtime; `accept`: the accept
 //!   loop, the connection cap, TLS, and each connection's life.
 //! - `wire`: the connection's byte stream under the model (a writer task
@@ -75,6 +77,7 @@ pub mod corpus;
 pub mod fault;
 mod fault_responses;
 mod handlers;
+mod hosts;
 mod inject;
 pub mod network;
 mod pace;
@@ -95,6 +98,7 @@ pub use corpus::{
 };
 pub use fault::{Fault, ParseFaultError};
 pub use fault_responses::OVERSIZED_LEN;
+pub use hosts::Hosts;
 pub use network::{FloorSpec, NetworkModel, Protocol, floor};
 pub use server::{StopHandle, TestServer};
 pub use stats::Stats;

@@ -75,7 +75,7 @@ impl TestServer {
         let (acceptor, ca) = match config.tls {
             false => (None, None),
             true => {
-                let identity = tls::generate()?;
+                let identity = tls::generate(addr.ip())?;
                 let mut file = tempfile::Builder::new()
                     .prefix("fetchlab-server-ca-")
                     .suffix(".pem")

@@ -4,7 +4,7 @@
 //!
 //! The authority's PEM is what clients trust (`--cacert FILE` for
 //! fetchlab, curl and wget2); the server certificate names `127.0.0.1`,
-//! `::1` and `localhost`.
+//! `::1`, `localhost` and the address the server is bound to.
 
 use std::io;
 use std::sync::Arc;
@@ -26,8 +26,9 @@ fn tls_error(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(format!("cannot set up TLS: {e}"))
 }
 
-/// A fresh authority and server certificate, and a rustls acceptor for them.
-pub(crate) fn generate() -> io::Result<Identity> {
+/// A fresh authority and a server certificate for [`NAMES`] and `also`,
+/// and a rustls acceptor for them.
+pub(crate) fn generate(also: std::net::IpAddr) -> io::Result<Identity> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(tls_error)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
@@ -37,7 +38,10 @@ pub(crate) fn generate() -> io::Result<Identity> {
     let ca_key = KeyPair::generate().map_err(tls_error)?;
     let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).map_err(tls_error)?;
 
-    let names: Vec<String> = NAMES.iter().map(|s| s.to_string()).collect();
+    let mut names: Vec<String> = NAMES.iter().map(|s| s.to_string()).collect();
+    if !also.is_unspecified() && !names.contains(&also.to_string()) {
+        names.push(also.to_string());
+    }
     let mut params = CertificateParams::new(names).map_err(tls_error)?;
     params
         .distinguished_name
