@@ -69,6 +69,11 @@
 //! [`floor`] computes, with the same arithmetic, the makespan of perfect
 //! workers who pay exactly the model's handshakes, rounds and flights and
 //! nothing else: the lower bound a harness compares a strategy against.
+//! For the seed corpus (80 files of 8–40 KiB) at 50 ms and 20 workers it is
+//! 0.30 s with keep-alive (a handshake, four request rounds, one extra
+//! flight for files over 10 × 1448 B on a fresh connection), 0.35 s over
+//! TLS, 0.60 s with a new connection per file, and 4.1 s for one worker
+//! (the `floor` tests hold these).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;

@@ -63,29 +63,19 @@ fn faults_keep_their_shape_under_the_model() {
     let config = ServerConfig::default().with_rtt(Duration::from_millis(20));
     let server = TestServer::start(config).unwrap();
     let file = &server.corpus().files()[0];
-    let timeout = Duration::from_secs(10);
-    let reset = raw_get(
-        server.addr(),
-        &format!("/fault/reset-mid-body/{}", file.name),
-        usize::MAX,
-        timeout,
-    );
-    assert_eq!(reset.end, End::Reset);
-    assert_eq!(reset.body(), &file.body[..file.body.len() / 2]);
-    let short = raw_get(
-        server.addr(),
-        &format!("/fault/short-body/{}", file.name),
-        usize::MAX,
-        timeout,
-    );
-    assert_eq!(short.end, End::Eof);
-    assert_eq!(short.body(), &file.body[..file.body.len() / 2]);
-    let whole = raw_get(
-        server.addr(),
-        &format!("/{}", file.name),
-        usize::MAX,
-        timeout,
-    );
-    assert_eq!(whole.end, End::Eof);
-    assert_eq!(whole.body(), &file.body[..]);
+    let half = &file.body[..file.body.len() / 2];
+    let cases = [
+        (
+            format!("/fault/reset-mid-body/{}", file.name),
+            End::Reset,
+            half,
+        ),
+        (format!("/fault/short-body/{}", file.name), End::Eof, half),
+        (format!("/{}", file.name), End::Eof, &file.body[..]),
+    ];
+    for (path, end, body) in cases {
+        let got = raw_get(server.addr(), &path, usize::MAX, Duration::from_secs(10));
+        assert_eq!(got.end, end, "{path}");
+        assert_eq!(got.body(), body, "{path}");
+    }
 }

@@ -124,3 +124,33 @@ fn concurrent_h2_streams_are_counted_per_connection() {
     assert_eq!(stats.peak_streams_per_connection, 5);
     assert_eq!(stats.connections, 1);
 }
+
+#[test]
+fn under_the_model_tls_costs_one_more_round_trip() {
+    let rtt = std::time::Duration::from_millis(50);
+    let config = ServerConfig::default().with_tls(true).with_rtt(rtt);
+    let server = TestServer::start(config).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let file = server.corpus().files()[0].clone();
+    rt.block_on(async {
+        let start = std::time::Instant::now();
+        let tls = connect(&server, &[b"http/1.1"]).await;
+        // The server's handshake flight waits for the TCP handshake's round trip.
+        let handshake = start.elapsed();
+        assert!(handshake >= 2 * rtt, "{handshake:?}");
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        let resp = sender.send_request(get(&server, &file.name)).await.unwrap();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body, file.body);
+        // The request's round trip, and a second flight for a 33 KB body.
+        let total = start.elapsed();
+        assert!(total >= 4 * rtt, "{total:?}");
+        assert!(total < std::time::Duration::from_secs(10), "{total:?}");
+    });
+}
