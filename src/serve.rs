@@ -129,6 +129,7 @@ fn config(args: &ServeArgs) -> Result<ServerConfig> {
         .with_network(network)
         .with_tls(args.tls)
         .with_max_connections(max_connections)
+        .with_h2_max_streams(args.h2_max_streams)
         .with_header_read_timeout(*args.header_read_timeout)
         .with_latency(*args.latency)
         .with_jitter(*args.jitter)

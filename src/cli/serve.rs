@@ -8,7 +8,7 @@ use fetchlab_server::Fault;
 use humantime::Duration;
 
 /// The options that shape the server; `--config-json` replaces them all.
-const CONFIG_FLAGS: [&str; 21] = [
+const CONFIG_FLAGS: [&str; 22] = [
     "latency",
     "jitter",
     "rtt",
@@ -30,6 +30,7 @@ const CONFIG_FLAGS: [&str; 21] = [
     "seed",
     "max_connections",
     "header_read_timeout",
+    "h2_max_streams",
 ];
 
 const EXAMPLES: &str = "\
@@ -178,6 +179,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
+
+    /// Most concurrent HTTP/2 streams a client may open on one connection.
+    #[arg(long, value_name = "N", default_value_t = 128,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub h2_max_streams: u32,
 
     /// Close a connection that sends no request head for this long (also
     /// an idle keep-alive connection).

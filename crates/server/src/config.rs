@@ -53,6 +53,9 @@ pub struct ServerConfig {
     /// Most connections open at once; past it, new connections wait in the
     /// listen queue until one closes (default 10 000).
     pub max_connections: usize,
+    /// Most concurrent streams an HTTP/2 client may open on one connection
+    /// (announced in SETTINGS; default 128, nginx's default).
+    pub h2_max_streams: u32,
     /// How long a connection may take to send a request head — its first,
     /// or the next one on an idle keep-alive connection — before it is
     /// closed (default 30 s). Bounds what an idle-connection flood costs.
@@ -80,6 +83,7 @@ impl Default for ServerConfig {
             seed: DEFAULT_SEED,
             worker_threads: 2,
             max_connections: 10_000,
+            h2_max_streams: 128,
             header_read_timeout: Duration::from_secs(30),
             network: NetworkModel::default(),
             tls: false,
@@ -113,6 +117,9 @@ pub enum ConfigError {
     /// A connection cap of zero.
     #[error("max_connections must be at least 1")]
     ZeroConnections,
+    /// An HTTP/2 stream limit of zero.
+    #[error("h2_max_streams must be at least 1")]
+    ZeroStreams,
     /// A header read timeout of zero.
     #[error("header_read_timeout must be positive")]
     ZeroHeaderTimeout,
@@ -155,6 +162,9 @@ impl ServerConfig {
         if self.max_connections == 0 {
             return Err(ConfigError::ZeroConnections);
         }
+        if self.h2_max_streams == 0 {
+            return Err(ConfigError::ZeroStreams);
+        }
         if self.header_read_timeout.is_zero() {
             return Err(ConfigError::ZeroHeaderTimeout);
         }
@@ -185,6 +195,12 @@ impl ServerConfig {
     /// Sets [`max_connections`](Self::max_connections).
     pub fn with_max_connections(mut self, max: usize) -> Self {
         self.max_connections = max;
+        self
+    }
+
+    /// Sets [`h2_max_streams`](Self::h2_max_streams).
+    pub fn with_h2_max_streams(mut self, streams: u32) -> Self {
+        self.h2_max_streams = streams;
         self
     }
 

@@ -88,11 +88,13 @@ fn a_tls_client_gets_the_corpus_over_h2_and_http1() {
     assert_eq!(stats.requests, 5);
 }
 
-#[test]
-fn concurrent_h2_streams_are_counted_per_connection() {
+/// Ten concurrent requests on one h2 connection whose server allows
+/// `limit` streams; returns the server's counters.
+fn ten_streams(limit: u32) -> fetchlab_server::Stats {
     let server = TestServer::start(
         ServerConfig::default()
             .with_tls(true)
+            .with_h2_max_streams(limit)
             .with_latency(std::time::Duration::from_millis(200)),
     )
     .unwrap();
@@ -108,7 +110,12 @@ fn concurrent_h2_streams_are_counted_per_connection() {
                 .await
                 .unwrap();
         tokio::spawn(conn);
-        let requests = names.iter().take(5).map(|name| {
+        // One request first, so the client has the server's SETTINGS
+        // (streams opened before them past the limit would be refused).
+        let mut first = sender.clone();
+        let resp = first.send_request(get(&server, &names[0])).await.unwrap();
+        resp.into_body().collect().await.unwrap();
+        let requests = names.iter().take(10).map(|name| {
             let mut sender = sender.clone();
             let req = get(&server, name);
             async move {
@@ -119,10 +126,31 @@ fn concurrent_h2_streams_are_counted_per_connection() {
         let sizes = futures::future::join_all(requests).await;
         assert!(sizes.iter().all(|&n| n > 0));
     });
-    let stats = server.stats();
-    // All five wait out the same 200 ms latency on one connection.
-    assert_eq!(stats.peak_streams_per_connection, 5);
-    assert_eq!(stats.connections, 1);
+    server.stats()
+}
+
+#[test]
+fn concurrent_h2_streams_are_counted_per_connection_and_limited() {
+    // All ten wait out the same 200 ms latency on one connection.
+    let stats = ten_streams(128);
+    assert_eq!(
+        (
+            stats.peak_streams_per_connection,
+            stats.connections,
+            stats.h2_streams
+        ),
+        (10, 1, 11)
+    );
+    // The client waits for a free stream past the announced limit.
+    let stats = ten_streams(3);
+    assert_eq!(
+        (
+            stats.peak_streams_per_connection,
+            stats.connections,
+            stats.h2_streams
+        ),
+        (3, 1, 11)
+    );
 }
 
 #[test]
