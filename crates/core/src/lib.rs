@@ -42,6 +42,7 @@ pub use outcome::{Failure, FailureKind, Outcome, Status};
 pub use progress::{CancelHook, CancelToken, Cancelled, NoProgress, Progress, ScopedCancel};
 pub use report::{Counts, LatencySummary, Report};
 pub use settings::{
-    MAX_BODY_BYTES, MAX_CONCURRENCY, MAX_DURATION, MAX_RETRIES, Settings, SettingsBuilder,
+    CaCertificate, HttpVersion, MAX_BODY_BYTES, MAX_CONCURRENCY, MAX_DURATION, MAX_RETRIES,
+    Settings, SettingsBuilder,
 };
 pub use store::{DirStore, HashStore, Sink, Store};
