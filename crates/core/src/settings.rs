@@ -321,6 +321,15 @@ impl Settings {
         {
             return Err(SettingsError::BadUserAgent);
         }
+        if !self.keep_alive && self.http_version == HttpVersion::Http2 {
+            return Err(SettingsError::Unsupported {
+                backend: "fetchlab",
+                what: "HTTP/2 with keep-alive off".to_owned(),
+                reason: "HTTP/2 carries every request as a stream on one kept connection; \
+                         use HTTP/1.1 for a connection per request"
+                    .to_owned(),
+            });
+        }
         if self.insecure && !self.ca_certificates.is_empty() {
             return Err(SettingsError::InsecureWithCaCertificate);
         }
@@ -623,6 +632,13 @@ mod tests {
             Settings::builder().ca_pem(PEM).insecure(true).build(),
             Err(SettingsError::InsecureWithCaCertificate)
         );
+        assert!(matches!(
+            Settings::builder()
+                .keep_alive(false)
+                .http_version(HttpVersion::Http2)
+                .build(),
+            Err(SettingsError::Unsupported { .. })
+        ));
     }
 
     #[test]
