@@ -10,7 +10,9 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use fetchlab_core::{CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError};
+use fetchlab_core::{
+    CancelToken, DirStore, FailureKind, HttpVersion, Report, RunEnv, Settings, SettingsError,
+};
 use fetchlab_strategies::fdlimit;
 
 use crate::cli::DownloadArgs;
@@ -55,7 +57,17 @@ fn settings(args: &DownloadArgs) -> Result<Settings, SettingsError> {
         .retries(args.retries)
         .timeouts(*args.connect_timeout, *args.read_timeout, *args.timeout)
         .max_body_bytes(args.max_size)
-        .overwrite(args.force);
+        .overwrite(args.force)
+        .insecure(args.insecure)
+        .keep_alive(!args.no_keepalive)
+        .http_version(if args.http2 {
+            HttpVersion::Http2
+        } else {
+            HttpVersion::Http1
+        });
+    if let Some(cacert) = &args.cacert {
+        settings = settings.ca_file(cacert);
+    }
     if let Some(agent) = &args.user_agent {
         settings = settings.user_agent(agent.as_str());
     }
