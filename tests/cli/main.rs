@@ -8,3 +8,4 @@ mod input_errors;
 mod interrupt;
 mod serve;
 mod support;
+mod tls;
