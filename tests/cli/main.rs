@@ -3,9 +3,15 @@
 
 #[cfg(feature = "compare")]
 mod compare;
+mod docs;
 mod download;
+mod durability;
+mod generate;
 mod input_errors;
 mod interrupt;
+mod readme;
+mod report_merge;
 mod serve;
+mod shards;
 mod support;
 mod tls;
