@@ -13,7 +13,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use fetchlab_core::store::Durability;
 use fetchlab_core::{
-    CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError, Shard, ShardReport,
+    CancelToken, DirStore, FailureKind, HttpVersion, Report, RunEnv, Settings, SettingsError,
+    Shard, ShardReport,
 };
 use fetchlab_strategies::fdlimit;
 
@@ -88,7 +89,17 @@ fn settings(args: &DownloadArgs) -> Result<Settings, SettingsError> {
         .retries(args.retries)
         .timeouts(*args.connect_timeout, *args.read_timeout, *args.timeout)
         .max_body_bytes(args.max_size)
-        .overwrite(args.force);
+        .overwrite(args.force)
+        .insecure(args.insecure)
+        .keep_alive(!args.no_keepalive)
+        .http_version(if args.http2 {
+            HttpVersion::Http2
+        } else {
+            HttpVersion::Http1
+        });
+    if let Some(cacert) = &args.cacert {
+        settings = settings.ca_file(cacert);
+    }
     if let Some(agent) = &args.user_agent {
         settings = settings.user_agent(agent.as_str());
     }

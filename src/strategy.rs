@@ -16,6 +16,9 @@ pub enum StrategyName {
     Rayon,
     /// Async tasks on a tokio runtime (reqwest).
     Tokio,
+    /// Async tasks on a tokio runtime over HTTP/2, one multiplexed
+    /// connection (reqwest).
+    TokioH2,
     /// Async tasks on async-std (surf).
     AsyncStd,
 }
@@ -28,6 +31,7 @@ impl StrategyName {
             Self::Threads => Strategy::Threads,
             Self::Rayon => Strategy::Rayon,
             Self::Tokio => Strategy::Tokio,
+            Self::TokioH2 => Strategy::TokioH2,
             Self::AsyncStd => Strategy::AsyncStd,
         }
     }

@@ -98,6 +98,29 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
+    /// Trust the certificate authority in this PEM file for https, instead
+    /// of the built-in roots (e.g. the file `fetchlab serve --tls
+    /// --cert-out FILE` wrote). Not with the async-std strategy (no TLS).
+    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
+    pub cacert: Option<PathBuf>,
+
+    /// DANGEROUS: accept any https certificate without checking it (the
+    /// connection is encrypted but anyone on the path can pose as the
+    /// server). For test servers only.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// A new connection for every request, closed after it (as the seed's
+    /// `requests.get` without a session does).
+    #[arg(long)]
+    pub no_keepalive: bool,
+
+    /// HTTP/2 only (ALPN h2 over TLS, prior knowledge over http), every
+    /// request a stream on one connection per host. The tokio strategy
+    /// only; the others refuse it.
+    #[arg(long, conflicts_with = "no_keepalive")]
+    pub http2: bool,
+
     /// Download again files that are already in the output directory
     /// (otherwise they are skipped).
     #[arg(long)]
@@ -160,6 +183,9 @@ mod tests {
         assert_eq!(*args.read_timeout, library.read_timeout());
         assert_eq!(*args.timeout, library.total_timeout());
         assert_eq!(args.max_size, library.max_body_bytes());
+        assert_eq!(!args.no_keepalive, library.keep_alive());
+        assert_eq!(args.insecure, library.insecure());
+        assert!(args.cacert.is_none() && !args.http2);
     }
 
     #[test]

@@ -14,3 +14,4 @@ mod report_merge;
 mod serve;
 mod shards;
 mod support;
+mod tls;

@@ -56,7 +56,10 @@ mod tests {
         let https = surf::Error::new(400, https);
         let failure = from_surf(&https);
         assert_eq!(failure.kind, FailureKind::Protocol);
-        assert!(failure.detail.contains("https not supported"), "{failure}");
+        assert!(
+            failure.detail.contains("https is not supported"),
+            "{failure}"
+        );
         assert!(failure.detail.contains("400"), "{failure}");
 
         let closed = surf::Error::from_str(500, CLOSED_BEFORE_HEAD);

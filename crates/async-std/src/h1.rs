@@ -68,7 +68,7 @@ impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::HttpsUnsupported => {
-                f.write_str("https not supported by this backend (built without TLS)")
+                f.write_str("https is not supported by the async-std backend: surf has no rustls client for its async-h1 stack; use a ureq or tokio strategy")
             }
             Self::Scheme(scheme) => write!(f, "unsupported URL scheme {scheme:?}"),
             Self::NoHost => f.write_str("URL has no host"),
@@ -176,15 +176,20 @@ pub(crate) struct H1Client {
 
 impl H1Client {
     /// A client keeping up to `settings.concurrency()` idle connections
-    /// per host.
+    /// per host (none with keep-alive off).
     pub(crate) fn new(settings: &Settings) -> Self {
+        let idle = if settings.keep_alive() {
+            settings.concurrency()
+        } else {
+            0
+        };
         let config = Config::new()
-            .set_http_keep_alive(true)
+            .set_http_keep_alive(settings.keep_alive())
             .set_tcp_no_delay(true)
             .set_timeout(Some(settings.connect_timeout() + settings.read_timeout()))
             .set_max_connections_per_host(settings.concurrency());
         Self {
-            pool: Arc::new(Pool::new(settings.concurrency())),
+            pool: Arc::new(Pool::new(idle)),
             connect_timeout: settings.connect_timeout(),
             head_timeout: settings.read_timeout(),
             config,

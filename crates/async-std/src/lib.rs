@@ -6,10 +6,13 @@
 //! **async-std is discontinued upstream** (its authors point to smol as its
 //! successor) and **surf is unmaintained**. Consequences: no security
 //! fixes; an old dependency tree (http-types 2, async-h1 2, futures-lite 1,
-//! async-io 1 next to the current 2); and this build has **no TLS** (the
-//! pure-Rust `h1-client-no-tls` backend: `https` URLs fail with
-//! [`fetchlab_core::FailureKind::Protocol`], "https not supported by this
-//! backend (built without TLS)"). It is here to be measured against the
+//! async-io 1 next to the current 2); and this build has **no TLS**: surf
+//! has no rustls client that works over its async-h1 stack (its TLS
+//! clients are OpenSSL through `async-native-tls`, or a shim over an old
+//! rustls), so `https` jobs fail, not retried, with
+//! [`fetchlab_core::FailureKind::Protocol`] ("https is not supported by the
+//! async-std backend: …"), and TLS settings (CA certificates, `insecure`)
+//! and HTTP/2 are refused when the downloader is built. It is here to be measured against the
 //! others. For production prefer `fetchlab-tokio` (tokio + reqwest).
 //!
 //! # Two ways in

@@ -18,7 +18,9 @@
 //! - [`cases`]: the cases, grouped by concern: integrity, limits, errors,
 //!   faults, resume, store, settings, run control; and the hostile ones:
 //!   heads, bodies, redirects (`hostile_*`, against [`hostile`]) and
-//!   directories prepared to trick the store (`directory`).
+//!   directories prepared to trick the store (`directory`); keep-alive
+//!   off (`keep_alive`); the integrity and fault cases over TLS (`tls`,
+//!   where a backend without TLS must show its documented refusal).
 //! - [`hostile`]: a raw-socket server that sends what a correct server
 //!   library refuses to.
 //!
@@ -102,6 +104,12 @@ macro_rules! suite {
             limits::connections_are_reused,
             limits::connections_are_reused_at_high_concurrency,
             limits::error_bodies_keep_connections_alive,
+            keep_alive::keep_alive_off_opens_a_connection_per_request,
+            tls::seed_over_tls_is_byte_exact_on_reused_connections,
+            tls::reset_mid_body_over_tls,
+            tls::short_body_over_tls,
+            tls::untrusted_certificate_is_not_retried,
+            tls::insecure_accepts_an_untrusted_certificate,
             errors::not_found_is_not_retried,
             errors::flaky_server_is_retried_to_success,
             errors::persistent_500_fails_after_all_retries,

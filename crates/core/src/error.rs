@@ -63,6 +63,31 @@ pub enum SettingsError {
     /// The user agent cannot be sent as an HTTP header value.
     #[error("user agent must be visible ASCII without control characters")]
     BadUserAgent,
+    /// A CA certificate to trust cannot be used.
+    #[error("CA certificate {origin}: {reason}")]
+    BadCaCertificate {
+        /// The file name, or `<pem>` for bytes given.
+        origin: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `insecure` (no certificate checks) and CA certificates (checks
+    /// against them) were both asked for; one contradicts the other.
+    #[error(
+        "insecure skips certificate verification, so the CA certificates given would be ignored: use one or the other"
+    )]
+    InsecureWithCaCertificate,
+    /// The backend cannot honour a connection setting (an HTTP version, a
+    /// scheme, keep-alive off).
+    #[error("{backend} does not support {what}: {reason}")]
+    Unsupported {
+        /// Which backend refused.
+        backend: &'static str,
+        /// The setting, e.g. `HTTP/2`.
+        what: String,
+        /// Why, and what to use instead.
+        reason: String,
+    },
 }
 
 /// Why a text is not a URL fetchlab can download.

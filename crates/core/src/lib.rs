@@ -49,6 +49,7 @@ pub use report::{
     SHARD_REPORT_FORMAT, ShardReport, merge_reports,
 };
 pub use settings::{
-    MAX_BODY_BYTES, MAX_CONCURRENCY, MAX_DURATION, MAX_RETRIES, Settings, SettingsBuilder,
+    CaCertificate, HttpVersion, MAX_BODY_BYTES, MAX_CONCURRENCY, MAX_DURATION, MAX_RETRIES,
+    Settings, SettingsBuilder,
 };
 pub use store::{DirStore, HashStore, Sink, Store};

@@ -1,7 +1,18 @@
 //! Settings every backend honours: built through [`SettingsBuilder`], so a
 //! [`Settings`] value is always valid.
+//!
+//! Besides limits and timeouts they say how connections are made: which
+//! certificate authorities an `https` server may be signed by
+//! ([`CaCertificate`], or none checked at all with `insecure`), whether a
+//! connection is kept for the next request (`keep_alive`), and which HTTP
+//! version is spoken ([`HttpVersion`]). A backend that cannot honour one
+//! refuses it when built, naming the setting.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 
 use crate::error::SettingsError;
 
@@ -36,6 +47,79 @@ pub struct Settings {
     pub(crate) user_agent: String,
     pub(crate) overwrite: bool,
     pub(crate) jitter_seed: u64,
+    pub(crate) ca_certificates: Vec<CaCertificate>,
+    pub(crate) insecure: bool,
+    pub(crate) keep_alive: bool,
+    pub(crate) http_version: HttpVersion,
+}
+
+/// Which HTTP version a backend speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HttpVersion {
+    /// HTTP/1.1, one request at a time per connection (every backend).
+    #[default]
+    Http1,
+    /// HTTP/2 only: ALPN `h2` over TLS, prior knowledge (h2c) over plain
+    /// TCP; requests are streams multiplexed over one connection per host.
+    /// Backends without HTTP/2 refuse it when built.
+    Http2,
+}
+
+impl std::fmt::Display for HttpVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Http1 => "HTTP/1.1",
+            Self::Http2 => "HTTP/2",
+        })
+    }
+}
+
+/// A certificate authority (one PEM, one or more certificates) that a
+/// run trusts to sign `https` servers, in place of the backend's built-in
+/// roots. Checked when the settings are built.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CaCertificate {
+    /// Where it came from: the file name, or `<pem>` for bytes given.
+    origin: String,
+    /// Its certificates, DER-encoded, in the order of the PEM.
+    #[serde(skip)]
+    der: Vec<Vec<u8>>,
+}
+
+impl CaCertificate {
+    /// Where it came from: the file name, or `<pem>`.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Its certificates, DER-encoded (at least one).
+    pub fn der_certificates(&self) -> impl Iterator<Item = &[u8]> {
+        self.der.iter().map(Vec::as_slice)
+    }
+
+    /// Parses `pem`: every `CERTIFICATE` block in it; none is an error.
+    fn parse(origin: String, pem: &[u8]) -> Result<Self, SettingsError> {
+        let bad = |reason: String| SettingsError::BadCaCertificate {
+            origin: origin.clone(),
+            reason,
+        };
+        let der = CertificateDer::pem_slice_iter(pem)
+            .map(|cert| cert.map(|c| c.as_ref().to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("not a PEM certificate file ({e})")))?;
+        if der.is_empty() {
+            return Err(bad("no PEM CERTIFICATE block in it".to_owned()));
+        }
+        Ok(Self { origin, der })
+    }
+}
+
+/// A CA given to the builder, read and parsed by [`SettingsBuilder::build`].
+#[derive(Debug, Clone)]
+enum CaSource {
+    Pem(Vec<u8>),
+    File(PathBuf),
 }
 
 impl Default for Settings {
@@ -52,6 +136,10 @@ impl Default for Settings {
             user_agent: concat!("fetchlab/", env!("CARGO_PKG_VERSION")).to_owned(),
             overwrite: false,
             jitter_seed: 0x5eed,
+            ca_certificates: Vec::new(),
+            insecure: false,
+            keep_alive: true,
+            http_version: HttpVersion::Http1,
         }
     }
 }
@@ -61,6 +149,7 @@ impl Settings {
     pub fn builder() -> SettingsBuilder {
         SettingsBuilder {
             settings: Self::default(),
+            ca_sources: Vec::new(),
         }
     }
 
@@ -68,6 +157,7 @@ impl Settings {
     pub fn to_builder(&self) -> SettingsBuilder {
         SettingsBuilder {
             settings: self.clone(),
+            ca_sources: Vec::new(),
         }
     }
 
@@ -126,6 +216,35 @@ impl Settings {
     /// Seed for the retry jitter, so a run can be repeated exactly.
     pub fn jitter_seed(&self) -> u64 {
         self.jitter_seed
+    }
+
+    /// The certificate authorities an `https` server's certificate must
+    /// chain to. Empty: the backend's built-in roots. Not empty: these
+    /// only — the built-in roots are not consulted, so a run trusts exactly
+    /// what it was given (as curl's `--cacert` replaces its bundle).
+    pub fn ca_certificates(&self) -> &[CaCertificate] {
+        &self.ca_certificates
+    }
+
+    /// **Dangerous**: whether `https` servers are accepted without checking
+    /// their certificate at all (any issuer, any name, expired). The
+    /// connection is encrypted but not authenticated: anyone on the path
+    /// can impersonate the server. For test servers only.
+    pub fn insecure(&self) -> bool {
+        self.insecure
+    }
+
+    /// Whether a connection is kept open for the next request (default).
+    /// Off: every request opens a new connection (and, over TLS, a new
+    /// handshake) and closes it after the response, as a client without a
+    /// session (`requests.get`) does.
+    pub fn keep_alive(&self) -> bool {
+        self.keep_alive
+    }
+
+    /// The HTTP version spoken (HTTP/1.1 by default).
+    pub fn http_version(&self) -> HttpVersion {
+        self.http_version
     }
 
     /// Refuses a concurrency above a backend's `ceiling`, naming the
@@ -202,6 +321,18 @@ impl Settings {
         {
             return Err(SettingsError::BadUserAgent);
         }
+        if !self.keep_alive && self.http_version == HttpVersion::Http2 {
+            return Err(SettingsError::Unsupported {
+                backend: "fetchlab",
+                what: "HTTP/2 with keep-alive off".to_owned(),
+                reason: "HTTP/2 carries every request as a stream on one kept connection; \
+                         use HTTP/1.1 for a connection per request"
+                    .to_owned(),
+            });
+        }
+        if self.insecure && !self.ca_certificates.is_empty() {
+            return Err(SettingsError::InsecureWithCaCertificate);
+        }
         Ok(())
     }
 }
@@ -223,6 +354,8 @@ impl Settings {
 #[must_use = "a builder does nothing until built"]
 pub struct SettingsBuilder {
     settings: Settings,
+    /// CAs still to be read and parsed, in the order given.
+    ca_sources: Vec<CaSource>,
 }
 
 impl SettingsBuilder {
@@ -296,8 +429,61 @@ impl SettingsBuilder {
         self
     }
 
-    /// The settings, if every value is valid; else the first bad one.
-    pub fn build(self) -> Result<Settings, SettingsError> {
+    /// Trusts the certificate authority in `pem` (one or more PEM
+    /// `CERTIFICATE` blocks) for `https`, in place of the built-in roots.
+    /// Checked by [`build`](Self::build).
+    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_sources.push(CaSource::Pem(pem.into()));
+        self
+    }
+
+    /// Trusts the certificate authority in the PEM file at `path`, read by
+    /// [`build`](Self::build) (an unreadable or empty file is an error
+    /// naming it).
+    pub fn ca_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.ca_sources
+            .push(CaSource::File(path.as_ref().to_path_buf()));
+        self
+    }
+
+    /// **Dangerous**: accept any server certificate unchecked (see
+    /// [`Settings::insecure`]). Test servers only.
+    pub fn insecure(mut self, insecure: bool) -> Self {
+        self.settings.insecure = insecure;
+        self
+    }
+
+    /// Whether connections are kept for the next request (see
+    /// [`Settings::keep_alive`]).
+    pub fn keep_alive(mut self, keep_alive: bool) -> Self {
+        self.settings.keep_alive = keep_alive;
+        self
+    }
+
+    /// The HTTP version spoken (see [`HttpVersion`]).
+    pub fn http_version(mut self, version: HttpVersion) -> Self {
+        self.settings.http_version = version;
+        self
+    }
+
+    /// The settings, if every value is valid; else the first bad one. CA
+    /// files are read here.
+    pub fn build(mut self) -> Result<Settings, SettingsError> {
+        for source in std::mem::take(&mut self.ca_sources) {
+            let ca = match source {
+                CaSource::Pem(pem) => CaCertificate::parse("<pem>".to_owned(), &pem)?,
+                CaSource::File(path) => {
+                    let origin = path.display().to_string();
+                    let pem =
+                        std::fs::read(&path).map_err(|e| SettingsError::BadCaCertificate {
+                            origin: origin.clone(),
+                            reason: format!("cannot read it ({e})"),
+                        })?;
+                    CaCertificate::parse(origin, &pem)?
+                }
+            };
+            self.settings.ca_certificates.push(ca);
+        }
         self.settings.validate()?;
         Ok(self.settings)
     }
@@ -387,6 +573,71 @@ mod tests {
                 ceiling: MAX_CONCURRENCY,
                 ..
             })
+        ));
+    }
+
+    /// A PEM block around bytes that are not checked as X.509 here (the
+    /// TLS library checks them when it connects).
+    const PEM: &str = "-----BEGIN CERTIFICATE-----\nAAECAw==\n-----END CERTIFICATE-----\n";
+
+    #[test]
+    fn connection_settings_default_to_keep_alive_http1_builtin_roots() {
+        let settings = Settings::default();
+        assert!(settings.keep_alive());
+        assert!(!settings.insecure());
+        assert_eq!(settings.http_version(), HttpVersion::Http1);
+        assert!(settings.ca_certificates().is_empty());
+    }
+
+    #[test]
+    fn ca_certificates_are_parsed_from_bytes_and_files() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, PEM.repeat(2)).expect("write the PEM");
+        let settings = Settings::builder()
+            .ca_pem(PEM)
+            .ca_file(&path)
+            .build()
+            .expect("valid PEMs");
+        let cas = settings.ca_certificates();
+        assert_eq!(cas.len(), 2);
+        assert_eq!(cas[0].origin(), "<pem>");
+        assert_eq!(
+            cas[0].der_certificates().collect::<Vec<_>>(),
+            [[0u8, 1, 2, 3]]
+        );
+        assert_eq!(cas[1].origin(), path.display().to_string());
+        assert_eq!(cas[1].der_certificates().count(), 2);
+    }
+
+    #[test]
+    fn bad_ca_certificates_name_their_origin() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let missing = dir.path().join("missing.pem");
+        match Settings::builder().ca_file(&missing).build() {
+            Err(SettingsError::BadCaCertificate { origin, reason }) => {
+                assert_eq!(origin, missing.display().to_string());
+                assert!(reason.contains("cannot read"), "{reason}");
+            }
+            other => panic!("a missing CA file must be refused, got {other:?}"),
+        }
+        match Settings::builder().ca_pem("not a certificate").build() {
+            Err(SettingsError::BadCaCertificate { origin, reason }) => {
+                assert_eq!(origin, "<pem>");
+                assert!(reason.contains("no PEM CERTIFICATE"), "{reason}");
+            }
+            other => panic!("a PEM without certificates must be refused, got {other:?}"),
+        }
+        assert_eq!(
+            Settings::builder().ca_pem(PEM).insecure(true).build(),
+            Err(SettingsError::InsecureWithCaCertificate)
+        );
+        assert!(matches!(
+            Settings::builder()
+                .keep_alive(false)
+                .http_version(HttpVersion::Http2)
+                .build(),
+            Err(SettingsError::Unsupported { .. })
         ));
     }
 

@@ -21,6 +21,7 @@ pub struct SequentialDownloader {
 impl SequentialDownloader {
     /// A downloader with `settings`.
     pub fn new(settings: Settings) -> Result<Self, Error> {
+        fetchlab_ureq::check_settings(&settings, "sequential")?;
         Ok(Self { settings })
     }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use fetchlab_core::{Downloader, Error, Settings, SettingsError};
+use fetchlab_core::{Downloader, Error, HttpVersion, Settings, SettingsError};
 
 /// A download strategy: one backend crate behind the [`Downloader`] trait.
 #[derive(
@@ -20,17 +20,21 @@ pub enum Strategy {
     Rayon,
     /// Async tasks on a tokio runtime.
     Tokio,
+    /// Async tasks on a tokio runtime over HTTP/2: every request a stream
+    /// multiplexed on one connection per host.
+    TokioH2,
     /// Async tasks on async-std.
     AsyncStd,
 }
 
 impl Strategy {
     /// Every strategy, in the order tables list them.
-    pub const ALL: [Strategy; 5] = [
+    pub const ALL: [Strategy; 6] = [
         Self::Sequential,
         Self::Threads,
         Self::Rayon,
         Self::Tokio,
+        Self::TokioH2,
         Self::AsyncStd,
     ];
 
@@ -41,6 +45,7 @@ impl Strategy {
             Self::Threads => "threads",
             Self::Rayon => "rayon",
             Self::Tokio => "tokio",
+            Self::TokioH2 => "tokio-h2",
             Self::AsyncStd => "async-std",
         }
     }
@@ -50,7 +55,7 @@ impl Strategy {
     pub fn client_library(self) -> &'static str {
         match self {
             Self::Sequential | Self::Threads | Self::Rayon => fetchlab_sequential::CLIENT_LIBRARY,
-            Self::Tokio => fetchlab_tokio::CLIENT_LIBRARY,
+            Self::Tokio | Self::TokioH2 => fetchlab_tokio::CLIENT_LIBRARY,
             Self::AsyncStd => fetchlab_async_std::CLIENT_LIBRARY,
         }
     }
@@ -73,13 +78,22 @@ impl Strategy {
         crate::fdlimit::needed(self.workers(concurrency, jobs) as u64, per_download)
     }
 
-    /// Builds the backend with `settings`; fails on settings it cannot honour.
+    /// Builds the backend with `settings`; fails on settings it cannot
+    /// honour. `tokio-h2` is the tokio backend with the settings' HTTP
+    /// version set to HTTP/2.
     pub fn build(self, settings: Settings) -> Result<Box<dyn Downloader>, Error> {
         Ok(match self {
             Self::Sequential => Box::new(fetchlab_sequential::SequentialDownloader::new(settings)?),
             Self::Threads => Box::new(fetchlab_threaded::ThreadPoolDownloader::new(settings)?),
             Self::Rayon => Box::new(fetchlab_threaded::RayonDownloader::new(settings)?),
             Self::Tokio => Box::new(fetchlab_tokio::TokioDownloader::new(settings)?),
+            Self::TokioH2 => {
+                let settings = settings
+                    .to_builder()
+                    .http_version(HttpVersion::Http2)
+                    .build()?;
+                Box::new(fetchlab_tokio::TokioDownloader::new(settings)?)
+            }
             Self::AsyncStd => Box::new(fetchlab_async_std::AsyncStdDownloader::new(settings)?),
         })
     }
@@ -104,11 +118,14 @@ impl Strategy {
     }
 }
 
-/// Whether a build error is a backend refusing the concurrency (a row in the
-/// table, "refused"), rather than a failure. Returns the reason.
+/// Whether a build error is a backend refusing the concurrency or a
+/// connection setting it cannot honour (a row in the table, "refused"),
+/// rather than a failure. Returns the reason.
 pub fn refusal(error: &Error) -> Option<String> {
     match error {
-        Error::Settings(e @ SettingsError::ConcurrencyTooHigh { .. }) => Some(e.to_string()),
+        Error::Settings(
+            e @ (SettingsError::ConcurrencyTooHigh { .. } | SettingsError::Unsupported { .. }),
+        ) => Some(e.to_string()),
         _ => None,
     }
 }
@@ -121,7 +138,9 @@ impl fmt::Display for Strategy {
 
 /// A strategy name that is not known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown strategy {0:?} (known: sequential, threads, rayon, tokio, async-std, or all)")]
+#[error(
+    "unknown strategy {0:?} (known: sequential, threads, rayon, tokio, tokio-h2, async-std, or all)"
+)]
 pub struct ParseStrategyError(pub String);
 
 impl FromStr for Strategy {
@@ -134,6 +153,7 @@ impl FromStr for Strategy {
             "threads" | "thread" | "threadpool" | "thread-pool" => Self::Threads,
             "rayon" => Self::Rayon,
             "tokio" => Self::Tokio,
+            "tokio-h2" | "h2" => Self::TokioH2,
             "async-std" | "asyncstd" => Self::AsyncStd,
             _ => return Err(ParseStrategyError(text.to_owned())),
         })

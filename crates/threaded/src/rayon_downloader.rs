@@ -29,6 +29,7 @@ impl RayonDownloader {
     /// [`MAX_WORKERS`] is refused.
     pub fn new(settings: Settings) -> Result<Self, Error> {
         settings.check_ceiling(NAME, MAX_WORKERS, CEILING_REASON)?;
+        fetchlab_ureq::check_settings(&settings, NAME)?;
         Ok(Self { settings })
     }
 

@@ -72,7 +72,10 @@ impl TokioDownloader {
 
 impl Downloader for TokioDownloader {
     fn name(&self) -> &'static str {
-        crate::NAME
+        match self.fetcher.settings().http_version() {
+            fetchlab_core::HttpVersion::Http1 => crate::NAME,
+            fetchlab_core::HttpVersion::Http2 => crate::NAME_H2,
+        }
     }
 
     fn client_library(&self) -> &'static str {

@@ -41,6 +41,9 @@ fn kind_of(err: &reqwest::Error) -> FailureKind {
         return FailureKind::Timeout;
     }
     if err.is_connect() {
+        if tls_error(err).is_some() {
+            return FailureKind::Protocol;
+        }
         return FailureKind::Connect;
     }
     if let Some(io) = find_in_chain::<std::io::Error>(err) {
@@ -57,6 +60,27 @@ fn kind_of(err: &reqwest::Error) -> FailureKind {
     } else {
         FailureKind::Reset
     }
+}
+
+/// The rustls error of a failed TLS handshake (an untrusted or invalid
+/// certificate, a refused protocol version): a protocol failure, not
+/// retried, since trying again meets the same certificate. It sits inside
+/// `io::Error`s of the source chain (hyper-util wraps tokio-rustls's), and
+/// an `io::Error`'s `source` skips its inner error, so each is unwrapped
+/// by hand.
+fn tls_error(err: &reqwest::Error) -> Option<&rustls::Error> {
+    let chain = std::iter::successors(Some(err as &(dyn std::error::Error + 'static)), |e| {
+        e.source()
+    });
+    chain.into_iter().find_map(|mut e| {
+        loop {
+            if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+                return Some(tls);
+            }
+            let inner = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+            e = inner;
+        }
+    })
 }
 
 fn hyper_error(err: &reqwest::Error) -> Option<&hyper::Error> {

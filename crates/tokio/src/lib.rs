@@ -18,7 +18,12 @@
 //! Layout:
 //!
 //! - `client`: the one shared `reqwest::Client` (no proxy, pool size,
-//!   timeouts, user agent, no redirects: core follows them).
+//!   timeouts, user agent, no redirects: core follows them; TLS over
+//!   rustls with the settings' CA certificates only, or unverified when
+//!   `insecure`; no idle pool with keep-alive off; HTTP/1.1 only, or with
+//!   [`fetchlab_core::HttpVersion::Http2`] HTTP/2 only — ALPN `h2` or
+//!   prior knowledge — every request a stream on one connection, reported
+//!   as [`NAME_H2`]).
 //! - `transport`: that client behind core's async transport seam
 //!   ([`fetchlab_core::backend::AsyncTransport`]); `failure`:
 //!   `reqwest::Error` → [`fetchlab_core::FailureKind`].
@@ -46,6 +51,9 @@ pub use fetcher::AsyncFetcher;
 
 /// The strategy's name in reports.
 pub const NAME: &str = "tokio";
+
+/// The strategy's name in reports when it speaks HTTP/2.
+pub const NAME_H2: &str = "tokio-h2";
 
 /// The HTTP client library behind it.
 pub const CLIENT_LIBRARY: &str = "reqwest 0.13";

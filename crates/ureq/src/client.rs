@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use fetchlab_core::Settings;
 use fetchlab_core::backend::MAX_HEAD_BYTES;
+use fetchlab_core::{HttpVersion, Settings, SettingsError};
 use ureq::Agent;
 use ureq::config::AutoHeaderValue;
+use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 /// The fewest idle connections kept per agent, so that a run over a URL list
 /// spanning a few hosts still reuses connections at low concurrency.
@@ -46,18 +47,29 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 /// - buffers of [`INPUT_BUFFER_BYTES`] and [`OUTPUT_BUFFER_BYTES`] per
 ///   connection rather than ureq's 2 × 128 KiB;
 /// - timeouts: see the crate documentation for the mapping and why it keeps
-///   connection reuse.
+///   connection reuse;
+/// - keep-alive off: no idle connection is kept, so every request opens
+///   its own (and closes it when its body is read or dropped);
+/// - TLS by [`tls_config`].
 pub(crate) fn agent(settings: &Settings) -> Agent {
-    let idle = settings.concurrency().max(MIN_IDLE_CONNECTIONS);
+    let (idle, idle_per_host) = if settings.keep_alive() {
+        (
+            settings.concurrency().max(MIN_IDLE_CONNECTIONS),
+            settings.concurrency(),
+        )
+    } else {
+        (0, 0)
+    };
     let read = Some(settings.read_timeout());
     Agent::config_builder()
+        .tls_config(tls_config(settings))
         .http_status_as_error(false)
         .proxy(None)
         .user_agent(settings.user_agent())
         .accept_encoding(AutoHeaderValue::None)
         .max_redirects(0)
         .max_idle_connections(idle)
-        .max_idle_connections_per_host(settings.concurrency())
+        .max_idle_connections_per_host(idle_per_host)
         .max_idle_age(MAX_IDLE_AGE)
         .max_response_header_size(MAX_HEAD_BYTES)
         .input_buffer_size(INPUT_BUFFER_BYTES)
@@ -69,6 +81,39 @@ pub(crate) fn agent(settings: &Settings) -> Agent {
         .timeout_global(Some(settings.total_timeout()))
         .build()
         .new_agent()
+}
+
+/// rustls (ring), verifying against the settings' CA certificates only
+/// when any are given (`RootCerts::Specific`: Mozilla's roots, ureq's
+/// default, are then not consulted), or not verifying at all when the
+/// settings say `insecure`.
+fn tls_config(settings: &Settings) -> TlsConfig {
+    let mut tls = TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .disable_verification(settings.insecure());
+    let roots: Vec<Certificate<'static>> = settings
+        .ca_certificates()
+        .iter()
+        .flat_map(|ca| ca.der_certificates())
+        .map(|der| Certificate::from_der(der).to_owned())
+        .collect();
+    if !roots.is_empty() {
+        tls = tls.root_certs(RootCerts::from(roots));
+    }
+    tls.build()
+}
+
+/// Refuses settings ureq cannot honour: HTTP/2 (ureq 3 speaks HTTP/1.1
+/// only). Every ureq-based downloader calls it when built.
+pub fn check_settings(settings: &Settings, backend: &'static str) -> Result<(), SettingsError> {
+    if settings.http_version() == HttpVersion::Http2 {
+        return Err(SettingsError::Unsupported {
+            backend,
+            what: HttpVersion::Http2.to_string(),
+            reason: "ureq 3 speaks HTTP/1.1 only; use the tokio-h2 strategy".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -92,5 +137,55 @@ mod tests {
         assert_eq!(config.input_buffer_size(), INPUT_BUFFER_BYTES);
         assert_eq!(config.max_response_header_size(), MAX_HEAD_BYTES);
         assert!(config.max_response_header_size() < INPUT_BUFFER_BYTES);
+        assert!(matches!(
+            config.tls_config().root_certs(),
+            RootCerts::WebPki
+        ));
+        assert!(!config.tls_config().disable_verification());
+    }
+
+    #[test]
+    fn keep_alive_off_keeps_no_idle_connection() {
+        let settings = Settings::builder()
+            .keep_alive(false)
+            .build()
+            .expect("valid settings");
+        let agent = agent(&settings);
+        assert_eq!(agent.config().max_idle_connections(), 0);
+        assert_eq!(agent.config().max_idle_connections_per_host(), 0);
+    }
+
+    #[test]
+    fn given_cas_replace_the_builtin_roots_and_insecure_disables_checks() {
+        let pem = "-----BEGIN CERTIFICATE-----\nAAECAw==\n-----END CERTIFICATE-----\n";
+        let settings = Settings::builder().ca_pem(pem).build().expect("valid PEM");
+        match agent(&settings).config().tls_config().root_certs() {
+            RootCerts::Specific(certs) => {
+                assert_eq!(certs.len(), 1);
+                assert_eq!(certs[0].der(), [0, 1, 2, 3]);
+            }
+            other => panic!("the given CA only, got {other:?}"),
+        }
+        let settings = Settings::builder().insecure(true).build().expect("valid");
+        assert!(
+            agent(&settings)
+                .config()
+                .tls_config()
+                .disable_verification()
+        );
+    }
+
+    #[test]
+    fn http2_is_refused_by_name() {
+        let settings = Settings::builder()
+            .http_version(HttpVersion::Http2)
+            .build()
+            .expect("valid settings");
+        let err = check_settings(&settings, "threads").expect_err("ureq has no HTTP/2");
+        assert!(
+            err.to_string().contains("threads does not support HTTP/2"),
+            "{err}"
+        );
+        assert!(check_settings(&Settings::default(), "threads").is_ok());
     }
 }

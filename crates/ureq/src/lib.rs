@@ -12,7 +12,10 @@
 //!
 //! - `client`: the agent and its configuration from
 //!   [`fetchlab_core::Settings`] (pool size, buffers, timeouts, no
-//!   redirects: core follows them).
+//!   redirects: core follows them; keep-alive off keeps no idle
+//!   connection; TLS over rustls with the settings' CA certificates in
+//!   place of Mozilla's roots, or unverified when `insecure`), and
+//!   [`check_settings`], which refuses HTTP/2 (ureq 3 has none).
 //! - `transport`: [`UreqTransport`], the agent behind core's seam, and the
 //!   cancel hook that shuts the agent down.
 //! - `failure`: ureq's errors sorted into [`fetchlab_core::FailureKind`]s.
@@ -63,7 +66,7 @@ pub mod design;
 mod failure;
 mod transport;
 
-pub use client::{INPUT_BUFFER_BYTES, OUTPUT_BUFFER_BYTES};
+pub use client::{INPUT_BUFFER_BYTES, OUTPUT_BUFFER_BYTES, check_settings};
 pub use transport::UreqTransport;
 
 /// What the `client_library` of a ureq-based strategy reports.
