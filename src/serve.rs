@@ -1,16 +1,20 @@
 //! `fetchlab serve`: the slow server standalone, like the book's
-//! `slow_server.py`, with every fault knob of [`fetchlab_server`].
+//! `slow_server.py`, with every knob of [`fetchlab_server`]: the network
+//! model, TLS, latency, errors, faults.
 //!
 //! Its first line on standard output is always
-//! `fetchlab-server listening on http://ADDR:PORT/`, flushed at once: the
-//! harness starts `fetchlab serve --port 0` as a child process and reads the
-//! address from it. Human help follows; the server runs until Ctrl-C.
+//! `fetchlab-server listening on http://ADDR:PORT/` (`https://` with
+//! `--tls`), flushed at once: the harness starts `fetchlab serve --port 0`
+//! as a child process and reads the address from it. With `--tls` the
+//! second line is `fetchlab-server ca-cert PATH`. Human help follows; the
+//! server runs until Ctrl-C.
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use fetchlab_server::{Corpus, CorpusSpec, ServerConfig, TestServer};
+use fetchlab_server::{Corpus, CorpusSpec, Hosts, NetworkModel, ServerConfig, TestServer};
 
 use crate::cli::ServeArgs;
 use crate::exit::Outcome;
@@ -24,23 +28,110 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
             args.bind
         );
     }
-    let config = config(&args)?;
+    let config = match &args.config_json {
+        Some(json) => serde_json::from_str::<ServerConfig>(json)
+            .context("--config-json is not a server configuration")?,
+        None => config(&args)?,
+    };
+    if args.hosts > 1 || !args.host_rtt.is_empty() || !args.host_latency.is_empty() {
+        return serve_hosts(&args, config);
+    }
     let addr = SocketAddr::new(args.bind, args.port);
     let server =
         TestServer::bind(addr, config).with_context(|| format!("cannot listen on {addr}"))?;
-    announce(&server).context("cannot write to standard output")?;
+    let ca = match (server.ca_file(), &args.cert_out) {
+        (Some(_), Some(out)) => Some(write_ca(std::slice::from_ref(&server), out)?),
+        (Some(tmp), None) => Some(tmp.to_owned()),
+        (None, _) => None,
+    };
+    announce(&server, ca.as_deref()).context("cannot write to standard output")?;
     // The help is for people; a parent process that only wanted the first
     // line may have closed the pipe already, which must not stop the server.
-    let _ = explain(&server);
+    let _ = explain(&server, ca.as_deref());
     server.wait();
     Ok(Outcome::Success)
 }
 
+/// `--hosts N`: one server per loopback address, each with its own RTT
+/// and latency when given. The first line names the first host as usual;
+/// one `fetchlab-server also listening on URL` line follows per other host.
+fn serve_hosts(args: &ServeArgs, config: ServerConfig) -> Result<Outcome> {
+    let count = usize::try_from(args.hosts).unwrap_or(usize::MAX);
+    for (flag, given) in [
+        ("--host-rtt", args.host_rtt.len()),
+        ("--host-latency", args.host_latency.len()),
+    ] {
+        if given != 0 && given != count {
+            bail!("{flag} gives {given} values for {count} hosts");
+        }
+    }
+    if !args.bind.is_loopback() || !args.bind.is_ipv4() {
+        bail!("--hosts serves 127.0.0.1, 127.0.0.2, …; --bind does not apply");
+    }
+    let configs = (0..count)
+        .map(|i| {
+            let mut host = config.clone();
+            if let Some(rtt) = args.host_rtt.get(i) {
+                host.network.rtt = **rtt;
+            }
+            if let Some(latency) = args.host_latency.get(i) {
+                host.latency = **latency;
+            }
+            host
+        })
+        .collect();
+    let hosts = Hosts::start(configs, args.port).context("cannot start the hosts")?;
+    let servers = hosts.servers();
+    let ca = match &args.cert_out {
+        Some(out) if config.tls => Some(write_ca(servers, out)?),
+        _ => None,
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "fetchlab-server listening on {}",
+        servers[0].base_url()
+    )?;
+    for server in &servers[1..] {
+        writeln!(
+            out,
+            "fetchlab-server also listening on {}",
+            server.base_url()
+        )?;
+    }
+    if let Some(ca) = &ca {
+        writeln!(out, "fetchlab-server ca-cert {}", ca.display())?;
+    }
+    out.flush()?;
+    drop(out);
+    hosts.wait();
+    Ok(Outcome::Success)
+}
+
+/// Writes the CA certificates of `servers` (one PEM file) to `out`.
+fn write_ca(servers: &[TestServer], out: &Path) -> Result<PathBuf> {
+    let pem: String = servers.iter().filter_map(TestServer::ca_pem).collect();
+    std::fs::write(out, pem)
+        .with_context(|| format!("cannot write the CA certificate to {}", out.display()))?;
+    Ok(out.to_owned())
+}
+
 /// The server configuration the options ask for.
 fn config(args: &ServeArgs) -> Result<ServerConfig> {
+    let network = NetworkModel {
+        rtt: *args.rtt,
+        bottleneck: args.bottleneck,
+        loss: args.loss,
+    };
+    let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     Ok(ServerConfig::default()
         .with_corpus(corpus(args)?)
-        .with_latency(*args.delay)
+        .with_network(network)
+        .with_tls(args.tls)
+        .with_max_connections(max_connections)
+        .with_h2_max_streams(args.h2_max_streams)
+        .with_header_read_timeout(*args.header_read_timeout)
+        .with_latency(*args.latency)
         .with_jitter(*args.jitter)
         .with_error_rate(args.error_rate)
         .with_error_statuses(args.error_status.clone())
@@ -50,7 +141,7 @@ fn config(args: &ServeArgs) -> Result<ServerConfig> {
         .with_bandwidth(args.bandwidth)
         .with_stall(*args.stall)
         .with_seed(args.seed)
-        .with_worker_threads(usize::try_from(args.threads).unwrap_or(usize::MAX)))
+        .with_worker_threads(usize::try_from(args.worker_threads).unwrap_or(usize::MAX)))
 }
 
 fn corpus(args: &ServeArgs) -> Result<Corpus> {
@@ -76,21 +167,36 @@ fn corpus(args: &ServeArgs) -> Result<Corpus> {
         max_size: size(args.max_size)?,
         seed: args.seed,
     };
+    spec.check_size()?;
     Ok(Corpus::generate(&spec))
 }
 
-/// Prints the machine-readable first line and flushes it.
-fn announce(server: &TestServer) -> std::io::Result<()> {
+/// Prints the machine-readable first line (and the CA line with TLS) and
+/// flushes.
+fn announce(server: &TestServer, ca: Option<&Path>) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "fetchlab-server listening on {}", server.base_url())?;
+    if let Some(ca) = ca {
+        writeln!(out, "fetchlab-server ca-cert {}", ca.display())?;
+    }
     out.flush()
 }
 
 /// Prints how to use the server: its URL list, and a download command.
-fn explain(server: &TestServer) -> std::io::Result<()> {
+fn explain(server: &TestServer, ca: Option<&Path>) -> std::io::Result<()> {
     let base = server.base_url();
     let mut out = std::io::stdout().lock();
     let corpus = server.corpus();
+    if let Some(ca) = ca {
+        writeln!(
+            out,
+            "HTTPS with a certificate made for this run: trust {ca} with\
+             \n  fetchlab download --cacert {ca} …\
+             \n  curl --cacert {ca} {base}index.txt\
+             \n  wget2 --ca-certificate={ca} {base}index.txt",
+            ca = ca.display()
+        )?;
+    }
     writeln!(
         out,
         "Serving {} files ({} bytes). Stop with Ctrl-C.\n\

@@ -7,10 +7,38 @@ use clap::Args;
 use fetchlab_server::Fault;
 use humantime::Duration;
 
+/// The options that shape the server; `--config-json` replaces them all.
+const CONFIG_FLAGS: [&str; 22] = [
+    "latency",
+    "jitter",
+    "rtt",
+    "bottleneck",
+    "loss",
+    "tls",
+    "error_rate",
+    "error_status",
+    "retry_after",
+    "fault_rate",
+    "faults",
+    "stall",
+    "bandwidth",
+    "files",
+    "min_size",
+    "max_size",
+    "dir",
+    "worker_threads",
+    "seed",
+    "max_connections",
+    "header_read_timeout",
+    "h2_max_streams",
+];
+
 const EXAMPLES: &str = "\
 Examples:
   # the book's slow_server.py: every response 100 ms late, on port 8001
-  fetchlab serve --delay 100ms
+  fetchlab serve --latency 100ms
+  # a remote host 50 ms away, over HTTPS (prints the --cacert file to use)
+  fetchlab serve --rtt 50ms --tls
   # a flaky server: a quarter of the files answer 500/503, some connections reset
   fetchlab serve --error-rate 0.25 --fault-rate 0.05 --faults reset-before-headers,short-body
   # your own files, on a free port, paced to 1 MiB/s per connection
@@ -18,7 +46,8 @@ Examples:
 
 Paths: /NAME (a file), /index.txt (every file's URL), /status/CODE/NAME,
 /flaky/N/NAME, /fault/FAULT/NAME, /redirect/N/NAME, /no-length/NAME,
-/no-range/NAME, /_stats (request counters as JSON).
+/no-range/NAME, /_stats (request counters as JSON), POST /_change/NAME (new
+bytes under the same name: new ETag and Last-Modified).
 
 The first line printed is always `fetchlab-server listening on http://ADDR:PORT/`,
 so scripts can start it with --port 0 and read the address. Stop it with Ctrl-C.";
@@ -41,13 +70,47 @@ pub struct ServeArgs {
     #[arg(long)]
     pub allow_remote: bool,
 
-    /// Delay added before every response.
-    #[arg(short, long, value_name = "DURATION", default_value = "0s")]
-    pub delay: Duration,
+    /// Server think time added before every response head (no network
+    /// model: see --rtt for that).
+    #[arg(
+        short = 'd',
+        long,
+        visible_alias = "delay",
+        value_name = "DURATION",
+        default_value = "0s"
+    )]
+    pub latency: Duration,
 
-    /// Random extra delay, uniform between 0 and this, added to --delay.
+    /// Random extra delay, uniform between 0 and this, added to --latency.
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub jitter: Duration,
+
+    /// Model a network of this round-trip time, for every client: a TCP
+    /// handshake round trip on a new connection, one round trip per
+    /// request, bodies in slow-start flights (10 × 1448 B, doubling per
+    /// round trip).
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub rtt: Duration,
+
+    /// A bottleneck of this many bytes per second shared by all
+    /// connections (part of the network model).
+    #[arg(long, value_name = "SIZE", value_parser = super::parse_bytes)]
+    pub bottleneck: Option<u64>,
+
+    /// Share of 1448-byte segments lost (part of the network model): each
+    /// loss costs a round trip and halves the window; a lost tail an RTO.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
+    pub loss: f64,
+
+    /// Serve HTTPS with a certificate made at start; prints the CA file to
+    /// trust (`--cacert FILE`).
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Where to write the CA certificate (PEM) with --tls; default a file
+    /// in the temporary directory, removed when the server stops.
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub cert_out: Option<PathBuf>,
 
     /// Share of file requests answered with an error status (0.25 = 25 %).
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
@@ -103,12 +166,51 @@ pub struct ServeArgs {
     pub dir: Option<PathBuf>,
 
     /// Worker threads of the server's runtime.
-    #[arg(long, value_name = "N", default_value_t = 2,
+    #[arg(long, visible_alias = "threads", value_name = "N", default_value_t = 2,
           value_parser = clap::value_parser!(u64).range(1..))]
-    pub threads: u64,
+    pub worker_threads: u64,
 
     /// Seed of the generated bodies and of every random choice (delay
-    /// jitter, errors, faults), so a session can be replayed exactly.
+    /// jitter, errors, faults, losses), so a session can be replayed exactly.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+
+    /// Most connections open at once; more wait in the listen queue.
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+
+    /// Most concurrent HTTP/2 streams a client may open on one connection.
+    #[arg(long, value_name = "N", default_value_t = 128,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub h2_max_streams: u32,
+
+    /// Close a connection that sends no request head for this long (also
+    /// an idle keep-alive connection).
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub header_read_timeout: Duration,
+
+    /// Serve this many hosts from one process, on 127.0.0.1, 127.0.0.2, …
+    /// (same port, or a free one each with --port 0), each with its own
+    /// counters; --host-rtt and --host-latency give each its own network.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=254))]
+    pub hosts: u64,
+
+    /// Round-trip time of each host, comma-separated (one per --hosts);
+    /// replaces --rtt.
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',')]
+    pub host_rtt: Vec<Duration>,
+
+    /// Latency of each host, comma-separated (one per --hosts); replaces
+    /// --latency.
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',')]
+    pub host_latency: Vec<Duration>,
+
+    /// The whole server configuration as JSON (the library's
+    /// `ServerConfig`, with these options' names: `latency`, `network.rtt`,
+    /// `error_rate`, `corpus.generated.count`, …); replaces every option
+    /// that shapes the server.
+    #[arg(long, value_name = "JSON", conflicts_with_all = CONFIG_FLAGS)]
+    pub config_json: Option<String>,
 }

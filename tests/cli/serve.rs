@@ -33,20 +33,18 @@ fn get(base: &str, path: &str) -> String {
     body.to_owned()
 }
 
-#[test]
-fn serve_prints_its_address_first_and_serves_the_corpus() {
+/// Starts `fetchlab serve --port 0 ARGS`; returns the child, its base URL
+/// and the rest of its standard output.
+fn start(
+    args: &[&str],
+) -> (
+    Serving,
+    String,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+) {
     let mut child = Command::new(bin())
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--files",
-            "5",
-            "--max-size",
-            "2KiB",
-            "--min-size",
-            "1KiB",
-        ])
+        .args(["serve", "--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -56,10 +54,19 @@ fn serve_prints_its_address_first_and_serves_the_corpus() {
     let first = lines.next().unwrap().unwrap();
     let base = first
         .strip_prefix("fetchlab-server listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_owned();
+    (serving, base, lines)
+}
+
+#[test]
+fn serve_prints_its_address_first_and_serves_the_corpus() {
+    let (serving, base, _lines) =
+        start(&["--files", "5", "--max-size", "2KiB", "--min-size", "1KiB"]);
+    let base = base.as_str();
     assert!(
         base.starts_with("http://127.0.0.1:") && base.ends_with('/'),
-        "{first}"
+        "{base}"
     );
 
     let index = get(base, "/index.txt");
@@ -77,4 +84,95 @@ fn serve_prints_its_address_first_and_serves_the_corpus() {
     assert!(stderr_of(&output).contains("5 downloaded."));
     assert_eq!(files_in(work.path()).len(), 5);
     drop(serving);
+}
+
+#[test]
+fn serve_takes_its_whole_configuration_as_json() {
+    let json = r#"{"corpus":{"generated":{"count":3,"min_size":100,"max_size":200}},"network":{"rtt":"1ms"}}"#;
+    let (_serving, base, _lines) = start(&["--config-json", json]);
+    let index = get(&base, "/index.txt");
+    assert_eq!(index.lines().count(), 3, "{index}");
+    assert!(index.contains("file00002.bin"), "{index}");
+}
+
+#[test]
+fn serve_refuses_a_corpus_too_large_for_memory_before_allocating_it() {
+    let output = fetchlab()
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--files",
+            "1",
+            "--max-size",
+            "100GiB",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).contains("limit of a generated corpus"),
+        "{}",
+        stderr_of(&output)
+    );
+}
+
+#[test]
+fn serve_tls_prints_the_ca_file_that_curl_trusts() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    let ca_arg = ca.to_str().unwrap();
+    let (_serving, base, mut lines) = start(&["--tls", "--cert-out", ca_arg, "--files", "2"]);
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let second = lines.next().unwrap().unwrap();
+    assert_eq!(second, format!("fetchlab-server ca-cert {ca_arg}"));
+    let pem = std::fs::read_to_string(&ca).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    let Ok(curl) = Command::new("curl")
+        .args([
+            "-s",
+            "--fail",
+            "--cacert",
+            ca_arg,
+            &format!("{base}index.txt"),
+        ])
+        .output()
+    else {
+        eprintln!("skipped the HTTPS download: curl is not installed");
+        return;
+    };
+    assert!(curl.status.success(), "{curl:?}");
+    let index = String::from_utf8(curl.stdout).unwrap();
+    assert_eq!(index.lines().count(), 2, "{index}");
+    assert!(index.starts_with(&base), "{index}");
+}
+
+#[test]
+fn serve_hosts_listens_on_one_loopback_address_per_host() {
+    let (_serving, base, mut lines) = start(&[
+        "--hosts",
+        "3",
+        "--host-latency",
+        "0s,10ms,20ms",
+        "--files",
+        "2",
+    ]);
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    for host in ["127.0.0.2", "127.0.0.3"] {
+        let line = lines.next().unwrap().unwrap();
+        let url = line
+            .strip_prefix("fetchlab-server also listening on ")
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(url.starts_with(&format!("http://{host}:")), "{line}");
+        assert_eq!(get(url, "/index.txt").lines().count(), 2);
+    }
+    let output = fetchlab()
+        .args(["serve", "--port", "0", "--hosts", "2", "--host-rtt", "1ms"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&output).contains("--host-rtt gives 1 values for 2 hosts"),
+        "{}",
+        stderr_of(&output)
+    );
 }

@@ -1,4 +1,5 @@
-//! The accept loop and the life of one connection.
+//! The accept loop and the life of one connection: the connection cap,
+//! the network model's path, TLS, then hyper.
 
 use std::io;
 use std::sync::Arc;
@@ -8,10 +9,14 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::conn::{ConnCtl, FaultyStream};
+use crate::conn::{ConnCtl, FaultyStream, Transport};
+use crate::network::Path;
+use crate::prng::mix;
 use crate::service::{Shared, handle};
+use crate::wire::Wire;
 
 /// Pause after an accept error that is not about one connection (EMFILE …).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -23,17 +28,31 @@ pub(crate) async fn accept_loop(
     shared: Arc<Shared>,
     stop: CancellationToken,
 ) {
-    let builder = Arc::new(builder());
+    let builder = Arc::new(builder(&shared));
+    let slots = Arc::new(Semaphore::new(shared.config.max_connections));
     let mut last_log: Option<Instant> = None;
     loop {
+        // At the cap, new connections wait in the listen queue.
+        let permit = tokio::select! {
+            _ = stop.cancelled() => return,
+            permit = Arc::clone(&slots).acquire_owned() => permit,
+        };
+        // The semaphore is never closed.
+        let Ok(permit) = permit else { return };
         let accepted = tokio::select! {
             _ = stop.cancelled() => return,
             accepted = listener.accept() => accepted,
         };
         match accepted {
             Ok((stream, _peer)) => {
-                shared.counters.on_connection();
-                tokio::spawn(serve(stream, Arc::clone(&shared), Arc::clone(&builder)));
+                let number = shared.counters.on_connection();
+                tokio::spawn(serve(
+                    stream,
+                    number,
+                    Arc::clone(&shared),
+                    Arc::clone(&builder),
+                    permit,
+                ));
             }
             // Per-connection failures (the peer gave up before we accepted).
             Err(e) if is_connection_error(&e) => {}
@@ -50,26 +69,71 @@ pub(crate) async fn accept_loop(
     }
 }
 
-/// HTTP/1.1 with keep-alive, and h2c for clients that speak it.
-fn builder() -> auto::Builder<TokioExecutor> {
+/// HTTP/1.1 with keep-alive, and HTTP/2 (h2c by prior knowledge, or `h2`
+/// by ALPN). The header read timeout also closes idle keep-alive
+/// connections: hyper arms it when it starts waiting for the next head.
+fn builder(shared: &Shared) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
         .keep_alive(true)
-        // Idle keep-alive connections stay open until the client closes them.
-        .header_read_timeout(None);
-    builder.http2().timer(TokioTimer::new());
+        .header_read_timeout(Some(shared.config.header_read_timeout));
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(shared.config.h2_max_streams);
     builder
 }
 
-async fn serve(stream: TcpStream, shared: Arc<Shared>, builder: Arc<auto::Builder<TokioExecutor>>) {
+async fn serve(
+    stream: TcpStream,
+    number: u64,
+    shared: Arc<Shared>,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    _slot: OwnedSemaphorePermit,
+) {
     // Responses are small and latency matters more than packet count.
     let _ = stream.set_nodelay(true);
     let Ok(local_addr) = stream.local_addr() else {
         return;
     };
-    let ctl = Arc::new(ConnCtl::new(local_addr));
+    let timeout = shared.config.header_read_timeout;
+    // A connection that sends nothing is closed: hyper's own timeout only
+    // starts once it knows which protocol it speaks.
+    let mut first = [0u8; 1];
+    if !matches!(
+        tokio::time::timeout(timeout, stream.peek(&mut first)).await,
+        Ok(Ok(1..))
+    ) {
+        return;
+    }
+    let path = shared.network.as_ref().map(|network| {
+        let seed = shared.config.seed ^ mix(number.wrapping_add(1));
+        let path = Path::new(&shared.config.network, network.now(), seed);
+        (path, Arc::clone(network))
+    });
+    let wire = Wire::new(stream, path);
+    match &shared.tls {
+        None => serve_http(wire, local_addr, false, shared, builder).await,
+        Some(acceptor) => {
+            let Ok(Ok(tls)) = tokio::time::timeout(timeout, acceptor.accept(wire)).await else {
+                return;
+            };
+            shared.counters.on_tls_handshake();
+            serve_http(tls, local_addr, true, shared, builder).await;
+        }
+    }
+}
+
+async fn serve_http(
+    stream: impl Transport,
+    local_addr: std::net::SocketAddr,
+    tls: bool,
+    shared: Arc<Shared>,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+) {
+    let ctl = Arc::new(ConnCtl::new(local_addr, tls));
     let io = TokioIo::new(FaultyStream::new(stream, Arc::clone(&ctl)));
     let service = service_fn(move |req| handle(Arc::clone(&shared), Arc::clone(&ctl), req));
     // Errors here are the client's or a fault's doing; the connection just ends.

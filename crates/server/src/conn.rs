@@ -17,10 +17,29 @@ use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
 use crate::stats::FlightGuard;
+use crate::wire::Wire;
+
+/// A connection's byte stream as the handlers see it: plain or TLS, over a
+/// [`Wire`].
+pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// Makes the coming close an abortive one (TCP RST), after what was written.
+    fn reset_on_close(&self);
+}
+
+impl Transport for Wire {
+    fn reset_on_close(&self) {
+        Wire::reset_on_close(self);
+    }
+}
+
+impl Transport for tokio_rustls::server::TlsStream<Wire> {
+    fn reset_on_close(&self) {
+        self.get_ref().0.reset_on_close();
+    }
+}
 
 /// Pause between the last byte of a takeover and its RST, so those bytes
 /// leave the send queue (an RST discards whatever is still queued).
@@ -49,13 +68,19 @@ pub(crate) struct Takeover {
 pub(crate) struct ConnCtl {
     /// The connection's local address (for absolute URLs without `Host`).
     pub local_addr: SocketAddr,
+    /// Whether the connection is TLS (for absolute URLs).
+    pub tls: bool,
+    /// Requests in flight on this connection (streams, for HTTP/2).
+    pub in_flight: Arc<std::sync::atomic::AtomicU64>,
     takeover: Mutex<Option<Takeover>>,
 }
 
 impl ConnCtl {
-    pub(crate) fn new(local_addr: SocketAddr) -> Self {
+    pub(crate) fn new(local_addr: SocketAddr, tls: bool) -> Self {
         ConnCtl {
             local_addr,
+            tls,
+            in_flight: Arc::default(),
             takeover: Mutex::new(None),
         }
     }
@@ -82,15 +107,15 @@ enum State {
     Done,
 }
 
-/// A TCP stream that performs armed [`Takeover`]s.
-pub(crate) struct FaultyStream {
-    inner: TcpStream,
+/// A stream that performs armed [`Takeover`]s.
+pub(crate) struct FaultyStream<S> {
+    inner: S,
     ctl: Arc<ConnCtl>,
     state: State,
 }
 
-impl FaultyStream {
-    pub(crate) fn new(inner: TcpStream, ctl: Arc<ConnCtl>) -> Self {
+impl<S: Transport> FaultyStream<S> {
+    pub(crate) fn new(inner: S, ctl: Arc<ConnCtl>) -> Self {
         FaultyStream {
             inner,
             ctl,
@@ -173,14 +198,13 @@ impl FaultyStream {
         }))
     }
 
-    /// `SO_LINGER` 0: closing the socket (when hyper drops it) sends an RST.
+    /// Closing the socket (when hyper drops it) sends an RST.
     fn reset_on_close(&self) {
-        // Best effort: if this fails the peer sees a FIN, still an abrupt end.
-        let _ = socket2::SockRef::from(&self.inner).set_linger(Some(Duration::ZERO));
+        self.inner.reset_on_close();
     }
 }
 
-impl AsyncRead for FaultyStream {
+impl<S: Transport> AsyncRead for FaultyStream<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -190,7 +214,7 @@ impl AsyncRead for FaultyStream {
     }
 }
 
-impl AsyncWrite for FaultyStream {
+impl<S: Transport> AsyncWrite for FaultyStream<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use fetchlab_core::store::sha256_hex;
 
-pub use crate::spec::{CorpusSpec, DEFAULT_SEED};
+pub use crate::spec::{CorpusSpec, CorpusTooLarge, DEFAULT_SEED, MAX_GENERATED_BYTES};
 
 /// One file of a corpus.
 #[derive(Clone, PartialEq, Eq)]
@@ -56,9 +56,54 @@ impl fmt::Debug for CorpusFile {
 }
 
 /// A set of named files, sorted by name. Cheap to clone (shared inside).
+///
+/// It serialises as where it came from — `{"generated": CorpusSpec}` or
+/// `{"dir": PATH}` — and deserialises by generating or reading it again; a
+/// corpus built from arbitrary files cannot be serialised.
 #[derive(Clone)]
 pub struct Corpus {
     inner: Arc<Inner>,
+    origin: Origin,
+}
+
+/// Where a [`Corpus`] came from: what it serialises as.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) enum Origin {
+    /// [`Corpus::generate`] of this spec.
+    Generated(CorpusSpec),
+    /// [`Corpus::from_dir`] of this directory.
+    Dir(PathBuf),
+    /// [`Corpus::from_files`]: not serialisable.
+    #[serde(skip)]
+    Files,
+}
+
+impl serde::Serialize for Corpus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.origin {
+            Origin::Files => Err(serde::ser::Error::custom(
+                "a corpus built from files in memory cannot be serialised; \
+                 generate it from a CorpusSpec or read it from a directory",
+            )),
+            origin => origin.serialize(s),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Corpus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Origin::deserialize(d)? {
+            Origin::Generated(spec) => {
+                spec.check_size().map_err(serde::de::Error::custom)?;
+                Ok(Corpus::generate(&spec))
+            }
+            Origin::Dir(dir) => Corpus::from_dir(&dir).map_err(|e| {
+                serde::de::Error::custom(format!("cannot read corpus {}: {e}", dir.display()))
+            }),
+            Origin::Files => Err(serde::de::Error::custom("no corpus source")),
+        }
+    }
 }
 
 struct Inner {
@@ -89,7 +134,13 @@ impl Corpus {
                 index,
                 total_bytes,
             }),
+            origin: Origin::Files,
         }
+    }
+
+    pub(crate) fn with_origin(mut self, origin: Origin) -> Self {
+        self.origin = origin;
+        self
     }
 
     /// The regular files directly inside `dir` (not recursive). Names that
@@ -107,7 +158,7 @@ impl Corpus {
             let body = Bytes::from(std::fs::read(&path)?);
             files.push(CorpusFile::new(name, body));
         }
-        Ok(Corpus::from_files(files))
+        Ok(Corpus::from_files(files).with_origin(Origin::Dir(dir.to_owned())))
     }
 
     /// The file called `name`, if any.

@@ -7,7 +7,8 @@ use std::str::FromStr;
 /// [`ServerConfig::faults`](crate::ServerConfig::faults) at
 /// [`ServerConfig::fault_rate`](crate::ServerConfig::fault_rate), or always
 /// at `/fault/<name>/<file>`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Fault {
     /// Read the request, then close with a TCP RST before any response byte.
     ResetBeforeHeaders,
@@ -113,6 +114,15 @@ mod tests {
             assert_eq!(f.to_string().parse::<Fault>(), Ok(f));
         }
         assert_eq!("Short_Body".parse::<Fault>(), Ok(Fault::ShortBody));
+    }
+
+    #[test]
+    fn serde_names_are_the_kebab_case_names() {
+        for f in Fault::ALL {
+            let json = serde_json::to_string(&f).unwrap();
+            assert_eq!(json, format!("\"{}\"", f.name()));
+            assert_eq!(serde_json::from_str::<Fault>(&json).unwrap(), f);
+        }
     }
 
     #[test]

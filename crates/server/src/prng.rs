@@ -24,6 +24,7 @@ pub(crate) fn mix(mut z: u64) -> u64 {
 
 /// SplitMix64: tiny, fast, and fixed forever (unlike `rand`'s `StdRng`), so
 /// corpus bytes never change between versions.
+#[derive(Debug)]
 pub(crate) struct SplitMix64(u64);
 
 impl SplitMix64 {

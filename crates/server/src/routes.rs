@@ -23,6 +23,8 @@ pub(crate) enum Route {
     NoLength(String),
     /// `/no-range/<name>`: the file, `Range` ignored.
     NoRange(String),
+    /// `POST /_change/<name>`: give the file new bytes under the same name.
+    Change(String),
     /// A known route with a malformed parameter; the text says why.
     BadRequest(String),
     /// Anything else.
@@ -52,6 +54,7 @@ pub(crate) fn parse(path: &str) -> Route {
         "fault" => fault_route(rest),
         "no-length" => decode(rest).map_or(Route::NotFound, Route::NoLength),
         "no-range" => decode(rest).map_or(Route::NotFound, Route::NoRange),
+        "_change" => decode(rest).map_or(Route::NotFound, Route::Change),
         _ => Route::NotFound,
     }
 }
@@ -141,6 +144,7 @@ mod tests {
         );
         assert_eq!(parse("/no-length/x.jpg"), Route::NoLength("x.jpg".into()));
         assert_eq!(parse("/no-range/x.jpg"), Route::NoRange("x.jpg".into()));
+        assert_eq!(parse("/_change/x.jpg"), Route::Change("x.jpg".into()));
         assert_eq!(
             parse("/fault/short-body/x.jpg"),
             Route::Fault(Fault::ShortBody, "x.jpg".into())

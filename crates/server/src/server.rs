@@ -3,7 +3,8 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -12,9 +13,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::accept::accept_loop;
 use crate::config::ServerConfig;
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, CorpusFile};
 use crate::service::Shared;
 use crate::stats::{Counters, Stats};
+use crate::tls;
+use crate::wire::Network;
 
 /// Pending-connection queue length: generous, so a burst of a thousand
 /// connects is not dropped and retried by the kernel.
@@ -31,8 +34,16 @@ pub struct TestServer {
     addr: SocketAddr,
     corpus: Corpus,
     counters: Arc<Counters>,
+    shared: Arc<Shared>,
+    ca: Option<CaFile>,
     stop: CancellationToken,
     thread: Option<JoinHandle<()>>,
+}
+
+/// The authority's PEM, and the temporary file holding it.
+struct CaFile {
+    pem: String,
+    file: tempfile::NamedTempFile,
 }
 
 /// Stops a [`TestServer`] from anywhere (another thread, a signal handler),
@@ -55,11 +66,28 @@ impl TestServer {
 
     /// Serves `config` on `addr`. Returns once the listener is bound (so
     /// connections are queued from then on). Fails on an invalid config
-    /// (`InvalidInput`) or if the address cannot be bound.
+    /// (`InvalidInput`), if the address cannot be bound, or if TLS cannot
+    /// be set up.
     pub fn bind(addr: SocketAddr, config: ServerConfig) -> io::Result<TestServer> {
         config
             .validate()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let (acceptor, ca) = match config.tls {
+            false => (None, None),
+            true => {
+                let identity = tls::generate(addr.ip())?;
+                let mut file = tempfile::Builder::new()
+                    .prefix("fetchlab-server-ca-")
+                    .suffix(".pem")
+                    .tempfile()?;
+                std::io::Write::write_all(&mut file, identity.ca_pem.as_bytes())?;
+                let ca = CaFile {
+                    pem: identity.ca_pem,
+                    file,
+                };
+                (Some(identity.acceptor), Some(ca))
+            }
+        };
         let std_listener = listen(addr)?;
         let addr = std_listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -81,16 +109,24 @@ impl TestServer {
         };
         let counters = Arc::new(Counters::default());
         let corpus = config.corpus.clone();
+        let network = config.network.is_active().then(|| {
+            let _entered = runtime.enter();
+            Arc::new(Network::new(config.network.bottleneck))
+        });
         let shared = Arc::new(Shared {
             config,
             counters: Arc::clone(&counters),
+            network,
+            tls: acceptor,
+            changed: Mutex::default(),
         });
         let stop = CancellationToken::new();
         let token = stop.clone();
+        let serving = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name(format!("fetchlab-server-{}", addr.port()))
             .spawn(move || {
-                runtime.block_on(accept_loop(listener, shared, token));
+                runtime.block_on(accept_loop(listener, serving, token));
                 // Drops every connection task, stalled ones included.
                 runtime.shutdown_timeout(SHUTDOWN_TIMEOUT);
             })?;
@@ -98,6 +134,8 @@ impl TestServer {
             addr,
             corpus,
             counters,
+            shared,
+            ca,
             stop,
             thread: Some(thread),
         })
@@ -108,15 +146,38 @@ impl TestServer {
         self.addr
     }
 
-    /// `http://HOST:PORT/` with a trailing slash. An unspecified bind
-    /// address (`0.0.0.0`, `::`) is shown as the loopback address.
+    /// `http://HOST:PORT/` (`https://` with TLS) with a trailing slash. An
+    /// unspecified bind address (`0.0.0.0`, `::`) is shown as the loopback
+    /// address.
     pub fn base_url(&self) -> String {
         let ip = match self.addr.ip() {
             IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
             IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
             ip => ip,
         };
-        format!("http://{}/", SocketAddr::new(ip, self.addr.port()))
+        let scheme = if self.ca.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}/", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// With TLS on, the PEM of the certificate authority that signed the
+    /// server's certificate: what a client must trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca.as_ref().map(|c| c.pem.as_str())
+    }
+
+    /// With TLS on, a temporary file holding [`ca_pem`](Self::ca_pem)
+    /// (`--cacert FILE` for fetchlab, curl and wget2); removed when the
+    /// server is dropped.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca.as_ref().map(|c| c.file.path())
+    }
+
+    /// Gives the corpus file `name` new bytes of the same length, so the
+    /// same URL now serves another content with another `ETag` and
+    /// `Last-Modified` (as `POST /_change/<name>` does). Returns the new
+    /// file, or `None` if there is no such file.
+    pub fn change_content(&self, name: &str) -> Option<CorpusFile> {
+        self.shared.change_content(name)
     }
 
     /// [`base_url`](Self::base_url) + `path` (a leading `/` is dropped).

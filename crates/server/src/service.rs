@@ -1,18 +1,22 @@
 //! The per-request entry point: count, delay, route, respond.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use http::header::{HOST, RANGE};
-use http::{Method, Request};
+use http::header::{CONNECTION, HOST, HeaderValue, IF_RANGE, RANGE};
+use http::{Method, Request, Version};
 use hyper::body::Incoming;
 
 use crate::config::ServerConfig;
 use crate::conn::ConnCtl;
+use crate::corpus::CorpusFile;
 use crate::inject;
-use crate::reply::{Reply, Responder};
+use crate::prng::{mix, pseudo_random_bytes};
+use crate::responder::{Reply, Responder};
 use crate::routes;
 use crate::stats::{Counters, FlightGuard};
+use crate::wire::Network;
 
 /// State shared by every connection of one server.
 pub(crate) struct Shared {
@@ -20,6 +24,37 @@ pub(crate) struct Shared {
     pub config: ServerConfig,
     /// The live counters.
     pub counters: Arc<Counters>,
+    /// The model's clock and bottleneck, when the model is on.
+    pub network: Option<Arc<Network>>,
+    /// The TLS acceptor, when TLS is on.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Files whose content was changed since start, with their version.
+    pub changed: Mutex<HashMap<String, (CorpusFile, u64)>>,
+}
+
+impl Shared {
+    /// The file served as `name` now, and its content version (0 as generated).
+    pub(crate) fn file(&self, name: &str) -> Option<(CorpusFile, u64)> {
+        let changed = self.changed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = changed.get(name) {
+            return Some(f.clone());
+        }
+        self.config.corpus.get(name).map(|f| (f.clone(), 0))
+    }
+
+    /// Gives `name` new bytes of the same length (a new ETag and
+    /// Last-Modified); returns the new file, or `None` if there is no such file.
+    pub(crate) fn change_content(&self, name: &str) -> Option<CorpusFile> {
+        let (file, version) = self.file(name)?;
+        let version = version + 1;
+        let name_hash = name.bytes().fold(0u64, |h, b| mix(h ^ u64::from(b)));
+        let seed = self.config.seed ^ mix(version) ^ name_hash;
+        let body = pseudo_random_bytes(seed, file.body.len());
+        let new = CorpusFile::new(name, body);
+        let mut changed = self.changed.lock().unwrap_or_else(|e| e.into_inner());
+        changed.insert(name.to_owned(), (new.clone(), version));
+        Some(new)
+    }
 }
 
 /// Handles one request: counts it, holds it in flight, waits the drawn
@@ -31,14 +66,30 @@ pub(crate) async fn handle(
 ) -> Result<Reply, Infallible> {
     let path = req.uri().path().to_owned();
     let ticket = shared.counters.on_request(&path);
-    let guard = FlightGuard::enter(&shared.counters);
+    if req.version() == Version::HTTP_2 {
+        shared.counters.on_h2_stream();
+    }
+    let guard = FlightGuard::enter_on(&shared.counters, Some(Arc::clone(&ctl.in_flight)));
     let draw = inject::draw(&shared.config, ticket.sequence);
     let host = host(&req, &ctl);
+    // Said aloud, as nginx does: some clients (wget2) close an HTTP/1.1
+    // connection whose response does not say `keep-alive`.
+    let keep_alive = req.version() == Version::HTTP_11
+        && !req.headers().get_all(CONNECTION).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("close"))
+        });
     let responder = Responder {
         head: req.method() == Method::HEAD,
+        post: req.method() == Method::POST,
         range: req
             .headers()
             .get(RANGE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        if_range: req
+            .headers()
+            .get(IF_RANGE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         query: req.uri().query().map(str::to_owned),
@@ -53,7 +104,13 @@ pub(crate) async fn handle(
         tokio::time::sleep(draw.delay).await;
     }
     let route = routes::parse(&responder.path);
-    Ok(responder.respond(route, draw, ticket).await)
+    let mut reply = responder.respond(route, draw, ticket).await;
+    if keep_alive {
+        reply
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("keep-alive"));
+    }
+    Ok(reply)
 }
 
 /// `host[:port]` for absolute URLs: the request's authority or `Host`

@@ -9,8 +9,25 @@ use crate::prng::{SplitMix64, mix, pseudo_random_bytes};
 /// The seed every default corpus and server configuration uses.
 pub const DEFAULT_SEED: u64 = 2026;
 
+/// The most bytes a generated corpus may hold: its bodies live in memory.
+pub const MAX_GENERATED_BYTES: u64 = 8 << 30;
+
+/// A [`CorpusSpec`] whose bodies would not fit in memory.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{count} files of up to {max_size} bytes may need {needed} bytes in memory, \
+     more than the {MAX_GENERATED_BYTES}-byte limit of a generated corpus; \
+     serve fewer or smaller files (or a directory)"
+)]
+pub struct CorpusTooLarge {
+    count: usize,
+    max_size: usize,
+    needed: u128,
+}
+
 /// Describes a generated corpus: how many files, their size range, the seed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CorpusSpec {
     /// Number of files. With [`SEED_NAMES_COUNT`] (80) the files carry the
     /// seed names `zzpic23110_s.jpg` … `zzpic23189_s.jpg`; otherwise they are
@@ -58,6 +75,21 @@ impl CorpusSpec {
         self
     }
 
+    /// Refuses a spec whose bodies may exceed [`MAX_GENERATED_BYTES`]
+    /// (counted at the largest size, before any byte is allocated).
+    pub fn check_size(&self) -> Result<(), CorpusTooLarge> {
+        let largest = self.max_size.max(self.min_size);
+        let needed = self.count as u128 * largest as u128;
+        if needed > u128::from(MAX_GENERATED_BYTES) {
+            return Err(CorpusTooLarge {
+                count: self.count,
+                max_size: largest,
+                needed,
+            });
+        }
+        Ok(())
+    }
+
     /// The file names this spec produces, in order.
     pub fn names(&self) -> Vec<String> {
         if self.count == SEED_NAMES_COUNT {
@@ -81,6 +113,6 @@ impl Corpus {
             let body = pseudo_random_bytes(spec.seed ^ mix(i as u64 + 1), size as usize);
             CorpusFile::new(name, body)
         });
-        Corpus::from_files(files)
+        Corpus::from_files(files).with_origin(crate::corpus::Origin::Generated(spec.clone()))
     }
 }

@@ -1,5 +1,6 @@
-//! Counters: requests, connections, requests in flight (and their peak),
-//! body bytes, requests per path.
+//! Counters: requests, connections, TLS handshakes, HTTP/2 streams,
+//! requests in flight (and their peak, overall and per connection), body
+//! bytes, requests per path.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -7,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A snapshot of a server's counters (see [`TestServer::stats`](crate::TestServer::stats)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Stats {
     /// Requests received, on every path.
     pub requests: u64,
@@ -20,6 +22,13 @@ pub struct Stats {
     pub peak_in_flight: u64,
     /// Response body bytes handed to connections.
     pub bytes_sent: u64,
+    /// TLS handshakes completed.
+    pub tls_handshakes: u64,
+    /// Requests received as HTTP/2 streams.
+    pub h2_streams: u64,
+    /// The most requests in flight at once on any one connection (HTTP/2
+    /// streams; 1 for HTTP/1.1 without pipelining).
+    pub peak_streams_per_connection: u64,
 }
 
 /// The live counters behind [`Stats`], shared by every connection.
@@ -30,6 +39,9 @@ pub(crate) struct Counters {
     in_flight: AtomicU64,
     peak_in_flight: AtomicU64,
     bytes_sent: AtomicU64,
+    tls_handshakes: AtomicU64,
+    h2_streams: AtomicU64,
+    peak_streams_per_connection: AtomicU64,
     /// Numbers requests for the random draws; restarts on reset.
     sequence: AtomicU64,
     per_path: Mutex<HashMap<String, u64>>,
@@ -52,6 +64,9 @@ impl Counters {
             in_flight: self.in_flight.load(Relaxed),
             peak_in_flight: self.peak_in_flight.load(Relaxed),
             bytes_sent: self.bytes_sent.load(Relaxed),
+            tls_handshakes: self.tls_handshakes.load(Relaxed),
+            h2_streams: self.h2_streams.load(Relaxed),
+            peak_streams_per_connection: self.peak_streams_per_connection.load(Relaxed),
         }
     }
 
@@ -62,14 +77,27 @@ impl Counters {
         self.requests.store(0, Relaxed);
         self.connections.store(0, Relaxed);
         self.bytes_sent.store(0, Relaxed);
+        self.tls_handshakes.store(0, Relaxed);
+        self.h2_streams.store(0, Relaxed);
+        self.peak_streams_per_connection.store(0, Relaxed);
         self.sequence.store(0, Relaxed);
         self.peak_in_flight
             .store(self.in_flight.load(Relaxed), Relaxed);
         paths.clear();
     }
 
-    pub(crate) fn on_connection(&self) {
-        self.connections.fetch_add(1, Relaxed);
+    /// Counts a connection; returns its number (0 for the first since
+    /// start or reset).
+    pub(crate) fn on_connection(&self) -> u64 {
+        self.connections.fetch_add(1, Relaxed)
+    }
+
+    pub(crate) fn on_tls_handshake(&self) {
+        self.tls_handshakes.fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn on_h2_stream(&self) {
+        self.h2_streams.fetch_add(1, Relaxed);
     }
 
     pub(crate) fn on_request(&self, path: &str) -> Ticket {
@@ -98,17 +126,33 @@ impl Counters {
     }
 }
 
-/// Counts one request as in flight for as long as it lives.
+/// Counts one request as in flight, overall and on its connection, for as
+/// long as it lives.
 pub(crate) struct FlightGuard {
     counters: Arc<Counters>,
+    connection: Option<Arc<AtomicU64>>,
 }
 
 impl FlightGuard {
+    /// In flight on the server only.
+    #[cfg(test)]
     pub(crate) fn enter(counters: &Arc<Counters>) -> Self {
+        Self::enter_on(counters, None)
+    }
+
+    /// In flight on the server and on the connection counted by `connection`.
+    pub(crate) fn enter_on(counters: &Arc<Counters>, connection: Option<Arc<AtomicU64>>) -> Self {
         let now = counters.in_flight.fetch_add(1, Relaxed) + 1;
         counters.peak_in_flight.fetch_max(now, Relaxed);
+        if let Some(c) = &connection {
+            let here = c.fetch_add(1, Relaxed) + 1;
+            counters
+                .peak_streams_per_connection
+                .fetch_max(here, Relaxed);
+        }
         FlightGuard {
             counters: Arc::clone(counters),
+            connection,
         }
     }
 }
@@ -116,6 +160,9 @@ impl FlightGuard {
 impl Drop for FlightGuard {
     fn drop(&mut self) {
         self.counters.in_flight.fetch_sub(1, Relaxed);
+        if let Some(c) = &self.connection {
+            c.fetch_sub(1, Relaxed);
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! Every URL path answers as SERVER_API.md says.
+//! Every URL path answers as the crate docs (`fetchlab_server`, "Paths") say.
 
 mod common;
 
@@ -219,4 +219,59 @@ fn generated_and_directory_corpora_are_served() {
     assert_eq!((got.status, &got.body[..]), (200, &b"hi\n"[..]));
     let index = String::from_utf8(get(&agent(), &server.url("index.txt")).body).unwrap();
     assert_eq!(index.trim(), server.url("hello%20world.txt"));
+}
+
+#[test]
+fn validators_and_if_range() {
+    let server = server();
+    let agent = agent();
+    let file = &server.corpus().files()[0];
+    let url = server.url(&file.name);
+    let full = get(&agent, &url);
+    let etag = full.header("etag").expect("an ETag").to_owned();
+    let modified = full
+        .header("last-modified")
+        .expect("a Last-Modified")
+        .to_owned();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "{etag}");
+    let ranged = |if_range: &str| {
+        get_with(
+            &agent,
+            &url,
+            &[("range", "bytes=10-"), ("if-range", if_range)],
+        )
+    };
+    // A matching validator: the range.
+    for v in [etag.as_str(), modified.as_str()] {
+        let got = ranged(v);
+        assert_eq!(got.status, 206, "{v}");
+        assert_eq!(got.body, file.body[10..]);
+    }
+    // A mismatched one: the whole file.
+    for v in ["\"other\"", "W/\"x\"", "Thu, 01 Jan 2015 00:00:00 GMT"] {
+        let got = ranged(v);
+        assert_eq!(got.status, 200, "{v}");
+        assert_eq!(got.body, file.body);
+    }
+    // New content under the same name: new validators, old ones no longer match.
+    let changed = server.change_content(&file.name).unwrap();
+    assert_ne!(changed.body, file.body);
+    assert_eq!(changed.body.len(), file.body.len());
+    let got = ranged(&etag);
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body, changed.body);
+    assert_ne!(got.header("etag"), Some(etag.as_str()));
+    assert_ne!(got.header("last-modified"), Some(modified.as_str()));
+    // The same through the control route.
+    let resp = agent
+        .post(&server.url(&format!("_change/{}", file.name)))
+        .send_empty()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let again = get(&agent, &url);
+    assert_ne!(again.body, changed.body);
+    assert_eq!(
+        sha256_hex(&again.body),
+        resp.into_body().read_to_string().unwrap().trim()
+    );
 }

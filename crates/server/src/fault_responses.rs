@@ -11,7 +11,7 @@ use crate::corpus::CorpusFile;
 use crate::fault::Fault;
 use crate::pace::{Pace, Source};
 use crate::prng::{mix, pseudo_random_bytes};
-use crate::reply::{Payload, Reply, Responder, content_type};
+use crate::responder::{Payload, Reply, Responder, content_type};
 use crate::routes::encode;
 
 /// Body size of [`Fault::Oversized`] and [`Fault::OversizedChunked`]: 64 MiB.

@@ -1,14 +1,18 @@
 //! Routes → responses: files (ranged, chunked, range-blind), statuses,
 //! flaky paths, redirects, the index and the stats.
 
+use std::time::{Duration, SystemTime};
+
 use bytes::Bytes;
-use http::header::{ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, HeaderName, LOCATION};
+use http::header::{
+    ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderName, LAST_MODIFIED, LOCATION,
+};
 
 use crate::corpus::CorpusFile;
 use crate::inject::Draw;
 use crate::pace::{Pace, Source};
 use crate::range::{self, RangeReply};
-use crate::reply::{Payload, Reply, Responder, content_type};
+use crate::responder::{Payload, Reply, Responder, content_type};
 use crate::routes::{Route, encode};
 use crate::stats::Ticket;
 
@@ -27,8 +31,8 @@ impl Responder {
     /// Answers `route`; `draw` holds the random injections (used on corpus
     /// paths only), `ticket` the request's numbers.
     pub(crate) async fn respond(mut self, route: Route, draw: Draw, ticket: Ticket) -> Reply {
-        let corpus = self.shared.config.corpus.clone();
-        let file = |name: &str| corpus.get(name).cloned();
+        let shared = std::sync::Arc::clone(&self.shared);
+        let file = |name: &str| shared.file(name);
         match route {
             Route::File(name) => match (file(&name), draw.error, draw.fault) {
                 (None, ..) => self.not_found(),
@@ -36,7 +40,7 @@ impl Responder {
                     let retry_after = self.configured_retry_after(status);
                     self.error(status, retry_after)
                 }
-                (Some(f), None, Some(fault)) => self.fault(fault, &f).await,
+                (Some((f, _)), None, Some(fault)) => self.fault(fault, &f).await,
                 (Some(f), None, None) => self.file(&f, FileMode::Ranged),
             },
             Route::Index => self.index(),
@@ -52,13 +56,15 @@ impl Responder {
             },
             Route::Fault(fault, name) => match file(&name) {
                 None => self.not_found(),
-                Some(f) => self.fault(fault, &f).await,
+                Some((f, _)) => self.fault(fault, &f).await,
             },
             Route::Redirect(hops, name) => match file(&name) {
                 None => self.not_found(),
                 Some(f) if hops == 0 => self.file(&f, FileMode::Ranged),
-                Some(f) if hops == 1 => self.redirect(format!("/{}", encode(&f.name))),
-                Some(f) => self.redirect(format!("/redirect/{}/{}", hops - 1, encode(&f.name))),
+                Some((f, _)) if hops == 1 => self.redirect(format!("/{}", encode(&f.name))),
+                Some((f, _)) => {
+                    self.redirect(format!("/redirect/{}/{}", hops - 1, encode(&f.name)))
+                }
             },
             Route::NoLength(name) => match file(&name) {
                 None => self.not_found(),
@@ -68,19 +74,37 @@ impl Responder {
                 None => self.not_found(),
                 Some(f) => self.file(&f, FileMode::NoRange),
             },
+            Route::Change(name) if self.post => match self.shared.change_content(&name) {
+                None => self.not_found(),
+                Some(f) => self.text(200, format!("{}\n", f.sha256), &[]),
+            },
+            Route::Change(_) => self.text(405, "405 Method Not Allowed: POST only\n".into(), &[]),
             Route::BadRequest(why) => self.text(400, format!("{why}\n"), &[]),
             Route::NotFound => self.not_found(),
         }
     }
 
-    /// Serves `file` in `mode`, at the configured bandwidth.
-    pub(crate) fn file(&mut self, file: &CorpusFile, mode: FileMode) -> Reply {
+    /// Serves `file` (at content `version`) in `mode`, at the configured
+    /// bandwidth, with its validators.
+    pub(crate) fn file(&mut self, (file, version): &(CorpusFile, u64), mode: FileMode) -> Reply {
         let len = file.len();
-        let mut headers = vec![(CONTENT_TYPE, content_type(&file.name).to_owned())];
+        let (etag, modified) = validators(file, *version);
+        let mut headers = vec![
+            (CONTENT_TYPE, content_type(&file.name).to_owned()),
+            (ETAG, etag.clone()),
+            (LAST_MODIFIED, modified.clone()),
+        ];
         let range = match mode {
             FileMode::Ranged => {
                 headers.push((ACCEPT_RANGES, "bytes".to_owned()));
-                range::resolve(self.range.as_deref(), len)
+                let current = match self.if_range.as_deref().map(str::trim) {
+                    None => true,
+                    // A strong comparison: a weak tag never matches.
+                    Some(v) if v.starts_with('"') => v == etag,
+                    Some(v) => v == modified,
+                };
+                let range = if current { self.range.as_deref() } else { None };
+                range::resolve(range, len)
             }
             FileMode::NoRange | FileMode::Chunked => RangeReply::Full,
         };
@@ -124,7 +148,7 @@ impl Responder {
 
     /// A 302 to `path` on this server (absolute URL).
     pub(crate) fn redirect(&mut self, path: String) -> Reply {
-        let location = format!("http://{}{}", self.host, path);
+        let location = format!("{}://{}{}", self.scheme(), self.host, path);
         self.redirect_to(location)
     }
 
@@ -144,7 +168,7 @@ impl Responder {
         let lines: String = corpus
             .files()
             .iter()
-            .map(|f| format!("http://{}/{}\n", self.host, encode(&f.name)))
+            .map(|f| format!("{}://{}/{}\n", self.scheme(), self.host, encode(&f.name)))
             .collect();
         self.text(200, lines, &[])
     }
@@ -154,6 +178,17 @@ impl Responder {
         let headers = [(CONTENT_TYPE, "application/json".to_owned())];
         self.reply(200, &headers, Payload::Bytes(Bytes::from(json)))
     }
+}
+
+/// The date every file's `Last-Modified` starts from (2026-01-01T00:00:00Z);
+/// each content change adds a second.
+const FIRST_MODIFIED: Duration = Duration::from_secs(1_767_225_600);
+
+/// A file's strong `ETag` (from its SHA-256) and `Last-Modified`.
+pub(crate) fn validators(file: &CorpusFile, version: u64) -> (String, String) {
+    let etag = format!("\"{}\"", &file.sha256[..32.min(file.sha256.len())]);
+    let when = SystemTime::UNIX_EPOCH + FIRST_MODIFIED + Duration::from_secs(version);
+    (etag, httpdate::fmt_http_date(when))
 }
 
 /// The value of `name` in a query string (`a=1&b=2`), if present.

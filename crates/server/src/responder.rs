@@ -40,8 +40,12 @@ pub(crate) struct Responder {
     pub ctl: Arc<ConnCtl>,
     /// `HEAD` request: heads only.
     pub head: bool,
+    /// `POST` request (control routes only).
+    pub post: bool,
     /// The `Range` header, if any.
     pub range: Option<String>,
+    /// The `If-Range` header, if any.
+    pub if_range: Option<String>,
     /// `host[:port]` for absolute URLs.
     pub host: String,
     /// The request path (no query).
@@ -53,6 +57,11 @@ pub(crate) struct Responder {
 }
 
 impl Responder {
+    /// `https` on a TLS connection, else `http`.
+    pub(crate) fn scheme(&self) -> &'static str {
+        if self.ctl.tls { "https" } else { "http" }
+    }
+
     pub(crate) fn counters(&self) -> Arc<Counters> {
         Arc::clone(&self.shared.counters)
     }
