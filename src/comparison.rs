@@ -18,6 +18,7 @@ use fetchlab_harness::{
     CommandSpec, CompareOptions, Event, HarnessError, ResultTable, Scenario, ServerSource,
     Strategy, Workload,
 };
+use fetchlab_server::NetworkModel;
 
 use crate::cli::CompareArgs;
 use crate::exit::Outcome;
@@ -105,6 +106,11 @@ fn workload(args: &CompareArgs) -> Result<Workload> {
         .with_latency(*args.latency)
         .with_jitter(*args.jitter)
         .with_error_rate(args.error_rate)
+        .with_network(NetworkModel {
+            rtt: *args.rtt,
+            bottleneck: args.bottleneck,
+            loss: args.loss,
+        })
         .with_sizes(size(args.min_size)?, size(args.max_size)?)
         .with_seed(args.seed))
 }
@@ -221,5 +227,17 @@ mod tests {
         let args = CompareArgs::defaults();
         assert_eq!(workload(&args).unwrap(), Workload::seed());
         assert_eq!(strategies(&args), Strategy::ALL);
+    }
+
+    #[test]
+    fn rtt_bottleneck_and_loss_are_the_servers_network_model() {
+        let mut args = CompareArgs::defaults();
+        args.rtt = "50ms".parse().unwrap();
+        args.bottleneck = Some(1 << 20);
+        args.loss = 0.01;
+        let network = workload(&args).unwrap().network;
+        assert_eq!(network.rtt, std::time::Duration::from_millis(50));
+        assert_eq!(network.bottleneck, Some(1 << 20));
+        assert_eq!(network.loss, 0.01);
     }
 }

@@ -13,6 +13,8 @@ Examples:
   fetchlab compare
   # where does latency stop mattering? two strategies, no delay, 5 runs each
   fetchlab compare --strategies sequential,tokio --latency 0ms --runs 5
+  # a host 50 ms away: handshakes, round trips and slow start, no server delay
+  fetchlab compare --rtt 50ms --latency 0ms
   # 1,000 jobs at 200 workers on a flaky server, tables saved for later
   fetchlab compare --jobs 1000 -c 200 --error-rate 0.1 --export-markdown results.md
   # curl, wget2, aria2c and the book's thread-pool program beside the strategies
@@ -59,6 +61,21 @@ pub struct CompareArgs {
     /// Random extra delay, uniform between 0 and this.
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub jitter: Duration,
+
+    /// Model a network of this round-trip time between client and server
+    /// (a handshake round trip per new connection, one per request,
+    /// bodies in slow-start flights); 0s is plain loopback.
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub rtt: Duration,
+
+    /// A bottleneck of this many bytes per second shared by all
+    /// connections (part of the network model).
+    #[arg(long, value_name = "SIZE", value_parser = super::parse_bytes)]
+    pub bottleneck: Option<u64>,
+
+    /// Share of 1448-byte segments lost (part of the network model).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
+    pub loss: f64,
 
     /// Share of requests the server answers with 500/503 (retried).
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
