@@ -63,9 +63,12 @@ impl Cli {
     /// `None` only without the `compare` feature and without a subcommand.
     pub fn into_command(self) -> Option<Command> {
         #[cfg(feature = "compare")]
-        let command = self
-            .command
-            .or_else(|| Some(Command::Compare(CompareArgs::defaults())));
+        let command = self.command.or_else(|| {
+            Some(Command::Compare(CompareArgs {
+                with_network_table: true,
+                ..CompareArgs::defaults()
+            }))
+        });
         #[cfg(not(feature = "compare"))]
         let command = self.command;
         command

@@ -24,16 +24,38 @@ use crate::cli::CompareArgs;
 use crate::exit::Outcome;
 use crate::run_bar::RunBar;
 
-/// Runs `fetchlab compare`.
+/// Runs `fetchlab compare`; a bare `fetchlab` runs two tables: the book's
+/// slow server (100 ms a response), then the same files from a host 50 ms
+/// away ([`network_seed`]).
 pub fn run(args: CompareArgs) -> Result<Outcome> {
     let workload = workload(&args)?;
+    let outcome = run_table(&args, "fetchlab compare", workload.clone())?;
+    if !args.with_network_table || outcome != Outcome::Success {
+        return Ok(outcome);
+    }
+    println!();
+    run_table(
+        &args,
+        "the same files from a host 50 ms away (modelled network, no server delay)",
+        network_seed(workload),
+    )
+}
+
+/// `workload` without its server delay, over a modelled 50 ms network.
+fn network_seed(workload: Workload) -> Workload {
+    workload
+        .with_latency(std::time::Duration::ZERO)
+        .with_rtt(std::time::Duration::from_millis(50))
+}
+
+fn run_table(args: &CompareArgs, title: &str, workload: Workload) -> Result<Outcome> {
     workload.validate()?;
-    let scenario = Scenario::custom("compare", "fetchlab compare", workload);
+    let scenario = Scenario::custom("compare", title, workload);
     let bar = Mutex::new(RunBar::new());
     let mut missing_peers = Vec::new();
     let options = CompareOptions {
-        strategies: strategies(&args),
-        commands: commands(&args, &mut |note| missing_peers.push(note))?,
+        strategies: strategies(args),
+        commands: commands(args, &mut |note| missing_peers.push(note))?,
         time_limit: *args.time_limit,
         runs: usize::try_from(args.runs).unwrap_or(usize::MAX),
         server: ServerSource::Child(
@@ -58,7 +80,7 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
     };
     table.notes.extend(missing_peers);
     println!("{}", table.render_summary());
-    export_all(&args, &table)?;
+    export_all(args, &table)?;
     Ok(Outcome::from_success(all_jobs_succeeded(&table)))
 }
 
@@ -227,6 +249,14 @@ mod tests {
         let args = CompareArgs::defaults();
         assert_eq!(workload(&args).unwrap(), Workload::seed());
         assert_eq!(strategies(&args), Strategy::ALL);
+    }
+
+    #[test]
+    fn the_second_default_table_is_the_seed_at_50ms_rtt() {
+        let w = network_seed(Workload::seed());
+        assert!(w.latency.is_zero());
+        assert_eq!(w.network.rtt, std::time::Duration::from_millis(50));
+        assert_eq!((w.jobs, w.concurrency), (80, 20));
     }
 
     #[test]

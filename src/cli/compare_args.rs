@@ -113,6 +113,11 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DURATION", default_value = "120s")]
     pub time_limit: Duration,
 
+    /// Set for a bare `fetchlab` (no subcommand): the seed table is
+    /// followed by the same workload over a modelled 50 ms network.
+    #[arg(skip)]
+    pub with_network_table: bool,
+
     /// Also write the table as Markdown to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_markdown: Option<PathBuf>,

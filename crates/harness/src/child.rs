@@ -138,11 +138,18 @@ fn stats_agent() -> ureq::Agent {
 fn serve_args(config: &ServerConfig) -> Result<Vec<String>, HarnessError> {
     let json = serde_json::to_string(config)
         .map_err(|e| HarnessError::Server(format!("cannot hand the configuration over: {e}")))?;
-    Ok(["serve", "--port", "0", "--bind", "127.0.0.1", "--config-json"]
-        .into_iter()
-        .map(str::to_owned)
-        .chain([json])
-        .collect())
+    Ok([
+        "serve",
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1",
+        "--config-json",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain([json])
+    .collect())
 }
 
 #[cfg(test)]
