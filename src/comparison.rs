@@ -28,6 +28,9 @@ use crate::run_bar::RunBar;
 /// slow server (100 ms a response), then the same files from a host 50 ms
 /// away ([`network_seed`]).
 pub fn run(args: CompareArgs) -> Result<Outcome> {
+    if args.calibrate {
+        return calibrate(&args);
+    }
     let workload = workload(&args)?;
     let outcome = run_table(&args, "fetchlab compare", workload.clone())?;
     if !args.with_network_table || outcome != Outcome::Success {
@@ -39,6 +42,23 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
         "the same files from a host 50 ms away (modelled network, no server delay)",
         network_seed(workload),
     )
+}
+
+/// `--calibrate`: the model against the quoted real-TCP times, written to
+/// `results/calibration.md`.
+fn calibrate(args: &CompareArgs) -> Result<Outcome> {
+    let exe = std::env::current_exe().context("cannot find this program to run the server")?;
+    let bar = Mutex::new(RunBar::new());
+    let on_event = |event: &Event<'_>| show(&bar, event);
+    let runs = usize::try_from(args.runs).unwrap_or(usize::MAX);
+    let result = fetchlab_harness::calibration::run(&exe, runs, &on_event);
+    finish(&bar);
+    let markdown = result?.markdown();
+    std::fs::create_dir_all("results").context("cannot create results/")?;
+    std::fs::write("results/calibration.md", &markdown)
+        .context("cannot write results/calibration.md")?;
+    println!("{markdown}");
+    Ok(Outcome::Success)
 }
 
 /// `workload` without its server delay, over a modelled 50 ms network.

@@ -113,6 +113,14 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DURATION", default_value = "120s")]
     pub time_limit: Duration,
 
+    /// Instead of a table: time `fetchlab download` (threads, tokio,
+    /// sequential) and curl and wget2 when on PATH against the modelled
+    /// 50 ms network, 80 files at 20 and 1 workers and 1,000 at 20, and
+    /// write them beside real-TCP figures measured outside this project to
+    /// results/calibration.md (with --runs runs each).
+    #[arg(long)]
+    pub calibrate: bool,
+
     /// Set for a bare `fetchlab` (no subcommand): the seed table is
     /// followed by the same workload over a modelled 50 ms network.
     #[arg(skip)]
