@@ -5,6 +5,8 @@
 #[cfg(feature = "compare")]
 mod compare_args;
 mod download;
+mod generate;
+mod report;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -14,6 +16,8 @@ pub use crate::units::parse_bytes;
 #[cfg(feature = "compare")]
 pub use compare_args::CompareArgs;
 pub use download::DownloadArgs;
+pub use generate::{CompletionsArgs, ManArgs};
+pub use report::{MergeArgs, ReportArgs, ReportCommand};
 pub use serve::ServeArgs;
 
 /// Shown after `fetchlab --help`.
@@ -22,7 +26,9 @@ const EXAMPLES: &str = "\
 Examples:
   fetchlab                                   compare every strategy on the seed workload
   fetchlab serve --delay 100ms --error-rate 0.25
-  fetchlab download -m 20 -o flags --seed-list http://127.0.0.1:8001/";
+  fetchlab download -c 20 -o flags --seed-list http://127.0.0.1:8001/
+  fetchlab download --shard 0/2 --report r0.json urls.txt   (and 1/2 elsewhere)
+  fetchlab report merge r0.json r1.json";
 
 /// Shown after `fetchlab --help` (built without the `compare` feature).
 #[cfg(not(feature = "compare"))]
@@ -56,6 +62,13 @@ pub enum Command {
     /// Run the slow test server standalone, like the book's slow_server.py,
     /// with latency, errors and faults to taste.
     Serve(ServeArgs),
+    /// Work with the reports `download --report` writes (add up the shards
+    /// of a run).
+    Report(ReportArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write all of them into a directory.
+    Man(ManArgs),
 }
 
 impl Cli {

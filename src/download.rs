@@ -1,22 +1,26 @@
 //! `fetchlab download`: real downloads of the user's own URLs.
 //!
 //! Everything that can be wrong with the input is checked before the first
-//! request: the URL list, the settings, the open-files limit, the output
-//! directory. Then the chosen backend runs with a progress display and a
-//! Ctrl-C handler, and the report is printed (summary on standard error,
-//! `--json` on standard output).
+//! request: the settings, the shard, the report file, the URL list, the
+//! open-files limit, the output directory. Then the chosen backend runs the
+//! jobs of the shard with a progress display and a Ctrl-C handler, and the
+//! report is printed (summary on standard error, `--json` on standard
+//! output) and written (`--report`).
 
 use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use fetchlab_core::{CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError};
+use fetchlab_core::{
+    CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError, Shard, ShardReport,
+};
 use fetchlab_strategies::fdlimit;
 
 use crate::cli::DownloadArgs;
 use crate::exit::Outcome;
 use crate::progress::{Display, status_line};
-use crate::{interrupt, sources};
+use crate::report_file::ReportFile;
+use crate::{interrupt, shard, sources};
 
 /// Failed jobs listed after the summary when `-v` did not already show them.
 const FAILURES_SHOWN: usize = 10;
@@ -24,10 +28,17 @@ const FAILURES_SHOWN: usize = 10;
 /// Runs `fetchlab download`.
 pub fn run(args: DownloadArgs) -> Result<Outcome> {
     let settings = settings(&args).context("invalid settings")?;
-    let jobs = sources::load(&args, &settings)?;
+    let shard = shard::resolve(args.shard.as_deref(), args.shard_count, shard::from_env)?;
+    let report_file = args
+        .report
+        .as_deref()
+        .map(ReportFile::prepare)
+        .transpose()?;
+    let list = sources::load(&args, &settings)?;
+    let jobs = list.in_shard(shard);
     let downloader = args.strategy.strategy().build(settings)?;
-    fdlimit::ensure(args.max_concurrent, fdlimit::PER_DOWNLOAD_TO_FILE)
-        .with_context(|| format!("--max-concurrent {}", args.max_concurrent))?;
+    fdlimit::ensure(args.concurrency, fdlimit::PER_DOWNLOAD_TO_FILE)
+        .with_context(|| format!("--concurrency {}", args.concurrency))?;
     let store = DirStore::new(&args.output)?.durable(true);
 
     let cancel = CancelToken::new();
@@ -38,20 +49,37 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
         .with_cancel(cancel.clone());
     let report = downloader.download(&jobs, &env)?;
     display.finish();
+    let interrupted = cancel.is_cancelled();
 
     if !args.quiet {
-        print_summary(&report, &display, args.verbose, cancel.is_cancelled());
+        if shard != Shard::WHOLE {
+            display.println(&format!(
+                "Shard {shard}: {} of {} jobs.",
+                jobs.len(),
+                list.len()
+            ));
+        }
+        print_summary(&report, &display, args.verbose, interrupted);
     }
     if args.json {
-        print_json(&report, cancel.is_cancelled())?;
+        print_json(&report, shard, interrupted)?;
     }
-    Ok(Outcome::from_success(report.all_succeeded()))
+    let mut written = true;
+    if let Some(file) = report_file {
+        // The run is over: a report that cannot be written fails it (exit
+        // 1), it is not an input error.
+        if let Err(err) = file.write(&ShardReport::new(&report, shard, &list, interrupted)) {
+            eprintln!("fetchlab: error: {err:#}");
+            written = false;
+        }
+    }
+    Ok(Outcome::from_success(report.all_succeeded() && written))
 }
 
 /// The library settings the options ask for.
 fn settings(args: &DownloadArgs) -> Result<Settings, SettingsError> {
     let mut settings = Settings::builder()
-        .concurrency(usize::try_from(args.max_concurrent).unwrap_or(usize::MAX))
+        .concurrency(usize::try_from(args.concurrency).unwrap_or(usize::MAX))
         .retries(args.retries)
         .timeouts(*args.connect_timeout, *args.read_timeout, *args.timeout)
         .max_body_bytes(args.max_size)
@@ -84,17 +112,7 @@ fn print_summary(report: &Report, display: &Display, verbose: bool, interrupted:
         }
     }
     if interrupted {
-        let cancelled = report
-            .outcomes
-            .iter()
-            .filter(|o| {
-                o.failure()
-                    .is_some_and(|f| f.kind == FailureKind::Cancelled)
-            })
-            .count();
-        display.println(&format!(
-            "Interrupted: {cancelled} jobs cancelled; run again to finish."
-        ));
+        display.println("Interrupted: run again to finish the cancelled jobs.");
     }
     for line in report.summary_lines() {
         display.println(&line);
@@ -102,14 +120,16 @@ fn print_summary(report: &Report, display: &Display, verbose: bool, interrupted:
 }
 
 /// The report as one JSON object: the library's report plus its counts,
-/// bytes, requests, latency percentiles and whether the run was interrupted.
-fn print_json(report: &Report, interrupted: bool) -> Result<()> {
+/// bytes, requests, latency percentiles, the shard and whether the run was
+/// interrupted.
+fn print_json(report: &Report, shard: Shard, interrupted: bool) -> Result<()> {
     let mut json = serde_json::to_value(report).context("cannot serialise the report")?;
     if let Some(object) = json.as_object_mut() {
         object.insert("counts".into(), serde_json::to_value(report.counts())?);
         object.insert("bytes_downloaded".into(), report.bytes_downloaded().into());
         object.insert("requests".into(), report.requests().into());
         object.insert("latency".into(), serde_json::to_value(report.latency())?);
+        object.insert("shard".into(), serde_json::to_value(shard)?);
         object.insert("interrupted".into(), interrupted.into());
     }
     let mut out = std::io::stdout().lock();

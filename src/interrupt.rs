@@ -1,5 +1,6 @@
 //! Ctrl-C during a download: the first one cancels the run (no new request
-//! starts, unfinished jobs end as cancelled, the summary is still printed);
+//! starts, the requests in flight are cut off, unfinished jobs end as
+//! cancelled and are counted so, the summary and report are still written);
 //! the second one exits at once.
 //!
 //! After the first, no file is left under a final name unless it is whole;
@@ -23,8 +24,8 @@ pub fn install(cancel: CancelToken) -> Result<()> {
     ctrlc::set_handler(move || {
         if presses.fetch_add(1, Ordering::SeqCst) == 0 {
             eprintln!(
-                "\nInterrupted: no new downloads; waiting for those in flight \
-                 (Ctrl-C again to quit now)."
+                "\nInterrupted: stopping; downloads in flight are cut off and counted as \
+                 cancelled, whole files are kept (Ctrl-C again to quit at once)."
             );
             cancel.cancel();
         } else {

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use fetchlab_core::{FailureKind, Job, Outcome, Progress, Status};
+use fetchlab_core::{FailureKind, Job, Outcome, Progress, Status, redact_credentials};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The bar's layout: elapsed time, bar, jobs done, time left, failure counts.
@@ -56,9 +56,9 @@ impl Display {
     }
 
     fn count(&self, outcome: &Outcome) {
-        let counter = match outcome.status {
+        let counter = match &outcome.status {
             Status::NotFound => &self.not_found,
-            Status::Failed(_) => &self.failed,
+            Status::Failed(failure) if failure.kind != FailureKind::Cancelled => &self.failed,
             _ => return,
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -88,13 +88,16 @@ impl Progress for Display {
 
 /// One job's line, as flags2 prints it with `-v`: `NAME OK`,
 /// `NAME not found: URL`, `NAME error: REASON`, or `NAME skipped (already complete)`.
+/// Passwords in URLs are hidden.
 pub fn status_line(outcome: &Outcome) -> String {
     let name = outcome.job.name();
     match &outcome.status {
         Status::Saved { .. } => format!("{name} OK"),
         Status::Skipped { .. } => format!("{name} skipped (already complete)"),
-        Status::NotFound => format!("{name} not found: {}", outcome.job.url()),
-        Status::Failed(failure) => format!("{name} error: {failure}"),
+        Status::NotFound => format!("{name} not found: {}", outcome.job.redacted_url()),
+        Status::Failed(failure) => {
+            format!("{name} error: {}", redact_credentials(&failure.to_string()))
+        }
         _ => format!("{name} done"),
     }
 }
@@ -125,5 +128,24 @@ mod tests {
         );
         let failed = Status::Failed(Failure::new(FailureKind::HttpStatus(503), "busy"));
         assert_eq!(status_line(&outcome(failed)), "a.jpg error: http 503: busy");
+    }
+
+    #[test]
+    fn lines_hide_passwords() {
+        let job = Job::from_url("http://ann:s3cret@127.0.0.1:1/a.jpg").unwrap();
+        let with = |status| Outcome {
+            job: job.clone(),
+            ..outcome(status)
+        };
+        assert_eq!(
+            status_line(&with(Status::NotFound)),
+            "a.jpg not found: http://ann:***@127.0.0.1:1/a.jpg"
+        );
+        let detail = format!("cannot reach {}", job.url());
+        let failed = Status::Failed(Failure::new(FailureKind::Connect, detail));
+        assert_eq!(
+            status_line(&with(failed)),
+            "a.jpg error: connect: cannot reach http://ann:***@127.0.0.1:1/a.jpg"
+        );
     }
 }

@@ -10,16 +10,25 @@ use crate::strategy::StrategyName;
 const EXAMPLES: &str = "\
 Examples:
   # the book's lesson, against `fetchlab serve` running in another terminal
-  fetchlab download -v -m 20 -o flags --seed-list http://127.0.0.1:8001/
+  fetchlab download -v -c 20 -o flags --seed-list http://127.0.0.1:8001/
   # your own list, one URL a line (# comments allowed), 8 at a time, threads
-  fetchlab download --strategy threads -m 8 -o photos urls.txt
+  fetchlab download --strategy threads -c 8 -o photos urls.txt
   # the first 10 URLs of a server's list, as a JSON report
   fetchlab download -l 10 --json --list-url http://127.0.0.1:8001/index.txt > report.json
+  # the second of three shards, its report kept for `fetchlab report merge`
+  fetchlab download --shard 1/3 --report r1.json -o flags urls.txt
 
 Exit status: 0 when every job was saved or skipped, 1 when any job failed or
-was not found (or the run was interrupted), 2 for bad input (a bad URL line,
-an unusable output directory, an impossible setting), reported before any
+was not found (or the run was interrupted, or its --report could not be
+written), 2 for bad input (a bad URL line, an unusable output directory or
+report path, an impossible setting, a bad shard), reported before any
 download starts.
+
+Shards: with --shard K/N (or, without it, the index a scheduler sets:
+JOB_COMPLETION_INDEX of a Kubernetes Indexed Job with --shard-count N, or
+SLURM_ARRAY_TASK_ID of a Slurm job array), only the jobs of shard K run. A job's
+shard is fixed by a hash of its file name, so the N shards of one list never
+overlap and always add up to it; --limit applies before the list is cut.
 
 Output: standard output carries only the --json report; the progress bar,
 the -v lines and the closing summary go to standard error.";
@@ -52,10 +61,12 @@ pub struct DownloadArgs {
     #[arg(short, long, value_enum, default_value_t = StrategyName::Tokio)]
     pub strategy: StrategyName,
 
-    /// Most requests in flight at once.
+    /// Most requests in flight at once (the same option as `compare -c`;
+    /// flags2's `-m` is an alias).
     #[arg(short, long, value_name = "N", default_value_t = 20,
+          visible_short_alias = 'm', visible_alias = "max-concurrent",
           value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_concurrent: u64,
+    pub concurrency: u64,
 
     /// Download only the first N URLs of the list.
     #[arg(short, long, value_name = "N")]
@@ -105,6 +116,22 @@ pub struct DownloadArgs {
     /// standard output.
     #[arg(long)]
     pub json: bool,
+
+    /// Download only shard K of N of the list (0 ≤ K < N), e.g. `--shard 2/8`.
+    #[arg(long, value_name = "K/N", conflicts_with = "shard_count")]
+    pub shard: Option<String>,
+
+    /// The number of shards, when the scheduler sets only the index
+    /// (JOB_COMPLETION_INDEX in a Kubernetes Indexed Job: pass its
+    /// `completions`).
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<usize>,
+
+    /// Write this run's report as JSON to FILE (atomically): the shard, the
+    /// list's fingerprint, counts, bytes, time and every failure with its
+    /// reason; `fetchlab report merge` adds the shards' reports up.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[cfg(test)]
@@ -121,11 +148,27 @@ mod tests {
             panic!("not download");
         };
         let library = Settings::default();
-        assert_eq!(args.max_concurrent, library.concurrency() as u64);
+        assert_eq!(args.concurrency, library.concurrency() as u64);
         assert_eq!(args.retries, library.retries());
         assert_eq!(*args.connect_timeout, library.connect_timeout());
         assert_eq!(*args.read_timeout, library.read_timeout());
         assert_eq!(*args.timeout, library.total_timeout());
         assert_eq!(args.max_size, library.max_body_bytes());
+    }
+
+    #[test]
+    fn the_flags2_spelling_of_concurrency_is_kept() {
+        for flags in [
+            &["-c", "7"][..],
+            &["-m", "7"],
+            &["--max-concurrent", "7"],
+            &["--concurrency=7"],
+        ] {
+            let cli = Cli::parse_from(["fetchlab", "download"].iter().chain(flags).chain(&["-"]));
+            let Some(Command::Download(args)) = cli.into_command() else {
+                panic!("not download");
+            };
+            assert_eq!(args.concurrency, 7, "{flags:?}");
+        }
     }
 }

@@ -194,3 +194,48 @@ fn urls_come_from_stdin_arguments_or_the_seed_list() {
     assert!(stderr_of(&output).contains("80 downloaded."));
     assert_eq!(assert_whole_files(&seed, &from_seed), 80);
 }
+
+#[test]
+fn passwords_in_urls_are_hidden_in_every_line_and_report() {
+    let server = server(1);
+    let work = tempfile::tempdir().unwrap();
+    let with_password = |name: &str| {
+        server
+            .url(name)
+            .replacen("http://", "http://ann:s3cret@", 1)
+    };
+    let list = work.path().join("urls.txt");
+    let text = format!(
+        "{}\n{}\n",
+        with_password("file00000.bin"),
+        with_password("missing.bin")
+    );
+    std::fs::write(&list, text).unwrap();
+    let report = work.path().join("report.json");
+    let output = fetchlab()
+        .args(["download", "-v", "--json", "--report"])
+        .arg(&report)
+        .arg("-o")
+        .arg(work.path().join("out"))
+        .arg(&list)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (stdout_of(&output), stderr_of(&output));
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let shown = with_password("missing.bin").replace("s3cret", "***");
+    assert!(
+        stderr.contains(&format!("missing.bin not found: {shown}")),
+        "{stderr}"
+    );
+    assert!(stdout.contains("ann:***@"), "the user is kept: {stdout}");
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.contains("ann:***@"), "{written}");
+    for text in [&stdout, &stderr, &written] {
+        assert!(!text.contains("s3cret"), "password shown in {text}");
+    }
+    assert_eq!(
+        server.requests_for("/file00000.bin"),
+        1,
+        "the request still carries it"
+    );
+}

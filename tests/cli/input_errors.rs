@@ -1,31 +1,59 @@
 //! Bad input ends with one clear line on standard error and exit status 2,
 //! before any request reaches the server.
 
+use std::path::PathBuf;
+use std::process::Output;
+
+use fetchlab_server::TestServer;
+
 use crate::support::*;
 
-#[test]
-fn a_bad_url_line_is_named_by_file_and_line() {
-    let server = server(2);
+/// Runs `fetchlab download` on a list file of `text(server)`; checks that
+/// no request was made and nothing created, and returns the output and the
+/// list's path.
+fn download_bad_list(text: impl Fn(&TestServer) -> String) -> (Output, PathBuf) {
+    let server = server(3);
     let work = tempfile::tempdir().unwrap();
     let list = work.path().join("urls.txt");
-    let text = format!(
-        "# c\n{}\nftp://127.0.0.1/x.bin\n",
-        server.url("file00000.bin")
-    );
-    std::fs::write(&list, text).unwrap();
+    std::fs::write(&list, text(&server)).unwrap();
     let output = fetchlab()
         .args(["download", "-o"])
         .arg(work.path().join("out"))
         .arg(&list)
         .output()
         .unwrap();
-    assert_input_error(&output, &format!("{}:3:", list.display()));
-    assert!(stderr_of(&output).contains("ftp"));
     assert_eq!(server.stats().requests, 0);
     assert!(
         !work.path().join("out").exists(),
         "nothing is created on bad input"
     );
+    (output, list)
+}
+
+#[test]
+fn a_bad_url_line_is_named_by_file_and_line() {
+    let (output, list) = download_bad_list(|server| {
+        format!(
+            "# c\n{}\nftp://127.0.0.1/x.bin\n",
+            server.url("file00000.bin")
+        )
+    });
+    assert_input_error(&output, &format!("{}:3:", list.display()));
+    assert!(stderr_of(&output).contains("ftp"));
+}
+
+#[test]
+fn a_url_line_with_a_space_is_refused_by_file_and_line() {
+    let (output, list) = download_bad_list(|server| {
+        format!(
+            "{}\n{} {}\n",
+            server.url("file00000.bin"),
+            server.url("file00001.bin"),
+            server.url("file00002.bin")
+        )
+    });
+    let expected = format!("{}:2: a URL cannot contain a space", list.display());
+    assert_input_error(&output, &expected);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::support::*;
 
 /// Starts `fetchlab download -o out list` (plus `extra`) in the background.
 fn spawn_download(out: &std::path::Path, list: &std::path::Path, extra: &[&str]) -> Child {
-    Command::new(bin())
+    fetchlab_process()
         .arg("download")
         .args(extra)
         .arg("-o")
@@ -49,6 +49,14 @@ fn ctrl_c_stops_cleanly_and_a_rerun_finishes_the_work() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("Interrupted"), "{stderr}");
     assert!(stderr.contains("downloaded."), "{stderr}");
+    assert!(
+        stderr.contains(" cancelled."),
+        "cancelled jobs are counted: {stderr}"
+    );
+    assert!(
+        !stderr.contains(" error"),
+        "cancelled jobs are not errors: {stderr}"
+    );
     let saved = assert_whole_files(&server, &out);
     assert!(saved < 20, "the run stopped early: {stderr}");
 

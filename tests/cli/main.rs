@@ -3,8 +3,13 @@
 
 #[cfg(feature = "compare")]
 mod compare;
+mod docs;
 mod download;
+mod generate;
 mod input_errors;
 mod interrupt;
+mod readme;
+mod report_merge;
 mod serve;
+mod shards;
 mod support;

@@ -5,9 +5,34 @@ use std::time::Duration;
 
 use fetchlab_server::{Corpus, CorpusSpec, ServerConfig, TestServer};
 
-/// A `fetchlab` command for the binary under test.
+/// The variables a cluster scheduler sets that choose a shard; removed from
+/// every command, so that tests run the same inside a Slurm or Kubernetes job.
+pub const SCHEDULER_VARIABLES: [&str; 5] = [
+    "JOB_COMPLETION_INDEX",
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_STEP",
+    "SLURM_ARRAY_TASK_COUNT",
+];
+
+/// A `fetchlab` command for the binary under test, without the scheduler's
+/// variables.
 pub fn fetchlab() -> assert_cmd::Command {
-    assert_cmd::Command::new(bin())
+    let mut command = assert_cmd::Command::new(bin());
+    for name in SCHEDULER_VARIABLES {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Like [`fetchlab`], as a plain [`std::process::Command`] (to run in the
+/// background).
+pub fn fetchlab_process() -> std::process::Command {
+    let mut command = std::process::Command::new(bin());
+    for name in SCHEDULER_VARIABLES {
+        command.env_remove(name);
+    }
+    command
 }
 
 /// The path of the binary under test.

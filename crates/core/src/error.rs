@@ -78,6 +78,11 @@ pub enum UrlError {
     /// The URL names no host.
     #[error("URL has no host")]
     NoHost,
+    /// The text holds a space or another blank, which the URL parser would
+    /// quietly percent-encode: more likely two URLs on a line or a pasted
+    /// title than a name with a space.
+    #[error("a URL cannot contain a space (write %20 if the name has one)")]
+    Whitespace,
 }
 
 /// Why a job list could not be built.

@@ -4,10 +4,25 @@
 //! safe when a job is built from a URL (see [`Job::from_url`]): whatever the
 //! URL says, the name is a single plain path component, so no job list can
 //! make a store write outside its directory.
+//!
+//! A [`JobList`] can be split into [`Shard`]s for several processes or
+//! machines ([`JobList::shard`]): a job's shard depends only on its name, so
+//! every process given the same list and shard count agrees on who does
+//! what. [`JobList::fingerprint`] identifies a list, so that reports of the
+//! shards of one run can be told from those of another.
+//!
+//! URLs may carry credentials (`http://user:password@host/`): whatever is
+//! shown of a job — its serialised form, [`Job::redacted_url`], or any text
+//! passed through [`redact_credentials`] — keeps the user and hides the
+//! password.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 use std::path::Path;
+use std::str::FromStr;
 
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::error::{JobListError, UrlError};
@@ -29,8 +44,14 @@ pub fn seed_names() -> Vec<String> {
         .collect()
 }
 
+/// What a password is shown as.
+const HIDDEN_PASSWORD: &str = "***";
+
 /// One download: a URL and the file name it is saved under.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+///
+/// Serialised as `{"url": …, "name": …}` with any password in the URL
+/// hidden (see [`redact_credentials`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Job {
     url: String,
     name: String,
@@ -71,6 +92,162 @@ impl Job {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// The URL as it may be shown: the user kept, a password replaced by
+    /// `***` (`http://ann:***@host/a.jpg`).
+    pub fn redacted_url(&self) -> Cow<'_, str> {
+        redact_credentials(&self.url)
+    }
+}
+
+impl serde::Serialize for Job {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut job = s.serialize_struct("Job", 2)?;
+        job.serialize_field("url", &self.redacted_url())?;
+        job.serialize_field("name", &self.name)?;
+        job.end()
+    }
+}
+
+/// Hides the password of every URL in `text`, as curl does: in each
+/// `scheme://user:password@host` the password becomes `***`; the user, the
+/// host and everything else stay. Works on any text (a URL, an error message
+/// quoting one), and returns it unchanged when it holds no password.
+pub fn redact_credentials(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(found) = text[search..].find("://") {
+        let authority_start = search + found + 3;
+        let rest = &text[authority_start..];
+        let authority_len = rest
+            .find(|c: char| "/?#\"'<>()[]{}|`".contains(c) || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let authority = &rest[..authority_len];
+        search = authority_start + authority_len;
+        let Some(at) = authority.rfind('@') else {
+            continue;
+        };
+        let Some(colon) = authority[..at].find(':') else {
+            continue;
+        };
+        let password_start = authority_start + colon + 1;
+        let password_end = authority_start + at;
+        out.push_str(&text[copied..password_start]);
+        out.push_str(HIDDEN_PASSWORD);
+        copied = password_end;
+    }
+    if copied == 0 {
+        Cow::Borrowed(text)
+    } else {
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
+    }
+}
+
+/// One share of a job list: shard `index` of `count` (`0/3`, `1/3`, `2/3`).
+///
+/// Serialised as `{"index": 1, "count": 3}`; deserialising checks
+/// `index < count` as [`Shard::new`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "ShardFields")]
+pub struct Shard {
+    index: usize,
+    count: usize,
+}
+
+/// A [`Shard`] as written, before it is checked.
+#[derive(serde::Deserialize)]
+struct ShardFields {
+    index: usize,
+    count: usize,
+}
+
+impl TryFrom<ShardFields> for Shard {
+    type Error = ShardError;
+
+    fn try_from(fields: ShardFields) -> Result<Self, Self::Error> {
+        Shard::new(fields.index, fields.count)
+    }
+}
+
+impl Shard {
+    /// The whole list: shard 0 of 1.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Shard `index` of `count`; fails unless `index < count`.
+    pub fn new(index: usize, count: usize) -> Result<Self, ShardError> {
+        if count == 0 {
+            return Err(ShardError::ZeroCount);
+        }
+        if index >= count {
+            return Err(ShardError::IndexTooLarge { index, count });
+        }
+        Ok(Self { index, count })
+    }
+
+    /// Which shard, from 0.
+    pub fn index(self) -> usize {
+        self.index
+    }
+
+    /// How many shards the list is split into.
+    pub fn count(self) -> usize {
+        self.count
+    }
+
+    /// Whether the job named `name` belongs to this shard.
+    ///
+    /// The shard of a name is the first 8 bytes of its SHA-256, read as a
+    /// big-endian number, modulo the count: fixed by this crate (unlike
+    /// `std`'s hasher, which may change between releases), so the same list
+    /// and count give the same shards on every machine and every version.
+    pub fn holds(self, name: &str) -> bool {
+        let digest = Sha256::digest(name.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        let count = self.count as u64;
+        u64::from_be_bytes(first) % count == self.index as u64
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl FromStr for Shard {
+    type Err = ShardError;
+
+    /// Parses `K/N`, e.g. `2/8`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || ShardError::Syntax(text.to_owned());
+        let (index, count) = text.split_once('/').ok_or_else(bad)?;
+        let index = index.trim().parse().map_err(|_| bad())?;
+        let count = count.trim().parse().map_err(|_| bad())?;
+        Self::new(index, count)
+    }
+}
+
+/// Why a shard is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    /// Zero shards were asked for.
+    #[error("the shard count must be at least 1 (got 0)")]
+    ZeroCount,
+    /// The index is not below the count.
+    #[error("shard {index} of {count} does not exist: shards are numbered 0 to {}", count.saturating_sub(1))]
+    IndexTooLarge {
+        /// The index given.
+        index: usize,
+        /// The count given.
+        count: usize,
+    },
+    /// The text is not `K/N`.
+    #[error("{0:?} is not a shard: write K/N, e.g. 0/4 for the first of 4")]
+    Syntax(String),
 }
 
 /// Checks that `name` is one plain file name: not empty, not `.` or `..`,
@@ -204,12 +381,18 @@ impl JobList {
         let mut jobs = Vec::new();
         let mut first_line_of: HashMap<String, usize> = HashMap::new();
         for (line, text) in lines {
-            let job = Job::from_url(text).map_err(|reason| JobListError::BadLine {
+            let bad_line = |reason: UrlError| JobListError::BadLine {
                 origin: origin.to_owned(),
                 line,
                 text: text.to_owned(),
                 reason,
-            })?;
+            };
+            if text.contains(char::is_whitespace) {
+                // The URL parser would quietly percent-encode it: a typo (two
+                // URLs on a line, a pasted title) must not become a request.
+                return Err(bad_line(UrlError::Whitespace));
+            }
+            let job = Job::from_url(text).map_err(bad_line)?;
             if let Some(&first_line) = first_line_of.get(job.name()) {
                 return Err(JobListError::DuplicateName {
                     origin: origin.to_owned(),
@@ -248,6 +431,51 @@ impl JobList {
     /// Iterates over the jobs in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Job> {
         self.jobs.iter()
+    }
+
+    /// The jobs of shard `index` of `count`, in list order (see
+    /// [`Shard::holds`]): every job is in exactly one shard, and the same
+    /// list and count always give the same shards.
+    ///
+    /// ```
+    /// use fetchlab_core::JobList;
+    ///
+    /// let list = JobList::seed("http://127.0.0.1:8001/")?;
+    /// let shards: Vec<JobList> = (0..3).map(|k| list.shard(k, 3)).collect::<Result<_, _>>()?;
+    /// assert_eq!(shards.iter().map(JobList::len).sum::<usize>(), list.len());
+    /// assert!(list.shard(3, 3).is_err(), "shards are numbered 0 to 2");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shard(&self, index: usize, count: usize) -> Result<JobList, ShardError> {
+        Ok(self.in_shard(Shard::new(index, count)?))
+    }
+
+    /// The jobs of `shard`, in list order.
+    pub fn in_shard(&self, shard: Shard) -> JobList {
+        if shard == Shard::WHOLE {
+            return self.clone();
+        }
+        let jobs = self
+            .jobs
+            .iter()
+            .filter(|job| shard.holds(job.name()))
+            .cloned()
+            .collect();
+        JobList { jobs }
+    }
+
+    /// Identifies the list: `sha256:` and the hex SHA-256 of every job's
+    /// name and URL (password hidden), in order. Two lists with the same
+    /// fingerprint make the same downloads under the same names.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        for job in &self.jobs {
+            hasher.update(job.name.as_bytes());
+            hasher.update(b"\t");
+            hasher.update(job.redacted_url().as_bytes());
+            hasher.update(b"\n");
+        }
+        format!("sha256:{}", hex::encode(hasher.finalize()))
     }
 }
 
@@ -317,6 +545,167 @@ mod tests {
             assert_eq!(job.name(), name, "{url}");
             assert!(is_plain_file_name(job.name()), "{url}");
         }
+    }
+
+    fn list_of(count: usize) -> JobList {
+        let names = (0..count).map(|i| format!("file{i:05}.bin"));
+        JobList::named_under("http://127.0.0.1:1/", names).unwrap()
+    }
+
+    #[test]
+    fn shards_cover_the_list_once() {
+        let list = list_of(500);
+        for count in [1, 2, 3, 8, 13] {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            let mut sizes = Vec::new();
+            for index in 0..count {
+                let shard = list.shard(index, count).unwrap();
+                sizes.push(shard.len());
+                for job in &shard {
+                    *seen.entry(job.name().to_owned()).or_default() += 1;
+                }
+                let order: Vec<_> = shard.iter().collect();
+                let in_list: Vec<_> = list.iter().filter(|j| order.contains(j)).collect();
+                assert_eq!(order, in_list, "shards keep list order");
+            }
+            assert_eq!(seen.len(), list.len(), "{count} shards: union is the list");
+            assert!(seen.values().all(|&n| n == 1), "{count} shards: disjoint");
+            if count > 1 {
+                // 500 names spread over a few shards: none is empty.
+                assert!(sizes.iter().all(|&n| n > 0), "{count}: {sizes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn shards_are_stable() {
+        let list = list_of(40);
+        let names =
+            |shard: JobList| -> Vec<String> { shard.iter().map(|j| j.name().to_owned()).collect() };
+        // Fixed by the hash: these must never change, or a rerun of an old
+        // shard would pick other jobs.
+        assert_eq!(
+            names(list.shard(0, 8).unwrap()),
+            names(list.shard(0, 8).unwrap())
+        );
+        for (name, of_3, of_8) in FIXED_SHARDS {
+            assert_eq!(shard_of(name, 3), of_3, "{name} of 3");
+            assert_eq!(shard_of(name, 8), of_8, "{name} of 8");
+        }
+        // A reordered list gives each job the same shard.
+        let mut reversed: Vec<Job> = list.jobs().to_vec();
+        reversed.reverse();
+        let reversed = JobList::from_jobs(reversed);
+        let mut a = names(list.shard(2, 5).unwrap());
+        let mut b = names(reversed.shard(2, 5).unwrap());
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+    }
+
+    /// Names and their shard of 3 and of 8 (computed independently, from
+    /// the first 8 bytes of each name's SHA-256).
+    const FIXED_SHARDS: [(&str, usize, usize); 6] = [
+        ("a.jpg", 1, 2),
+        ("b.jpg", 0, 2),
+        ("zzpic23110_s.jpg", 0, 1),
+        ("zzpic23111_s.jpg", 2, 4),
+        ("file00000.bin", 1, 1),
+        ("file00001.bin", 2, 7),
+    ];
+
+    fn shard_of(name: &str, count: usize) -> usize {
+        let holding: Vec<usize> = (0..count)
+            .filter(|&i| Shard::new(i, count).unwrap().holds(name))
+            .collect();
+        assert_eq!(holding.len(), 1, "{name} is in exactly one of {count}");
+        holding[0]
+    }
+
+    #[test]
+    fn bad_shards_are_named() {
+        let list = list_of(3);
+        assert_eq!(
+            list.shard(3, 3).unwrap_err(),
+            ShardError::IndexTooLarge { index: 3, count: 3 }
+        );
+        assert_eq!(list.shard(0, 0).unwrap_err(), ShardError::ZeroCount);
+        assert_eq!("2/8".parse::<Shard>().unwrap(), Shard::new(2, 8).unwrap());
+        assert_eq!(Shard::new(2, 8).unwrap().to_string(), "2/8");
+        assert!(matches!("2".parse::<Shard>(), Err(ShardError::Syntax(_))));
+        assert!(matches!("a/b".parse::<Shard>(), Err(ShardError::Syntax(_))));
+        assert!(
+            "8/8"
+                .parse::<Shard>()
+                .unwrap_err()
+                .to_string()
+                .contains("0 to 7")
+        );
+        assert_eq!(list.in_shard(Shard::WHOLE), list);
+        let read: Result<Shard, _> = serde_json::from_str(r#"{"index":3,"count":3}"#);
+        assert!(read.unwrap_err().to_string().contains("does not exist"));
+        let read: Shard = serde_json::from_str(r#"{"index":2,"count":3}"#).unwrap();
+        assert_eq!(read, Shard::new(2, 3).unwrap());
+    }
+
+    #[test]
+    fn fingerprints_tell_lists_apart() {
+        let list = list_of(10);
+        assert_eq!(list.fingerprint(), list_of(10).fingerprint());
+        assert!(list.fingerprint().starts_with("sha256:"));
+        assert_ne!(list.fingerprint(), list_of(9).fingerprint());
+        let mut reversed: Vec<Job> = list.jobs().to_vec();
+        reversed.reverse();
+        assert_ne!(
+            list.fingerprint(),
+            JobList::from_jobs(reversed).fingerprint()
+        );
+    }
+
+    #[test]
+    fn passwords_are_hidden_users_kept() {
+        for (text, shown) in [
+            (
+                "http://ann:s3cret@127.0.0.1/a.jpg",
+                "http://ann:***@127.0.0.1/a.jpg",
+            ),
+            ("http://ann@127.0.0.1/a.jpg", "http://ann@127.0.0.1/a.jpg"),
+            ("http://127.0.0.1:8001/a.jpg", "http://127.0.0.1:8001/a.jpg"),
+            (
+                "https://u:p%40ss@h:8443?q=a:b@c",
+                "https://u:***@h:8443?q=a:b@c",
+            ),
+            (
+                "error sending request for url (http://u:pw@h/x): refused; see http://v:pw2@k/",
+                "error sending request for url (http://u:***@h/x): refused; see http://v:***@k/",
+            ),
+            ("no url here", "no url here"),
+            ("http://u:@h/", "http://u:***@h/"),
+        ] {
+            assert_eq!(redact_credentials(text), shown, "{text}");
+        }
+        let job = Job::from_url("http://ann:s3cret@127.0.0.1/a.jpg").unwrap();
+        assert_eq!(
+            job.url(),
+            "http://ann:s3cret@127.0.0.1/a.jpg",
+            "the request keeps it"
+        );
+        assert_eq!(job.redacted_url(), "http://ann:***@127.0.0.1/a.jpg");
+        let json = serde_json::to_string(&job).unwrap();
+        assert!(!json.contains("s3cret"), "{json}");
+        assert!(json.contains("ann:***@"), "{json}");
+    }
+
+    #[test]
+    fn a_url_line_with_a_space_is_refused_by_line() {
+        let text = "http://127.0.0.1/a.jpg\nhttp://127.0.0.1/my photo.jpg\n";
+        let err = JobList::parse("urls.txt", text).unwrap_err().to_string();
+        assert!(err.starts_with("urls.txt:2:"), "{err}");
+        assert!(err.contains("space"), "{err}");
+        let err = JobList::parse("u", "http://127.0.0.1/a.jpg\thttp://127.0.0.1/b.jpg")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("u:1:"), "{err}");
     }
 
     #[test]

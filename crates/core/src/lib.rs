@@ -9,12 +9,16 @@
 //! # For users
 //!
 //! The types at the top of this crate are all a caller needs: build
-//! [`Settings`], a [`JobList`] of [`Job`]s, a [`RunEnv`] with a store
+//! [`Settings`], a [`JobList`] of [`Job`]s (cut into [`Shard`]s for several
+//! processes), a [`RunEnv`] with a store
 //! ([`DirStore`] writes files, [`HashStore`] only hashes), an optional
 //! [`Progress`] observer and [`CancelToken`]; hand them to any
 //! [`Downloader`]; read the [`Report`]: one [`Outcome`] per job, whose
 //! [`Status`] says saved, not found, skipped, or failed with a
 //! [`FailureKind`]. Errors that stop a run before it starts are [`Error`].
+//! A sharded run's processes each write a [`ShardReport`];
+//! [`merge_reports`] adds them up. Whatever is shown of a URL hides its
+//! password ([`redact_credentials`]).
 //!
 //! # For backend authors
 //!
@@ -37,10 +41,13 @@ pub mod store;
 
 pub use downloader::{Downloader, RunEnv};
 pub use error::{Error, JobListError, SettingsError, UrlError};
-pub use job::{Job, JobList, SEED_NAMES_COUNT, seed_names};
+pub use job::{Job, JobList, SEED_NAMES_COUNT, Shard, ShardError, redact_credentials, seed_names};
 pub use outcome::{Failure, FailureKind, Outcome, Status};
 pub use progress::{CancelHook, CancelToken, Cancelled, NoProgress, Progress, ScopedCancel};
-pub use report::{Counts, LatencySummary, Report};
+pub use report::{
+    Counts, FailedJob, LatencySummary, ListInfo, MergeProblem, MergedReport, Report,
+    SHARD_REPORT_FORMAT, ShardReport, merge_reports,
+};
 pub use settings::{
     MAX_BODY_BYTES, MAX_CONCURRENCY, MAX_DURATION, MAX_RETRIES, Settings, SettingsBuilder,
 };

@@ -379,11 +379,16 @@ mod tests {
     #[test]
     fn bad_parameters_are_named() {
         let w = Workload::seed();
-        assert!(w.clone().with_jobs(0).validate().is_err());
-        assert!(w.clone().with_error_rate(1.5).validate().is_err());
-        assert!(w.clone().with_sizes(10, 5).validate().is_err());
-        assert!(w.clone().with_concurrency(0).validate().is_err());
-        assert!(w.with_faults(0.1, vec![]).validate().is_err());
+        for (bad, name) in [
+            (w.clone().with_jobs(0), "job"),
+            (w.clone().with_error_rate(1.5), "error rate 1.5"),
+            (w.clone().with_sizes(10, 5), "min size 10 > max size 5"),
+            (w.clone().with_concurrency(0), "concurrency"),
+            (w.clone().with_faults(0.1, vec![]), "fault rate"),
+        ] {
+            let err = bad.validate().expect_err(name).to_string();
+            assert!(err.contains(name), "{name:?} not named in {err:?}");
+        }
     }
 
     #[test]
