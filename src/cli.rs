@@ -6,6 +6,7 @@
 mod compare_args;
 mod download;
 mod generate;
+mod network_args;
 mod report;
 mod serve;
 
@@ -17,6 +18,7 @@ pub use crate::units::parse_bytes;
 pub use compare_args::CompareArgs;
 pub use download::DownloadArgs;
 pub use generate::{CompletionsArgs, ManArgs};
+pub use network_args::NetworkArgs;
 pub use report::{MergeArgs, ReportArgs, ReportCommand};
 pub use serve::ServeArgs;
 

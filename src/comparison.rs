@@ -18,7 +18,6 @@ use fetchlab_harness::{
     CommandSpec, CompareOptions, Event, HarnessError, ResultTable, Scenario, ServerSource,
     Strategy, Workload,
 };
-use fetchlab_server::NetworkModel;
 
 use crate::cli::CompareArgs;
 use crate::exit::Outcome;
@@ -148,11 +147,7 @@ fn workload(args: &CompareArgs) -> Result<Workload> {
         .with_latency(*args.latency)
         .with_jitter(*args.jitter)
         .with_error_rate(args.error_rate)
-        .with_network(NetworkModel {
-            rtt: *args.rtt,
-            bottleneck: args.bottleneck,
-            loss: args.loss,
-        })
+        .with_network(args.network.model())
         .with_sizes(size(args.min_size)?, size(args.max_size)?)
         .with_seed(args.seed))
 }
@@ -282,9 +277,9 @@ mod tests {
     #[test]
     fn rtt_bottleneck_and_loss_are_the_servers_network_model() {
         let mut args = CompareArgs::defaults();
-        args.rtt = "50ms".parse().unwrap();
-        args.bottleneck = Some(1 << 20);
-        args.loss = 0.01;
+        args.network.rtt = "50ms".parse().unwrap();
+        args.network.bottleneck = Some(1 << 20);
+        args.network.loss = 0.01;
         let network = workload(&args).unwrap().network;
         assert_eq!(network.rtt, std::time::Duration::from_millis(50));
         assert_eq!(network.bottleneck, Some(1 << 20));

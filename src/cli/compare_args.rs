@@ -62,20 +62,9 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub jitter: Duration,
 
-    /// Model a network of this round-trip time between client and server
-    /// (a handshake round trip per new connection, one per request,
-    /// bodies in slow-start flights); 0s is plain loopback.
-    #[arg(long, value_name = "DURATION", default_value = "0s")]
-    pub rtt: Duration,
-
-    /// A bottleneck of this many bytes per second shared by all
-    /// connections (part of the network model).
-    #[arg(long, value_name = "SIZE", value_parser = super::parse_bytes)]
-    pub bottleneck: Option<u64>,
-
-    /// Share of 1448-byte segments lost (part of the network model).
-    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
-    pub loss: f64,
+    /// The network model.
+    #[command(flatten)]
+    pub network: super::NetworkArgs,
 
     /// Share of requests the server answers with 500/503 (retried).
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
