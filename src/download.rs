@@ -11,6 +11,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use fetchlab_core::store::Durability;
 use fetchlab_core::{
     CancelToken, DirStore, FailureKind, Report, RunEnv, Settings, SettingsError, Shard, ShardReport,
 };
@@ -39,7 +40,11 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
     let downloader = args.strategy.strategy().build(settings)?;
     fdlimit::ensure(args.concurrency, fdlimit::PER_DOWNLOAD_TO_FILE)
         .with_context(|| format!("--concurrency {}", args.concurrency))?;
-    let store = DirStore::new(&args.output)?.durable(true);
+    let store = DirStore::new(&args.output)?.with_durability(if args.durable {
+        Durability::Durable
+    } else {
+        Durability::Atomic
+    });
 
     let cancel = CancelToken::new();
     interrupt::install(cancel.clone())?;

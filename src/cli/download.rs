@@ -103,6 +103,12 @@ pub struct DownloadArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Flush each file and the directory to the disk before counting the
+    /// file saved, so that saved files survive a power loss. Without it,
+    /// files are still whole-or-absent under their names after a kill.
+    #[arg(long)]
+    pub durable: bool,
+
     /// No progress bar and no summary; the exit status tells the result.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -5,6 +5,7 @@
 mod compare;
 mod docs;
 mod download;
+mod durability;
 mod generate;
 mod input_errors;
 mod interrupt;

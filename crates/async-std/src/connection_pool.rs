@@ -69,19 +69,32 @@ fn is_quiet(stream: &TcpStream) -> bool {
 }
 
 /// Set by the reader of a response once its body was read to the end, so
-/// that its connection can serve another request. Stored in the response's
-/// extensions by `H1Client`.
+/// that its connection can serve another request, unless the response
+/// forbade it (`Connection: close`). Stored in the response's extensions
+/// by `H1Client`.
 #[derive(Debug, Clone, Default)]
-pub struct Reuse(Arc<AtomicBool>);
+pub struct Reuse(Arc<ReuseState>);
+
+#[derive(Debug, Default)]
+struct ReuseState {
+    allowed: AtomicBool,
+    forbidden: AtomicBool,
+}
 
 impl Reuse {
     /// The response was read completely: its connection may be reused.
     pub fn allow(&self) {
-        self.0.store(true, Ordering::Release);
+        self.0.allowed.store(true, Ordering::Release);
+    }
+
+    /// The server closes the connection after this response: never reuse
+    /// it, whatever [`Reuse::allow`] says later.
+    pub fn forbid(&self) {
+        self.0.forbidden.store(true, Ordering::Release);
     }
 
     fn allowed(&self) -> bool {
-        self.0.load(Ordering::Acquire)
+        self.0.allowed.load(Ordering::Acquire) && !self.0.forbidden.load(Ordering::Acquire)
     }
 }
 

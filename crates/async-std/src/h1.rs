@@ -1,15 +1,20 @@
 //! [`H1Client`], the HTTP/1.1 client under surf: async-h1 over the
-//! keep-alive `connection_pool`, with a connect timeout and a head timeout,
-//! refusing what it cannot do right.
+//! keep-alive `connection_pool`, with a connect timeout, a head timeout and
+//! core's head limit ([`BoundedHead`]), refusing what it cannot do right.
 
 use std::fmt;
+use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use async_std::future::timeout;
 use async_std::net::TcpStream;
+use fetchlab_core::backend::MAX_HEAD_BYTES;
 use fetchlab_core::{FailureKind, Settings};
+use futures::io::{AsyncRead, AsyncWrite};
 use http_client::{Config, HttpClient, Request, Response};
 use surf::http::headers::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
 use surf::http::url::Host;
@@ -80,6 +85,85 @@ impl fmt::Display for TransportError {
 }
 
 impl std::error::Error for TransportError {}
+
+/// A connection that refuses a response head longer than core's
+/// [`MAX_HEAD_BYTES`]. async-h1 reads a head line by line with no bound on
+/// a line (an endless header line cost 190+ MB per attempt), so this
+/// counts the bytes read until the blank line that ends the head
+/// (`\r\n\r\n`, or `\n\n`) and fails the read with `InvalidData` (a
+/// protocol failure) past the limit. It looks for nothing else: async-h1
+/// parses the head. (async-h1 returns an interim `1xx` as the response;
+/// core refuses it.)
+pub(crate) struct BoundedHead<S> {
+    inner: S,
+    /// Head bytes read so far; `None` once the head ended.
+    read: Option<usize>,
+    /// The last bytes read, newest in the low byte.
+    window: u32,
+}
+
+impl<S> BoundedHead<S> {
+    pub(crate) fn new(inner: S) -> Self {
+        Self {
+            inner,
+            read: Some(0),
+            window: 0,
+        }
+    }
+
+    /// Counts `bytes` against the limit until the head ends.
+    fn scan(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let Some(mut read) = self.read else {
+            return Ok(());
+        };
+        for &byte in bytes {
+            read += 1;
+            self.window = (self.window << 8) | u32::from(byte);
+            if self.window == u32::from_be_bytes(*b"\r\n\r\n") || self.window & 0xffff == 0x0a0a {
+                self.read = None;
+                return Ok(());
+            }
+            if read > MAX_HEAD_BYTES {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("response head longer than {MAX_HEAD_BYTES} bytes"),
+                ));
+            }
+        }
+        self.read = Some(read);
+        Ok(())
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for BoundedHead<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let n = ready!(Pin::new(&mut self.inner).poll_read(cx, buf))?;
+        self.scan(&buf[..n])?;
+        Poll::Ready(Ok(n))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for BoundedHead<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_close(cx)
+    }
+}
 
 /// surf's `HttpClient`: one request per leased keep-alive connection.
 #[derive(Debug)]
@@ -167,7 +251,7 @@ impl HttpClient for H1Client {
         req.insert_header(CONNECTION, "keep-alive");
         let reuse = Reuse::default();
         let lease = Lease::new(stream, key, Arc::clone(&self.pool), reuse.clone());
-        let exchange = async_h1::client::connect(lease, req);
+        let exchange = async_h1::client::connect(BoundedHead::new(lease), req);
         let mut res = timeout(self.head_timeout, exchange)
             .await
             .map_err(|_| TransportError::HeadTimeout(self.head_timeout).into_surf())??;
@@ -183,5 +267,25 @@ impl HttpClient for H1Client {
 
     fn config(&self) -> &Config {
         &self.config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_head_is_bounded_until_its_blank_line() {
+        let mut head = BoundedHead::new(());
+        head.scan(b"HTTP/1.1 200 OK\r\nContent-Length: 1").unwrap();
+        head.scan(b"\r\n\r").unwrap();
+        head.scan(b"\n").unwrap();
+        assert!(head.read.is_none(), "the head ended across two reads");
+        head.scan(&vec![b'a'; 2 * MAX_HEAD_BYTES]).unwrap();
+
+        let mut endless = BoundedHead::new(());
+        endless.scan(b"HTTP/1.1 200 OK\r\nX: ").unwrap();
+        let err = endless.scan(&vec![b'a'; MAX_HEAD_BYTES]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
     }
 }

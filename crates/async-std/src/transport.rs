@@ -3,7 +3,8 @@
 use fetchlab_core::backend::{AsyncBody, AsyncTransport, Head, Request, classify_io_error};
 use fetchlab_core::{Failure, FailureKind};
 use futures::AsyncReadExt;
-use surf::http::headers::CONTENT_LENGTH;
+use surf::http::Version;
+use surf::http::headers::{CONNECTION, CONTENT_LENGTH};
 
 use crate::connection_pool::Reuse;
 use crate::failure;
@@ -43,12 +44,23 @@ impl AsyncTransport for SurfTransport {
             builder = builder.header(*name, value.as_str());
         }
         let mut response = builder.await.map_err(|e| failure::from_surf(&e))?;
-        let header = |name: &str| response.header(name).map(|v| v.last().as_str().to_owned());
-        let expected = header(CONTENT_LENGTH.as_str()).and_then(|v| v.trim().parse().ok());
+        let header = |name: &str| -> Vec<String> {
+            let values = response.header(name).map(|v| v.iter());
+            values
+                .into_iter()
+                .flatten()
+                .map(|v| v.as_str().to_owned())
+                .collect()
+        };
+        let lengths = header(CONTENT_LENGTH.as_str());
+        let expected = lengths.first().and_then(|v| v.trim().parse().ok());
         let head = Head::from_lookup(u16::from(response.status()), expected, header);
         // Every response of our client carries one; a missing one only
         // means the connection is not reused.
         let reuse = response.ext::<Reuse>().cloned().unwrap_or_default();
+        if !keeps_alive(&response) {
+            reuse.forbid();
+        }
         let body = SurfBody {
             body: response.take_body(),
             buf: vec![0; READ_BYTES],
@@ -57,6 +69,26 @@ impl AsyncTransport for SurfTransport {
             reuse,
         };
         Ok((head, body))
+    }
+}
+
+/// Whether the server keeps the connection open after `response`: not when
+/// it said `Connection: close`, nor for HTTP/1.0 without
+/// `Connection: keep-alive` (RFC 9112 §9.3). Such a connection is never
+/// pooled: the server closes it, and the next request on it would fail.
+fn keeps_alive(response: &surf::Response) -> bool {
+    let says = |token: &str| {
+        response.header(CONNECTION).is_some_and(|values| {
+            values.iter().any(|v| {
+                v.as_str()
+                    .split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case(token))
+            })
+        })
+    };
+    match response.version() {
+        Some(Version::Http1_0) => says("keep-alive") && !says("close"),
+        _ => !says("close"),
     }
 }
 

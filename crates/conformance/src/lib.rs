@@ -22,10 +22,9 @@
 //! - [`hostile`]: a raw-socket server that sends what a correct server
 //!   library refuses to.
 //!
-//! A case that needs work outside the store and the suite before every
-//! backend can pass it is listed with `#[ignore = "…"]` naming what it
-//! needs and how the backends fail today; run them with
-//! `cargo test -p <backend> --test conformance -- --ignored`.
+//! No case is ignored: where a backend's client library cannot be made to
+//! behave like the others, the case asserts that backend's documented
+//! outcome, and the reason is in that backend's `design` module.
 #![deny(missing_docs)]
 
 pub mod cases;
@@ -121,6 +120,8 @@ macro_rules! suite {
             faults::redirect_to_other_scheme_fails,
             resume::partial_body_is_resumed_with_range,
             resume::resume_falls_back_without_range_support,
+            resume::changed_representation_restarts,
+            resume::partial_without_a_validator_restarts,
             store::escaping_name_is_refused,
             store::complete_file_is_skipped,
             store::force_overwrites_complete_file,
@@ -129,37 +130,27 @@ macro_rules! suite {
             run::progress_sees_every_job,
             run::cancelling_in_flight_stops_at_once,
             run::a_panic_fails_only_its_own_job,
-            #[ignore = "needs the core attempt's head limit: sequential/threads/rayon (ureq) stop within 8 MiB but report a reset (transient, retried); async-std reads 190+ MB per attempt (+228 MB RSS) until its head timer fires (timeout)"]
             hostile_head::endless_head_line_is_refused,
-            #[ignore = "needs the core attempt's head limit: sequential/threads/rayon (ureq) stop within 8 MiB but report a reset (transient, retried); async-std reads 190+ MB per attempt (+228 MB RSS) until its head timer fires (timeout)"]
             hostile_head::endless_status_line_is_refused,
             hostile_head::too_many_headers_are_refused,
-            #[ignore = "needs the core attempt's head limit over interim responses: ureq backends time out after 1 s, tokio reads to the server's 256 MiB cap (24 s, past its total timeout), async-std takes the 100 as the final status"]
             hostile_head::continue_flood_is_refused,
             hostile_head::stall_inside_the_head_times_out,
-            #[ignore = "needs the core attempt's save-as-sent policy: sequential/threads/rayon (ureq) decode gzip and fail too large"]
             hostile_body::gzip_body_is_saved_as_sent,
-            #[ignore = "needs the core attempt's Content-Length check: async-std saves 7 bytes"]
             hostile_body::conflicting_lengths_are_refused,
             hostile_body::negative_length_is_refused,
             hostile_body::huge_length_is_refused,
-            #[ignore = "needs the core attempt's framing check: sequential/threads/rayon/tokio save the chunked body (async-std already refuses)"]
             hostile_body::length_with_chunked_is_refused,
             hostile_body::endless_chunked_body_is_cut_at_the_limit,
             hostile_body::endless_close_delimited_body_is_cut_at_the_limit,
             hostile_body::unasked_partial_content_is_refused,
-            #[ignore = "needs the core attempt's status range check: sequential/threads/rayon/tokio report http 999 (async-std already protocol)"]
             hostile_body::status_999_is_a_protocol_failure,
             hostile_body::http_0_9_reply_is_refused,
             hostile_body::no_content_saves_an_empty_file_at_once,
-            #[ignore = "needs the core attempt's redirect policy: tokio (reqwest) returns the 302 to file: as the response"]
             hostile_redirect::redirect_to_file_is_refused,
             hostile_redirect::redirect_to_ftp_is_refused,
-            #[ignore = "needs the core attempt's connection handling: async-std at times reuses a connection the server closed (Connection: close) and fails reset (1 of 3 full-suite runs; passes alone)"]
             hostile_redirect::two_step_redirect_loop_fails,
             hostile_redirect::redirect_to_another_port_is_followed,
             hostile_redirect::content_disposition_name_is_ignored,
-            #[ignore = "needs the core to hide URL passwords: every backend shows it in the report JSON (the job URL); failure details and summary lines are already clean"]
             hostile_redirect::password_in_url_is_never_shown,
             directory::symlink_at_partial_name_is_not_written_through,
             directory::directory_symlink_at_partial_name_is_not_followed,
@@ -168,7 +159,6 @@ macro_rules! suite {
             directory::directory_symlink_at_final_name_is_refused,
             directory::hard_link_at_final_name_is_refused,
             directory::partial_replaced_by_a_link_between_runs_is_not_followed,
-            #[ignore = "needs the core attempt's If-Range and origin check: every backend resumes the foreign bytes and saves a splice"]
             directory::partial_replaced_by_other_bytes_between_runs_restarts,
             directory::read_only_directory_fails_the_job,
             directory::full_disk_fails_the_job_and_leaves_nothing,

@@ -50,11 +50,18 @@ const HIDDEN_PASSWORD: &str = "***";
 /// One download: a URL and the file name it is saved under.
 ///
 /// Serialised as `{"url": …, "name": …}` with any password in the URL
-/// hidden (see [`redact_credentials`]).
+/// hidden (see [`redact_credentials`]); shown ([`std::fmt::Display`]) the
+/// same way.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Job {
     url: String,
     name: String,
+}
+
+impl std::fmt::Display for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted_url())
+    }
 }
 
 impl Job {
@@ -491,6 +498,22 @@ impl<'a> IntoIterator for &'a JobList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_is_never_shown() {
+        let job = Job::with_name("http://user:s3cret@127.0.0.1:8/a", "a");
+        assert_eq!(job.redacted_url(), "http://user:***@127.0.0.1:8/a");
+        assert_eq!(job.to_string(), "http://user:***@127.0.0.1:8/a");
+        let json = serde_json::to_string(&job).unwrap();
+        assert!(!json.contains("s3cret"), "{json}");
+        assert_eq!(
+            job.url(),
+            "http://user:s3cret@127.0.0.1:8/a",
+            "requested as given"
+        );
+        let plain = Job::with_name("http://user@127.0.0.1:8/a", "a");
+        assert_eq!(plain.redacted_url(), "http://user@127.0.0.1:8/a");
+    }
 
     #[test]
     fn seed_list_has_the_books_eighty_names() {

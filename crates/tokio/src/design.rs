@@ -76,3 +76,23 @@
 //! made it worse (201 vs 154 KiB at 40 KiB), capping tokio's blocking
 //! threads at 8 or 2 and `MALLOC_ARENA_MAX=1` changed it by under 10 %.
 //! async-h1 reads through a fixed 8 KiB buffer and we through 16 KiB.
+//!
+//! # Interim responses: the one head tokio cannot bound
+//!
+//! Every backend refuses a response head past core's
+//! [`MAX_HEAD_BYTES`](fetchlab_core::backend::MAX_HEAD_BYTES) as a protocol
+//! failure; hyper refuses a long header line or too many headers itself.
+//! But hyper skips interim `1xx` responses (a server sending
+//! `100 Continue` forever) without any bound, and reqwest 0.13 gives no
+//! way to count them: its connection type (`Conn`) is private, so a
+//! connector layer cannot wrap the socket, and it does not pass request
+//! extensions (hyper's `on_informational` callback) on to hyper. So on
+//! that flood the tokio backend fails with a *timeout* (retried once), in
+//! bounded memory (hyper drops each interim head), nothing saved — and
+//! later than the total timeout: hyper parses the flood in polls that run
+//! for seconds on the current-thread runtime, so the timer fires late, and
+//! a connection whose response was abandoned is read until the server
+//! gives up. Measured against the hostile server (256 MiB per connection):
+//! 22 s and 145 MB read for two attempts of a 3 s total timeout, peak RSS
+//! +1.7 MB. The conformance case `continue_flood_is_refused` asserts this
+//! outcome for tokio and `Protocol` for every other backend.

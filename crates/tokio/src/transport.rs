@@ -40,8 +40,10 @@ impl AsyncTransport for ReqwestTransport {
             .map_err(|e| failure::from_request(&e))?;
         let expected = response.content_length();
         let head = Head::from_lookup(response.status().as_u16(), expected, |name| {
-            let value = response.headers().get(name)?;
-            value.to_str().ok().map(str::to_owned)
+            let values = response.headers().get_all(name).iter();
+            values
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect()
         });
         let body = ReqwestBody {
             response,

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use fetchlab_core::Settings;
+use fetchlab_core::backend::MAX_HEAD_BYTES;
 use ureq::Agent;
 use ureq::config::AutoHeaderValue;
 
@@ -12,9 +13,11 @@ const MIN_IDLE_CONNECTIONS: usize = 10;
 
 /// Input buffer per connection. ureq's default is 128 KiB, allocated (and
 /// zeroed, so resident) for every connection: 1,000 workers held 256 MiB
-/// of buffers. 64 KiB still holds the largest response head ureq accepts
-/// (64 KiB by default; a head must fit the buffer) and keeps reads large.
-pub const INPUT_BUFFER_BYTES: usize = 64 * 1024;
+/// of buffers. It must be larger than the head limit
+/// ([`MAX_HEAD_BYTES`]): ureq notices a head past its limit only when more
+/// than the limit is buffered, and a buffer that fills first is reported
+/// as a disconnected peer (a reset, retried) instead.
+pub const INPUT_BUFFER_BYTES: usize = MAX_HEAD_BYTES + 16 * 1024;
 
 /// Output buffer per connection: it holds only the request head of a GET
 /// (ureq's default is 128 KiB). A URL near this size fails as a protocol
@@ -34,8 +37,12 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 ///   3 by default, which would make every other worker reconnect);
 /// - 4xx/5xx come back as responses (`http_status_as_error(false)`) and
 ///   redirects are not followed (`max_redirects(0)`): core decides on both;
-/// - no proxy from the environment, no `Accept-Encoding` (bodies are saved
-///   byte for byte as served, so `Content-Length` checks stay exact);
+/// - no proxy from the environment, no `Accept-Encoding`, and ureq built
+///   without its `gzip` feature: bodies are saved byte for byte as served
+///   (`Content-Encoding` is not decoded), like every backend;
+/// - response heads up to core's [`MAX_HEAD_BYTES`], interim responses
+///   included (a longer one is ureq's `LargeResponseHeader`, a protocol
+///   failure);
 /// - buffers of [`INPUT_BUFFER_BYTES`] and [`OUTPUT_BUFFER_BYTES`] per
 ///   connection rather than ureq's 2 × 128 KiB;
 /// - timeouts: see the crate documentation for the mapping and why it keeps
@@ -52,6 +59,7 @@ pub(crate) fn agent(settings: &Settings) -> Agent {
         .max_idle_connections(idle)
         .max_idle_connections_per_host(settings.concurrency())
         .max_idle_age(MAX_IDLE_AGE)
+        .max_response_header_size(MAX_HEAD_BYTES)
         .input_buffer_size(INPUT_BUFFER_BYTES)
         .output_buffer_size(OUTPUT_BUFFER_BYTES)
         .timeout_connect(Some(settings.connect_timeout()))
@@ -82,6 +90,7 @@ mod tests {
         assert!(config.proxy().is_none());
         assert_eq!(config.timeouts().global, Some(settings.total_timeout()));
         assert_eq!(config.input_buffer_size(), INPUT_BUFFER_BYTES);
-        assert!(config.max_response_header_size() <= INPUT_BUFFER_BYTES);
+        assert_eq!(config.max_response_header_size(), MAX_HEAD_BYTES);
+        assert!(config.max_response_header_size() < INPUT_BUFFER_BYTES);
     }
 }

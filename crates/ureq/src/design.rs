@@ -18,10 +18,13 @@
 //! the end; core drains small error and redirect bodies for that reason
 //! ([`fetchlab_core::backend::DRAIN_LIMIT`]).
 //!
-//! # Buffers: 64 KiB in, 16 KiB out
+//! # Buffers: 80 KiB in, 16 KiB out
 //!
 //! ureq allocates (and zeroes, so makes resident) a 128 KiB input and a
 //! 128 KiB output buffer per connection: 1,000 workers held 256 MiB of
-//! buffers. The agent uses [`crate::INPUT_BUFFER_BYTES`] (64 KiB: still
-//! the largest response head ureq accepts) and
-//! [`crate::OUTPUT_BUFFER_BYTES`] (16 KiB: a GET's request head).
+//! buffers. The agent uses [`crate::INPUT_BUFFER_BYTES`] (core's 64 KiB
+//! head limit plus 16 KiB: ureq checks the limit against what it has
+//! buffered, so with a buffer no larger than the limit an endless header
+//! line filled the buffer and ureq reported "Peer disconnected", a reset
+//! that was retried) and [`crate::OUTPUT_BUFFER_BYTES`] (16 KiB: a GET's
+//! request head).

@@ -68,9 +68,7 @@ fn kind_of(err: &ureq::Error) -> FailureKind {
         // transient. (rustls errors met on the socket arrive as
         // `Io(InvalidData)`, which core also classifies as a protocol error.)
         E::Tls(_) | E::Rustls(_) | E::Pem(_) | E::TlsRequired => FailureKind::Protocol,
-        E::Protocol(_) | E::BodyStalled | E::LargeResponseHeader(..) | E::Decompress(..) => {
-            FailureKind::Protocol
-        }
+        E::Protocol(_) | E::BodyStalled | E::LargeResponseHeader(..) => FailureKind::Protocol,
         E::TooManyRedirects | E::RedirectFailed | E::RequireHttpsOnly(_) => FailureKind::Redirect,
         E::BadUri(_) | E::Http(_) => FailureKind::Protocol,
         E::StatusCode(status) => FailureKind::HttpStatus(*status),

@@ -54,8 +54,10 @@ impl BlockingTransport for UreqTransport {
         let response = builder.call().map_err(|e| self.limits.request_failure(e))?;
         let content_length = response.body().content_length();
         let head = Head::from_lookup(response.status().as_u16(), content_length, |name| {
-            let value = response.headers().get(name)?;
-            value.to_str().ok().map(str::to_owned)
+            let values = response.headers().get_all(name).iter();
+            values
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect()
         });
         let body = UreqBody {
             reader: response.into_body().into_reader(),

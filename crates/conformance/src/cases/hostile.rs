@@ -163,6 +163,18 @@ pub(crate) fn probe_jobs(
     settings: Settings,
 ) -> Probe {
     let bound = time_bound(&settings);
+    probe_jobs_within(subject, server, scene, jobs, settings, bound)
+}
+
+/// [`probe_jobs`], asserting the run took at most `bound`.
+pub(crate) fn probe_jobs_within(
+    subject: &Subject,
+    server: &HostileServer,
+    scene: &Scene,
+    jobs: &JobList,
+    settings: Settings,
+    bound: Duration,
+) -> Probe {
     let downloader = subject.downloader(settings);
     let guard = MEMORY
         .lock()
@@ -200,20 +212,23 @@ pub(crate) fn probe_jobs(
 
 /// Runs one job on `route` (named `name`) with the hostile settings.
 pub(crate) fn probe(subject: &Subject, route: &Route, name: &str) -> (HostileServer, Scene, Probe) {
-    probe_with(subject, route, name, hostile_settings())
+    let settings = hostile_settings();
+    let bound = time_bound(&settings);
+    probe_with(subject, route, name, settings, bound)
 }
 
-/// Runs one job on `route` (named `name`) with `settings`.
+/// Runs one job on `route` (named `name`) with `settings`, within `bound`.
 pub(crate) fn probe_with(
     subject: &Subject,
     route: &Route,
     name: &str,
     settings: Settings,
+    bound: Duration,
 ) -> (HostileServer, Scene, Probe) {
     let server = HostileServer::start().expect("the hostile server starts");
     let scene = Scene::new();
     let jobs = JobList::from_jobs(vec![Job::with_name(server.url(route, name), name)]);
-    let probe = probe_jobs(subject, &server, &scene, &jobs, settings);
+    let probe = probe_jobs_within(subject, &server, &scene, &jobs, settings, bound);
     (server, scene, probe)
 }
 

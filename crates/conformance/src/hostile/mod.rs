@@ -10,8 +10,9 @@
 //! refuses still ends (and is caught by the bytes the server managed to
 //! send, [`HostileServer::bytes_sent`]).
 //!
-//! It reads only the request line (the method, the path) and discards the
-//! rest of the head; it never reads a request body.
+//! It reads the request line (the method, the path) and, of the headers,
+//! only `Range` and `If-Range` (for [`Route::Validated`]); it never reads a
+//! request body.
 
 mod routes;
 
@@ -22,7 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-pub use routes::{ENDLESS_CAP, GZIP_DECODED_BYTES, HELLO, Route};
+pub use routes::{ENDLESS_CAP, GZIP_DECODED_BYTES, HELLO, Route, VALIDATED_ETAG, validated_body};
 
 /// What connection threads share with the server.
 struct Shared {
@@ -164,8 +165,19 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
 /// The largest request head read; the rest of a longer one is ignored.
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
-/// Reads the request head and returns its path ("" if none could be read).
-fn read_request_path(stream: &mut TcpStream) -> io::Result<String> {
+/// What the routes read of a request.
+#[derive(Debug, Default)]
+pub(crate) struct Asked {
+    /// The path ("" if none could be read).
+    pub path: String,
+    /// The first byte of `Range: bytes=<first>-`, if sent.
+    pub range_from: Option<u64>,
+    /// `If-Range`, as sent.
+    pub if_range: Option<String>,
+}
+
+/// Reads the request head: its path, `Range` and `If-Range`.
+fn read_request(stream: &mut TcpStream) -> io::Result<Asked> {
     let mut head = Vec::with_capacity(1024);
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_REQUEST_HEAD {
@@ -175,20 +187,39 @@ fn read_request_path(stream: &mut TcpStream) -> io::Result<String> {
         }
         head.extend_from_slice(&buf[..n]);
     }
-    let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
-    let line = String::from_utf8_lossy(line);
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.split("\r\n");
+    let line = lines.next().unwrap_or_default();
     let mut words = line.split(' ');
     let _method = words.next();
-    Ok(words.next().unwrap_or_default().to_owned())
+    let mut asked = Asked {
+        path: words.next().unwrap_or_default().to_owned(),
+        ..Asked::default()
+    };
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("range") {
+            asked.range_from = value
+                .strip_prefix("bytes=")
+                .and_then(|r| r.strip_suffix('-'))
+                .and_then(|first| first.parse().ok());
+        } else if name.eq_ignore_ascii_case("if-range") {
+            asked.if_range = Some(value.to_owned());
+        }
+    }
+    Ok(asked)
 }
 
 fn answer(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.set_write_timeout(Some(Duration::from_secs(5)))?;
-    let path = read_request_path(&mut stream)?;
-    lock(&shared.requests).push(path.clone());
+    let asked = read_request(&mut stream)?;
+    lock(&shared.requests).push(asked.path.clone());
     let mut out = routes::Out::new(stream, shared);
-    let result = routes::send(Route::parse(&path), &mut out, &path);
+    let result = routes::send(Route::parse(&asked.path), &mut out, &asked);
     out.close();
     result
 }

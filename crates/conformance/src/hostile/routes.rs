@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::Shared;
+use super::{Asked, Shared};
 
 /// An endless route stops after this many bytes even if the client is
 /// still reading: far more than any limit a client should apply, so a
@@ -73,6 +73,25 @@ pub enum Route {
     RedirectToPort(u16),
     /// A plain 5-byte body, `hello`.
     Hello,
+    /// Not hostile: [`validated_body`] with `ETag: `[`VALIDATED_ETAG`],
+    /// honouring `Range` when `If-Range` is absent or matches (a `206`),
+    /// else the whole body (a `200`), as RFC 9110 §13.1.5 says.
+    Validated,
+    /// [`validated_body`] with its `ETag`, ignoring `Range` (always `200`).
+    ValidatedNoRange,
+}
+
+/// The strong `ETag` [`Route::Validated`] sends.
+pub const VALIDATED_ETAG: &str = "\"fetchlab-v1\"";
+
+/// The 3 MiB body [`Route::Validated`] sends: the same bytes every time.
+pub fn validated_body() -> &'static [u8] {
+    static BODY: OnceLock<Vec<u8>> = OnceLock::new();
+    BODY.get_or_init(|| {
+        (0..3u32 << 20)
+            .map(|i| (i.wrapping_mul(31) >> 3) as u8)
+            .collect()
+    })
 }
 
 /// The plain body several routes send.
@@ -95,7 +114,7 @@ pub fn gzip_body() -> &'static [u8] {
 
 /// The path of every route but [`Route::RedirectToPort`] (which is
 /// `redirect-to-port/<port>`).
-const PATHS: [(Route, &str); 22] = {
+const PATHS: [(Route, &str); 24] = {
     use Route::*;
     [
         (EndlessHeadLine, "endless-head-line"),
@@ -120,6 +139,8 @@ const PATHS: [(Route, &str); 22] = {
         (RedirectLoopA, "redirect-loop-a"),
         (RedirectLoopB, "redirect-loop-b"),
         (Hello, "hello"),
+        (Validated, "validated"),
+        (ValidatedNoRange, "validated-no-range"),
     ]
 };
 
@@ -173,8 +194,9 @@ fn redirect(location: &str) -> Vec<u8> {
 }
 
 /// Sends the response of `route` (a 404 for a path that names none).
-pub(super) fn send(route: Option<Route>, out: &mut Out<'_>, path: &str) -> io::Result<()> {
+pub(super) fn send(route: Option<Route>, out: &mut Out<'_>, asked: &Asked) -> io::Result<()> {
     use Route::*;
+    let path = asked.path.as_str();
     let Some(route) = route else {
         return out.send(&simple("404 Not Found", "", b"no such route\n"));
     };
@@ -269,6 +291,22 @@ pub(super) fn send(route: Option<Route>, out: &mut Out<'_>, path: &str) -> io::R
             file_name(path)
         ))),
         Hello => out.send(&simple("200 OK", "", HELLO)),
+        Validated | ValidatedNoRange => {
+            let body = validated_body();
+            let etag = format!("ETag: {VALIDATED_ETAG}\r\n");
+            let unchanged = asked.if_range.as_deref().is_none_or(|v| v == VALIDATED_ETAG);
+            match asked.range_from {
+                Some(from) if route == Validated && unchanged && from < body.len() as u64 => {
+                    let range = format!(
+                        "{etag}Content-Range: bytes {from}-{}/{}\r\n",
+                        body.len() - 1,
+                        body.len()
+                    );
+                    out.send(&simple("206 Partial Content", &range, &body[from as usize..]))
+                }
+                _ => out.send(&simple("200 OK", &etag, body)),
+            }
+        }
     }
 }
 

@@ -32,12 +32,12 @@ use crate::job::Job;
 use crate::outcome::{Failure, FailureKind};
 use crate::progress::CancelToken;
 use crate::settings::Settings;
-use crate::store::Store;
+use crate::store::{PartialOrigin, Store};
 
 use super::offload::Offloaded;
 use super::redirect::{is_redirect, job_url, next_url};
 use super::run::Fetched;
-use super::transfer::{BodyOpening, BodyWriter, HeadDecision, resume_offset};
+use super::transfer::{BodyOpening, BodyWriter, HeadDecision, resume_point};
 use super::transport::{
     AsyncBody, AsyncRuntime, AsyncTransport, BlockingBody, BlockingTransport, Head, Request,
 };
@@ -86,18 +86,20 @@ pub enum Next {
 
 impl<'a> Plan<'a> {
     /// Plans an attempt at `job`: checks its URL, and asks for the rest of
-    /// a partial body the store kept (`Range: bytes=<offset>-`).
+    /// a partial body the store kept when its origin allows
+    /// (`Range: bytes=<offset>-` and `If-Range: <validator>`, see
+    /// [`resume_point`]).
     pub fn start(
         job: &'a Job,
         settings: &'a Settings,
         store: &'a Arc<dyn Store>,
     ) -> Result<Self, Failure> {
         let url = job_url(job.url())?;
-        let resumed_from = resume_offset(store.as_ref(), job, settings);
-        let headers = resumed_from
-            .map(|offset| ("range", format!("bytes={offset}-")))
-            .into_iter()
-            .collect();
+        let resume = resume_point(store.as_ref(), job, settings);
+        let resumed_from = resume.as_ref().map(|point| point.offset);
+        let headers = resume
+            .map(|point| point.headers().to_vec())
+            .unwrap_or_default();
         Ok(Self {
             job,
             settings,
@@ -123,8 +125,16 @@ impl<'a> Plan<'a> {
         &self.deadline
     }
 
-    /// What `head`, the answer to [`Plan::request`], means.
+    /// What `head`, the answer to [`Plan::request`], means. A head no
+    /// correct server sends ([`Head::check_framing`]) ends the attempt
+    /// first, its body unread.
     pub fn on_head(&mut self, head: Head) -> Next {
+        if let Err(failure) = head.check_framing() {
+            return Next::Done {
+                result: Err(failure),
+                drain: false,
+            };
+        }
         let drainable = head.content_length.is_none_or(|len| len <= DRAIN_LIMIT);
         if is_redirect(head.status)
             && let Some(location) = &head.location
@@ -150,6 +160,7 @@ impl<'a> Plan<'a> {
                 content_range: head.content_range,
                 resumed_from: self.resumed_from,
                 max: self.settings.max_body_bytes(),
+                origin: PartialOrigin::new(self.job.url(), head.etag, head.last_modified),
             }),
             HeadDecision::NotFound => Next::Done {
                 result: Ok(Fetched::NotFound),
@@ -477,7 +488,8 @@ mod tests {
         let store: Arc<dyn Store> = Arc::new(DirStore::new(dir.path()).unwrap());
         let job = Job::with_name("http://127.0.0.1:1/big", "big");
         let big = vec![3u8; RESUME_MIN_BYTES as usize];
-        let sink = store.begin(&job).unwrap();
+        let mut sink = store.begin(&job).unwrap();
+        sink.set_origin(PartialOrigin::new(job.url(), Some("\"v1\"".into()), None));
         let mut writer = BodyWriter::new(sink, Some(big.len() as u64 + 3), u64::MAX);
         writer.write(&big).unwrap();
         drop(writer);
@@ -487,7 +499,11 @@ mod tests {
         let env = RunEnv::new(store);
         let result = attempt_blocking(&fake, &job, &Settings::default(), &env);
         assert_eq!(result, Ok(Fetched::Saved(len as u64 + 3)));
-        assert_eq!(fake.headers()[0], [("range", format!("bytes={len}-"))]);
+        let sent = [
+            ("range", format!("bytes={len}-")),
+            ("if-range", "\"v1\"".to_owned()),
+        ];
+        assert_eq!(fake.headers()[0], sent);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //!   send one `GET` and hand back a [`Head`] and a body; [`AsyncRuntime`]
 //!   is an async backend's timer and blocking pool.
 //! - [`attempt`]: one attempt, written once over the seam: resume
-//!   (`Range`), redirects, the head's verdict, the body into the store or
+//!   (`Range` + `If-Range`), redirects, the framing check, the head's verdict, the body into the store or
 //!   drained. [`Plan`] holds the decisions; the blocking and async forms
 //!   only wait differently.
 //! - [`run`]: a job's life: skip, attempts, retries with backoff, the
@@ -42,7 +42,10 @@ pub use attempt::{DRAIN_LIMIT, Next, Plan, attempt_async, attempt_blocking};
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetrySchedule;
 pub use run::{AsyncRun, Fetched, JobRun, Step, in_job_order, run_async, run_blocking};
-pub use transfer::{BodyOpening, BodyWriter, HeadDecision, ResponseHead, classify_io_error};
+pub use transfer::{
+    BodyOpening, BodyWriter, HeadDecision, ResponseHead, ResumePoint, classify_io_error,
+};
 pub use transport::{
-    AsyncBody, AsyncRuntime, AsyncTransport, BlockingBody, BlockingTransport, Head, Request,
+    AsyncBody, AsyncRuntime, AsyncTransport, BlockingBody, BlockingTransport, Head, MAX_HEAD_BYTES,
+    Request,
 };

@@ -6,9 +6,21 @@
 //! [`BodyWriter`], which enforces the size limit chunk by chunk and checks
 //! the length at the end.
 //!
-//! Resume: before an attempt, [`resume_offset`] says whether the store kept
-//! a partial body; if so the backend sends `Range: bytes=<offset>-`, and
-//! [`open_body`] appends on a matching `206` or starts afresh on a `200`.
+//! Resume: before an attempt, [`resume_point`] says whether the store kept
+//! a partial body that can be continued: one whose recorded origin
+//! ([`PartialOrigin`]) is this job's URL and holds a validator (a strong
+//! `ETag`, else `Last-Modified`). Then the request carries
+//! `Range: bytes=<offset>-` and `If-Range: <validator>`, and [`open_body`]
+//! appends on a matching `206` or starts afresh on a `200` (the server's
+//! answer when the representation changed). A partial body with no origin,
+//! another URL's, or no validator is never resumed blind: the body starts
+//! from zero and replaces it. When a body starts, the response's `ETag` and
+//! `Last-Modified` are recorded with it ([`Sink::set_origin`]), so that a
+//! later attempt or run can resume it.
+//!
+//! A restart (a partial body dropped for one of these reasons, or a `200`
+//! to an `If-Range` request) shows in the outcome only as the body's full
+//! size being fetched; it is not a failure.
 
 use std::io;
 use std::time::Duration;
@@ -16,7 +28,7 @@ use std::time::Duration;
 use crate::job::Job;
 use crate::outcome::{Failure, FailureKind};
 use crate::settings::Settings;
-use crate::store::{Presence, Sink, Store};
+use crate::store::{PartialOrigin, Presence, Sink, Store};
 
 /// The parts of a response head that decide a job's fate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,12 +202,42 @@ impl Drop for BodyWriter {
     }
 }
 
-/// The byte to ask a `Range` from before an attempt at `job`: the size of a
-/// partial body the store kept, if any. Send `Range: bytes=<offset>-` when
-/// this is `Some`.
-pub fn resume_offset(store: &dyn Store, job: &Job, settings: &Settings) -> Option<u64> {
+/// Where a resume continues a kept partial body, and the validator that
+/// proves the server still sends the same representation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumePoint {
+    /// Bytes already kept: send `Range: bytes=<offset>-`.
+    pub offset: u64,
+    /// Send as `If-Range`.
+    pub if_range: String,
+}
+
+impl ResumePoint {
+    /// The request headers of the resume.
+    pub fn headers(&self) -> [(&'static str, String); 2] {
+        [
+            ("range", format!("bytes={}-", self.offset)),
+            ("if-range", self.if_range.clone()),
+        ]
+    }
+}
+
+/// Whether an attempt at `job` continues a partial body the store kept:
+/// only when `settings.overwrite()` is off and the partial's origin is
+/// this job's URL with a validator to send as `If-Range`. `None`: the body
+/// starts from zero (replacing any partial one).
+pub fn resume_point(store: &dyn Store, job: &Job, settings: &Settings) -> Option<ResumePoint> {
+    if settings.overwrite() {
+        return None;
+    }
     match store.check(job) {
-        Ok(Presence::Partial { bytes, .. }) if !settings.overwrite() => Some(bytes),
+        Ok(Presence::Partial {
+            bytes,
+            origin: Some(origin),
+        }) if origin.is_for(job) => origin.if_range().map(|validator| ResumePoint {
+            offset: bytes,
+            if_range: validator.to_owned(),
+        }),
         _ => None,
     }
 }
@@ -203,7 +245,10 @@ pub fn resume_offset(store: &dyn Store, job: &Job, settings: &Settings) -> Optio
 /// Opens the body of a response the head said to read
 /// ([`HeadDecision::ReadBody`]): a `206` that continues the partial body at
 /// `requested_from` appends to it; anything else (a `200`: the server
-/// ignored the `Range`) starts the body afresh.
+/// ignored the `Range`, or the `If-Range` validator no longer matched)
+/// starts the body afresh. `origin` (the job's URL and the response's
+/// validators) is recorded with the body; a `206` without validators keeps
+/// the origin the partial body had.
 pub fn open_body(
     store: &dyn Store,
     job: &Job,
@@ -211,8 +256,10 @@ pub fn open_body(
     content_range: Option<&str>,
     requested_from: Option<u64>,
     max_body_bytes: u64,
+    origin: &PartialOrigin,
 ) -> Result<BodyWriter, Failure> {
-    match (head.status, requested_from) {
+    let has_validator = origin.etag.is_some() || origin.last_modified.is_some();
+    let (mut sink, offset) = match (head.status, requested_from) {
         (206, Some(offset)) => {
             let start = content_range.and_then(range_start);
             if start != Some(offset) {
@@ -221,19 +268,24 @@ pub fn open_body(
                     format!("asked for bytes from {offset}, got Content-Range {content_range:?}"),
                 ));
             }
-            let sink = store.resume(job, offset)?;
-            Ok(BodyWriter::new(sink, head.content_length, max_body_bytes).resuming_at(offset))
+            (store.resume(job, offset)?, Some(offset))
         }
-        (206, None) => Err(Failure::new(
-            FailureKind::Protocol,
-            "206 Partial Content to a request without Range",
-        )),
-        _ => Ok(BodyWriter::new(
-            store.begin(job)?,
-            head.content_length,
-            max_body_bytes,
-        )),
+        (206, None) => {
+            return Err(Failure::new(
+                FailureKind::Protocol,
+                "206 Partial Content to a request without Range",
+            ));
+        }
+        _ => (store.begin(job)?, None),
+    };
+    if offset.is_none() || has_validator {
+        sink.set_origin(origin.clone());
     }
+    let writer = BodyWriter::new(sink, head.content_length, max_body_bytes);
+    Ok(match offset {
+        Some(offset) => writer.resuming_at(offset),
+        None => writer,
+    })
 }
 
 /// Everything [`open_body`] needs, owned, so that an async backend can move
@@ -251,6 +303,8 @@ pub struct BodyOpening {
     pub resumed_from: Option<u64>,
     /// The largest body accepted.
     pub max: u64,
+    /// What the body is part of: recorded with it ([`Sink::set_origin`]).
+    pub origin: PartialOrigin,
 }
 
 impl BodyOpening {
@@ -263,6 +317,7 @@ impl BodyOpening {
             self.content_range.as_deref(),
             self.resumed_from,
             self.max,
+            &self.origin,
         )
     }
 }
@@ -340,6 +395,22 @@ mod tests {
         assert_eq!(w.copy_from(&mut reader, &mut [0; 2]).unwrap(), 5);
     }
 
+    fn origin(job: &Job, etag: Option<&str>) -> PartialOrigin {
+        PartialOrigin::new(job.url(), etag.map(str::to_owned), None)
+    }
+
+    /// Keeps `bytes` as the partial body of `job`, recorded with `origin`.
+    fn keep(store: &crate::DirStore, job: &Job, bytes: &[u8], origin: &PartialOrigin) {
+        let head = ResponseHead {
+            status: 200,
+            content_length: Some(2 * bytes.len() as u64),
+            retry_after: None,
+        };
+        let mut w = open_body(store, job, &head, None, None, 1 << 30, origin).unwrap();
+        w.write(bytes).unwrap();
+        drop(w);
+    }
+
     #[test]
     fn resumes_on_206_and_restarts_on_200() {
         let dir = tempfile::tempdir().unwrap();
@@ -348,16 +419,11 @@ mod tests {
         let settings = Settings::default();
         let big = vec![7u8; RESUME_MIN_BYTES as usize];
 
-        // A large body cut off transiently is kept…
-        let mut w = BodyWriter::new(
-            store.begin(&job).unwrap(),
-            Some(2 * big.len() as u64),
-            1 << 30,
-        );
-        w.write(&big).unwrap();
-        drop(w);
-        let offset = resume_offset(&store, &job, &settings);
-        assert_eq!(offset, Some(big.len() as u64));
+        // A large body cut off transiently is kept with its validator…
+        keep(&store, &job, &big, &origin(&job, Some("\"v1\"")));
+        let point = resume_point(&store, &job, &settings).expect("resumable");
+        assert_eq!(point.offset, big.len() as u64);
+        assert_eq!(point.headers()[1], ("if-range", "\"v1\"".to_owned()));
 
         // …and continued by a matching 206.
         let head = ResponseHead {
@@ -366,14 +432,42 @@ mod tests {
             retry_after: None,
         };
         let range = format!("bytes {}-{}/{}", big.len(), big.len() + 2, big.len() + 3);
-        let mut w = open_body(&store, &job, &head, Some(&range), offset, 1 << 30).unwrap();
+        let none = origin(&job, None);
+        let offset = Some(point.offset);
+        let mut w = open_body(&store, &job, &head, Some(&range), offset, 1 << 30, &none).unwrap();
         w.write(b"end").unwrap();
         assert_eq!(w.finish().unwrap(), big.len() as u64 + 3);
-        assert_eq!(resume_offset(&store, &job, &settings), None);
+        assert_eq!(resume_point(&store, &job, &settings), None);
 
         // A 206 for another offset is refused.
-        let wrong = open_body(&store, &job, &head, Some("bytes 5-7/8"), Some(4), 100);
+        let wrong = open_body(
+            &store,
+            &job,
+            &head,
+            Some("bytes 5-7/8"),
+            Some(4),
+            100,
+            &none,
+        );
         assert_eq!(wrong.err().map(|f| f.kind), Some(FailureKind::Protocol));
+    }
+
+    #[test]
+    fn a_partial_without_a_usable_origin_is_not_resumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::DirStore::new(dir.path()).unwrap();
+        let job = Job::with_name("http://127.0.0.1/big", "big.bin");
+        let settings = Settings::default();
+        let big = vec![7u8; RESUME_MIN_BYTES as usize];
+        let other = Job::with_name("http://127.0.0.2/big", "big.bin");
+        for origin in [origin(&job, None), origin(&other, Some("\"v1\""))] {
+            keep(&store, &job, &big, &origin);
+            assert!(matches!(store.check(&job), Ok(Presence::Partial { .. })));
+            assert_eq!(resume_point(&store, &job, &settings), None, "{origin:?}");
+        }
+        let overwrite = settings.to_builder().overwrite(true).build().unwrap();
+        keep(&store, &job, &big, &origin(&job, Some("\"v1\"")));
+        assert_eq!(resume_point(&store, &job, &overwrite), None);
     }
 
     #[test]
@@ -385,14 +479,14 @@ mod tests {
         let mut w = BodyWriter::new(store.begin(&job).unwrap(), Some(100), 1 << 30);
         w.write(b"small").unwrap();
         drop(w);
-        assert_eq!(resume_offset(&store, &job, &settings), None);
+        assert_eq!(resume_point(&store, &job, &settings), None);
 
         let big = vec![1u8; RESUME_MIN_BYTES as usize];
         let mut w = BodyWriter::new(store.begin(&job).unwrap(), None, RESUME_MIN_BYTES + 1);
         w.write(&big).unwrap();
         assert_eq!(w.write(b"xx").unwrap_err().kind, FailureKind::TooLarge);
         drop(w);
-        assert_eq!(resume_offset(&store, &job, &settings), None);
+        assert_eq!(resume_point(&store, &job, &settings), None);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 

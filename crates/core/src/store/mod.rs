@@ -23,7 +23,7 @@ mod origin;
 
 use std::io;
 
-pub use dir::DirStore;
+pub use dir::{DirStore, Durability, Syncs};
 pub use hash::{Digest256, HashStore, sha256_hex};
 pub use origin::PartialOrigin;
 

@@ -2,11 +2,23 @@
 //! the store makes relative to it. Every call names a single entry of the
 //! directory (never a path with a `/`), never follows a symbolic link, and
 //! never opens an existing entry for writing without checking what it is.
+//!
+//! Where the file system allows it (Linux: ext4, xfs, btrfs, tmpfs …), a
+//! body is written into an *unnamed* file (`O_TMPFILE`) and given its name
+//! with one `linkat` when complete: until then the directory holds no entry
+//! for it at all, so nothing can swap it, and a killed process leaves
+//! nothing behind (the kernel frees an unnamed file when its last
+//! descriptor closes). Elsewhere a body gets a fresh unpredictable name and
+//! is renamed. [`DirHandle::open`] finds out which, once.
+//!
+//! The handle also counts the syncs it makes ([`Syncs`]), so that tests can
+//! check what each [`super::Durability`] does without timing anything.
 
 use std::fs::File;
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
 
@@ -35,12 +47,51 @@ pub(super) enum Entry {
     Special,
 }
 
+/// How many syncs a store made: files (`fsync` of a body before it is
+/// named) and directories (`fsync` of the directory after names changed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Syncs {
+    /// `fsync` calls on bodies.
+    pub files: u64,
+    /// `fsync` calls on the directory.
+    pub dirs: u64,
+}
+
+#[derive(Debug, Default)]
+struct SyncCounter {
+    files: AtomicU64,
+    dirs: AtomicU64,
+}
+
+/// How an unnamed file is given a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkVia {
+    /// `linkat(fd, "", dir, name, AT_EMPTY_PATH)`.
+    EmptyPath,
+    /// `linkat(AT_FDCWD, "/proc/self/fd/<fd>", dir, name, AT_SYMLINK_FOLLOW)`,
+    /// as `open(2)` documents for `O_TMPFILE` (for kernels that reserve
+    /// `AT_EMPTY_PATH` to privileged callers).
+    ProcFd,
+}
+
+/// Where a body in progress lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Place {
+    /// In an unnamed file: no entry in the directory yet.
+    Unnamed,
+    /// Under a name of its own (`.fetchlab-….tmp`), as this file.
+    Named { name: String, id: FileId },
+}
+
 /// The output directory, held open: entries are looked up in the directory
 /// the store was made for, even if its path is later renamed or replaced.
 #[derive(Debug)]
 pub(super) struct DirHandle {
     fd: OwnedFd,
     path: PathBuf,
+    /// `Some` when bodies are written into unnamed files.
+    unnamed: Option<LinkVia>,
+    syncs: SyncCounter,
 }
 
 /// Flags for every open: no link followed, no controlling terminal, not
@@ -73,25 +124,153 @@ fn entry_of(stat: &Stat) -> Entry {
     }
 }
 
+/// Which file the open `file` is.
+pub(super) fn file_id(file: &File) -> io::Result<FileId> {
+    Ok(id_of(&rustix::fs::fstat(file)?))
+}
+
 /// A fresh unpredictable name for a file in progress.
 pub(super) fn temp_name() -> String {
     format!("{TEMP_PREFIX}{:032x}.tmp", rand::random::<u128>())
 }
 
 impl DirHandle {
-    /// Opens `path` (created if missing) as a directory. The path itself is
-    /// resolved as given, links included: it is the caller's choice.
-    pub fn open(path: &Path) -> io::Result<Self> {
+    /// Opens `path` (created if missing) as a directory and checks that
+    /// files can be created in it. The path itself is resolved as given,
+    /// links included: it is the caller's choice. With `allow_unnamed`,
+    /// bodies go into unnamed files where the file system allows it.
+    pub fn open(path: &Path, allow_unnamed: bool) -> io::Result<Self> {
         std::fs::create_dir_all(path)?;
         let fd = rustix::fs::open(
             path,
             OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC,
             Mode::empty(),
         )?;
-        Ok(Self {
+        let mut dir = Self {
             fd,
             path: path.to_owned(),
-        })
+            unnamed: None,
+            syncs: SyncCounter::default(),
+        };
+        if allow_unnamed {
+            dir.unnamed = dir.probe_unnamed();
+        }
+        if dir.unnamed.is_none() {
+            let (probe, name, _) = dir.create_temp()?;
+            drop(probe);
+            dir.remove(&name);
+        }
+        Ok(dir)
+    }
+
+    /// Whether (and how) an unnamed file can be created here and named:
+    /// tries it once with a throwaway file.
+    fn probe_unnamed(&self) -> Option<LinkVia> {
+        let file = self.create_unnamed().ok()?;
+        [LinkVia::EmptyPath, LinkVia::ProcFd]
+            .into_iter()
+            .find(|&via| {
+                let name = temp_name();
+                let linked = link(&file, via, &self.fd, &name).is_ok();
+                if linked {
+                    self.remove(&name);
+                }
+                linked
+            })
+    }
+
+    /// A new file with no name in the directory (`O_TMPFILE`).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn create_unnamed(&self) -> io::Result<File> {
+        let flags = OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC;
+        Ok(File::from(rustix::fs::openat(
+            &self.fd,
+            ".",
+            flags,
+            Mode::from(0o666),
+        )?))
+    }
+
+    /// No unnamed files on this system.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    fn create_unnamed(&self) -> io::Result<File> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    /// A new file for a body: unnamed where possible, else under a fresh
+    /// unpredictable name (see [`DirHandle::create_temp`]).
+    pub fn create_body(&self) -> io::Result<(File, Place)> {
+        if self.unnamed.is_some() {
+            return Ok((self.create_unnamed()?, Place::Unnamed));
+        }
+        let (file, name, id) = self.create_temp()?;
+        Ok((file, Place::Named { name, id }))
+    }
+
+    /// Gives the body `file`, now at `place`, the name `to`, replacing
+    /// whatever `to` was without following it. An unnamed file is linked
+    /// in with one call when `to` is free; otherwise (or for a named file)
+    /// it is renamed, checked (see [`DirHandle::rename_checked`]). On
+    /// failure, no name of the body's is left in the directory.
+    pub fn name_body(&self, file: &File, place: &Place, to: &str) -> io::Result<()> {
+        match place {
+            Place::Named { name, id } => self.rename_checked(name, to, *id),
+            Place::Unnamed => {
+                // `unnamed` is set whenever a body is unnamed (create_body).
+                let via = self.unnamed.unwrap_or(LinkVia::ProcFd);
+                match link(file, via, &self.fd, to) {
+                    Ok(()) => Ok(()),
+                    Err(rustix::io::Errno::EXIST) => {
+                        // `to` is taken: link under a fresh name, then
+                        // rename over it.
+                        let id = file_id(file)?;
+                        let temp = loop {
+                            let temp = temp_name();
+                            match link(file, via, &self.fd, &temp) {
+                                Ok(()) => break temp,
+                                Err(rustix::io::Errno::EXIST) => continue,
+                                Err(err) => return Err(err.into()),
+                            }
+                        };
+                        self.rename_checked(&temp, to, id).inspect_err(|_| {
+                            self.remove_if(&temp, id);
+                        })
+                    }
+                    Err(err) => Err(io::Error::new(
+                        io::Error::from(err).kind(),
+                        format!("cannot name the file {to}: {err}"),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Flushes `file` to the disk, counted.
+    pub fn sync_file(&self, file: &File) -> io::Result<()> {
+        self.syncs.files.fetch_add(1, Ordering::Relaxed);
+        rustix::fs::fsync(file)?;
+        Ok(())
+    }
+
+    /// Flushes the directory's entries to the disk, counted.
+    pub fn sync_dir(&self) -> io::Result<()> {
+        self.syncs.dirs.fetch_add(1, Ordering::Relaxed);
+        rustix::fs::fsync(&self.fd)?;
+        Ok(())
+    }
+
+    /// The syncs made so far.
+    pub fn syncs(&self) -> Syncs {
+        Syncs {
+            files: self.syncs.files.load(Ordering::Relaxed),
+            dirs: self.syncs.dirs.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Whether bodies go into unnamed files.
+    #[cfg(test)]
+    pub fn writes_unnamed(&self) -> bool {
+        self.unnamed.is_some()
     }
 
     /// The path the directory was opened at (for messages).
@@ -183,15 +362,35 @@ impl DirHandle {
     }
 
     /// Removes entry `name` (a link is removed, not its target); a missing
-    /// entry or a directory is left as it is.
-    pub fn remove(&self, name: &str) {
-        let _ = rustix::fs::unlinkat(&self.fd, name, AtFlags::empty());
+    /// entry or a directory is left as it is. Says whether an entry was
+    /// removed.
+    pub fn remove(&self, name: &str) -> bool {
+        rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()).is_ok()
     }
 
     /// Removes entry `name` only if it is still the file `id`.
     pub fn remove_if(&self, name: &str, id: FileId) {
         if matches!(self.entry(name), Ok(Entry::Own { id: now, .. }) if now == id) {
             self.remove(name);
+        }
+    }
+}
+
+/// Links the unnamed (or any) open `file` into `dir` as `name`; never
+/// replaces an entry (`EEXIST`).
+fn link(file: &File, via: LinkVia, dir: &OwnedFd, name: &str) -> rustix::io::Result<()> {
+    match via {
+        LinkVia::EmptyPath => rustix::fs::linkat(file.as_fd(), "", dir, name, AtFlags::EMPTY_PATH),
+        LinkVia::ProcFd => {
+            use std::os::fd::AsRawFd;
+            let magic = format!("/proc/self/fd/{}", file.as_raw_fd());
+            rustix::fs::linkat(
+                rustix::fs::CWD,
+                magic.as_str(),
+                dir,
+                name,
+                AtFlags::SYMLINK_FOLLOW,
+            )
         }
     }
 }

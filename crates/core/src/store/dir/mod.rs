@@ -3,17 +3,68 @@
 //!
 //! # How a body is written
 //!
-//! A body streams into a new file under a fresh unpredictable name,
-//! `.fetchlab-<128 random bits>.tmp`, created with `O_CREAT | O_EXCL` (so
-//! nothing prepared in advance, a symbolic link included, can stand in for
-//! it), and is renamed to `<name>` only when complete: a file under its
-//! final name is whole or absent. A dropped sink removes its file. A sink
+//! A body streams into a file of its own that nothing else can reach and
+//! is given its final name `<name>` only when complete: a file under its
+//! final name is whole or absent.
+//!
+//! - Where the file system has unnamed files (Linux `O_TMPFILE`: ext4, xfs,
+//!   btrfs, tmpfs …), the body is written into one and linked in as
+//!   `<name>` with one `linkat` when complete. Until then the directory has
+//!   no entry for it, so nothing can swap or open it. If `<name>` is taken
+//!   meanwhile (`--force`, or something placed there during the run), the
+//!   body is linked under a fresh name and renamed over it.
+//! - Elsewhere it is written under a fresh unpredictable name,
+//!   `.fetchlab-<128 random bits>.tmp`, created with `O_CREAT | O_EXCL` (so
+//!   nothing prepared in advance, a symbolic link included, can stand in
+//!   for it), and renamed.
+//!
+//! Per new file that is one create, the writes, one `linkat` (or
+//! `renameat`) and one close: no stat of the file, no sync (in the default
+//! [`Durability::Atomic`]). A dropped sink removes its file. A sink
 //! kept with [`Sink::keep_partial`] (a large body cut off by a transient
-//! failure or a cancel) is renamed to `.fetchlab-<name>.partial`, and its
+//! failure or a cancel) is named `.fetchlab-<name>.partial`, and its
 //! [`PartialOrigin`], if one was set, is recorded beside it in
 //! `.fetchlab-<name>.origin`; a later attempt or run resumes it
 //! ([`Store::resume`]). Every name the store writes besides finished files
 //! starts with [`TEMP_PREFIX`], which job names may not.
+//!
+//! # What a crash leaves behind
+//!
+//! - **The process is killed** (`kill -9`, a panic, out of memory), in
+//!   either mode: every file under a final name is whole — a body the store
+//!   had not named yet is simply absent. Unnamed files in progress are
+//!   freed by the kernel; with named temporary files (file systems without
+//!   `O_TMPFILE`), `.fetchlab-….tmp` files may remain, which no run ever
+//!   takes for a finished file (remove them at leisure). A partial body
+//!   kept for resume is exactly what was written before it was kept.
+//! - **The machine loses power or the kernel crashes**, with
+//!   [`Durability::Atomic`] (the default; what curl and wget2 do): files
+//!   saved in the last seconds before the crash (until the kernel's
+//!   writeback, about 30 s on Linux) may be missing, or — depending on the
+//!   file system — present under their final names but empty or shorter
+//!   than the body. A later run counts a file under its final name as
+//!   complete, so after a power loss rerun with `--force`, or use
+//!   `--durable`. A kept partial body may likewise hold zeros where bytes
+//!   were not written back; its origin record checks only its size and
+//!   its first and last 64 KiB.
+//! - **The machine loses power**, with [`Durability::Durable`]
+//!   (`fetchlab download --durable`): each body is flushed (`fsync`) before
+//!   it is named and the directory is flushed after, so a file the run
+//!   reported saved is on the disk, whole, under its name; one not yet
+//!   reported is whole or absent. Kept partial bodies are flushed the same
+//!   way; their origin records are not (a record lost or torn by the crash
+//!   is ignored, and the body is downloaded from the start).
+//!
+//! [`DirStore::syncs`] counts the syncs made, so tests can check each mode.
+//!
+//! # What it costs
+//!
+//! Per new file: [`Store::check`] looks up the final name (one `fstatat`)
+//! and the partial name (one `openat`); [`Store::begin`] creates the file;
+//! then the writes, the naming and the close. `begin` does not try to
+//! remove a partial body when the last check of that name found none: if
+//! something else put an entry at the partial name in between, it is left
+//! there, never used unless it passes the checks below in a later run.
 //!
 //! # What is trusted
 //!
@@ -70,9 +121,11 @@ mod handle;
 mod sidecar;
 mod sink;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
+pub use handle::Syncs;
 use handle::{DirHandle, Entry};
 use sink::DirSink;
 
@@ -81,38 +134,76 @@ use crate::error::Error;
 use crate::job::Job;
 use crate::outcome::{Failure, FailureKind};
 
+/// What a [`DirStore`] does to make saved files survive a crash of the
+/// machine, not only of the process. See the store's docs ("What a crash
+/// leaves behind") for what each mode promises.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Whole-or-absent under the final name after the process is killed;
+    /// nothing is flushed to the disk (as curl and wget2 do). The default.
+    #[default]
+    Atomic,
+    /// Also flushes each body to the disk (`fsync`) before naming it, and
+    /// the directory after, so that a file reported saved survives a power
+    /// loss, whole. Costs two syncs per file.
+    Durable,
+}
+
 /// Saves each body as a file in one directory, atomically.
 #[derive(Debug, Clone)]
 pub struct DirStore {
     dir: Arc<DirHandle>,
-    durable: bool,
+    durability: Durability,
+    /// Names whose last [`Store::check`] found nothing at the partial name
+    /// and that no sink of this store has kept a partial body for since:
+    /// [`Store::begin`] has nothing to remove for them. (Only a hint to
+    /// skip a failing `unlinkat`: should something else put an entry
+    /// there meanwhile, it stays, and is never trusted — see the docs.)
+    no_partial: Arc<Mutex<HashSet<String>>>,
 }
 
 impl DirStore {
-    /// A store in `dir`, created if missing. Fails now, before any download,
-    /// when the directory cannot be created, opened or written.
+    /// A store in `dir`, created if missing, with [`Durability::Atomic`].
+    /// Fails now, before any download, when the directory cannot be
+    /// created, opened or written.
     pub fn new(dir: impl Into<PathBuf>) -> Result<Self, Error> {
-        let path = dir.into();
-        let store_error = |source| Error::Store {
+        Self::open(dir.into(), true)
+    }
+
+    fn open(path: PathBuf, allow_unnamed: bool) -> Result<Self, Error> {
+        let dir = DirHandle::open(&path, allow_unnamed).map_err(|source| Error::Store {
             path: path.clone(),
             source,
-        };
-        let dir = DirHandle::open(&path).map_err(store_error)?;
-        let (probe, name, _) = dir.create_temp().map_err(store_error)?;
-        drop(probe);
-        dir.remove(&name);
+        })?;
         Ok(Self {
             dir: Arc::new(dir),
-            durable: false,
+            durability: Durability::default(),
+            no_partial: Arc::default(),
         })
     }
 
-    /// Also flushes each file to the disk before renaming it, so that a
-    /// power loss cannot leave a complete-looking but empty file. Off by
-    /// default: it costs a sync per file.
-    pub fn durable(mut self, durable: bool) -> Self {
-        self.durable = durable;
+    /// A store that gives every body a name of its own while it is written,
+    /// as on file systems without unnamed files (for tests of that path).
+    #[cfg(test)]
+    fn new_named(dir: impl Into<PathBuf>) -> Result<Self, Error> {
+        Self::open(dir.into(), false)
+    }
+
+    /// The same store with `durability`.
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
         self
+    }
+
+    /// What this store does to make files survive a crash.
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
+    /// How many syncs this store (and its clones) made so far: a count, so
+    /// tests can check what a [`Durability`] does without timing it.
+    pub fn syncs(&self) -> Syncs {
+        self.dir.syncs()
     }
 
     /// The directory, as given to [`DirStore::new`]. The store keeps using
@@ -144,8 +235,33 @@ impl DirStore {
             job.name().to_owned(),
             opened,
             origin,
-            self.durable,
+            self.durability,
         )
+    }
+
+    /// Records whether [`Store::check`] found nothing at `name`'s partial
+    /// name.
+    fn remember_no_partial(&self, name: &str, nothing: bool) {
+        // The set is a hint that stays consistent under a panic elsewhere.
+        let mut set = self
+            .no_partial
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if nothing {
+            set.insert(name.to_owned());
+        } else {
+            set.remove(name);
+        }
+    }
+
+    /// Whether the last check of `name` found no partial entry (and none
+    /// was kept since); forgets it.
+    fn take_no_partial(&self, name: &str) -> bool {
+        let mut set = self
+            .no_partial
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        set.remove(name)
     }
 
     fn failure(&self, what: &str, name: &str, err: &std::io::Error) -> Failure {
@@ -202,7 +318,10 @@ impl Store for DirStore {
             Entry::Special => return untrusted("it is not a regular file".into()),
         }
         let partial = partial_name(job);
-        Ok(match self.dir.read_own(&partial) {
+        let found = self.dir.read_own(&partial);
+        let nothing = matches!(&found, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        self.remember_no_partial(name, nothing);
+        Ok(match found {
             Ok((file, id, bytes)) if bytes > 0 => Presence::Partial {
                 bytes,
                 origin: sidecar::read(&self.dir, &origin_name(job), &file, id, bytes),
@@ -216,13 +335,17 @@ impl Store for DirStore {
         refuse_unsafe(job)?;
         let opened = sink::Opened::fresh(&self.dir)
             .map_err(|e| self.failure("cannot create a file in", "", &e))?;
-        self.dir.remove(&partial_name(job));
-        self.dir.remove(&origin_name(job));
+        // An origin record means nothing without its partial body (it names
+        // the partial's inode), so it is looked for only when there was one.
+        if !self.take_no_partial(job.name()) && self.dir.remove(&partial_name(job)) {
+            self.dir.remove(&origin_name(job));
+        }
         Ok(Box::new(self.sink(job, opened, None)))
     }
 
     fn resume(&self, job: &Job, offset: u64) -> Result<Box<dyn Sink>, Failure> {
         refuse_unsafe(job)?;
+        self.take_no_partial(job.name());
         let partial = partial_name(job);
         let (opened, origin) = sink::Opened::claim(&self.dir, &partial, &origin_name(job), offset)
             .map_err(|e| self.failure("cannot resume", &partial, &e))?;

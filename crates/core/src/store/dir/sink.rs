@@ -1,27 +1,32 @@
 //! [`DirSink`]: a body on its way into a [`super::DirStore`], in a file of
-//! its own under a name no one else knows.
+//! its own that no one else can reach: unnamed, or under a name no one else
+//! knows.
 
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
 use std::sync::Arc;
 
-use super::handle::{DirHandle, FileId, temp_name};
-use super::sidecar;
-use super::{TEMP_PREFIX, partial_name_of};
+use super::handle::{DirHandle, Place, file_id, temp_name};
+use super::{Durability, partial_name_of, sidecar};
 use crate::store::{PartialOrigin, Sink};
 
-/// A file the sink owns: open, and under `name` in the directory.
+/// A file the sink owns: open, and where it is in the directory.
 pub(super) struct Opened {
     file: File,
-    name: String,
-    id: FileId,
+    place: Place,
+    /// Bytes already in it.
+    len: u64,
 }
 
 impl Opened {
     /// A new, empty file.
     pub fn fresh(dir: &DirHandle) -> io::Result<Self> {
-        let (file, name, id) = dir.create_temp()?;
-        Ok(Self { file, name, id })
+        let (file, place) = dir.create_body()?;
+        Ok(Self {
+            file,
+            place,
+            len: 0,
+        })
     }
 
     /// Takes over the kept partial body `partial`: opens it (only a regular
@@ -51,23 +56,32 @@ impl Opened {
             dir.remove_if(&name, id);
             return Err(err);
         }
-        Ok((Self { file, name, id }, recorded))
+        let place = Place::Named { name, id };
+        Ok((
+            Self {
+                file,
+                place,
+                len: offset,
+            },
+            recorded,
+        ))
     }
 }
 
-/// A body on its way into a [`super::DirStore`]. Removes its file when
-/// dropped, unless committed or kept.
+/// A body on its way into a [`super::DirStore`]. Its file disappears when
+/// the sink is dropped, unless committed or kept.
 pub(super) struct DirSink {
     dir: Arc<DirHandle>,
     /// The job's name: where the body goes when complete.
     target: String,
     /// `None` once committed or kept.
     writer: Option<io::BufWriter<File>>,
-    /// The file's current name in the directory.
-    temp: String,
-    id: FileId,
+    /// Where the file is in the directory.
+    place: Place,
+    /// Bytes in the file, counting those still buffered.
+    len: u64,
     origin: Option<PartialOrigin>,
-    durable: bool,
+    durability: Durability,
     /// Committed or kept: the file is no longer ours to remove.
     settled: bool,
 }
@@ -78,19 +92,32 @@ impl DirSink {
         target: String,
         opened: Opened,
         origin: Option<PartialOrigin>,
-        durable: bool,
+        durability: Durability,
     ) -> Self {
-        debug_assert!(opened.name.starts_with(TEMP_PREFIX));
         Self {
             dir,
             target,
             writer: Some(io::BufWriter::with_capacity(64 * 1024, opened.file)),
-            temp: opened.name,
-            id: opened.id,
+            place: opened.place,
+            len: opened.len,
             origin,
-            durable,
+            durability,
             settled: false,
         }
+    }
+
+    /// Flushes the body to the disk first, if the durability asks for it,
+    /// then names it `to`; then flushes the directory, if asked.
+    fn settle_as(&self, file: &File, to: &str) -> io::Result<()> {
+        let durable = self.durability == Durability::Durable;
+        if durable {
+            self.dir.sync_file(file)?;
+        }
+        self.dir.name_body(file, &self.place, to)?;
+        if durable {
+            self.dir.sync_dir()?;
+        }
+        Ok(())
     }
 }
 
@@ -100,7 +127,9 @@ fn closed() -> io::Error {
 
 impl Sink for DirSink {
     fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
-        self.writer.as_mut().ok_or_else(closed)?.write_all(chunk)
+        self.writer.as_mut().ok_or_else(closed)?.write_all(chunk)?;
+        self.len += chunk.len() as u64;
+        Ok(())
     }
 
     fn set_origin(&mut self, origin: PartialOrigin) {
@@ -112,15 +141,10 @@ impl Sink for DirSink {
         let file = writer
             .into_inner()
             .map_err(io::IntoInnerError::into_error)?;
-        if self.durable {
-            file.sync_all()?;
-        }
-        let bytes = file.metadata()?.len();
-        drop(file);
-        // On error, Drop removes the file if it is still ours.
-        self.dir.rename_checked(&self.temp, &self.target, self.id)?;
+        // On error, Drop removes the file if it is still ours and named.
+        self.settle_as(&file, &self.target)?;
         self.settled = true;
-        Ok(bytes)
+        Ok(self.len)
     }
 
     fn keep_partial(mut self: Box<Self>) {
@@ -129,37 +153,33 @@ impl Sink for DirSink {
         };
         // When the flush fails, what reached the disk is unknown: Drop then
         // removes the file rather than offer it for resume.
-        let Ok(bytes) = writer
-            .flush()
-            .and_then(|()| writer.get_ref().metadata())
-            .map(|meta| meta.len())
-        else {
+        if writer.flush().is_err() {
             return;
+        }
+        let file = writer.get_ref();
+        let bound = match (&self.origin, &self.place) {
+            (None, _) => None,
+            (Some(_), Place::Named { id, .. }) => sidecar::Bound::of(file, *id, self.len).ok(),
+            (Some(_), Place::Unnamed) => file_id(file)
+                .and_then(|id| sidecar::Bound::of(file, id, self.len))
+                .ok(),
         };
-        let bound = match &self.origin {
-            Some(_) => sidecar::Bound::of(writer.get_ref(), self.id, bytes).ok(),
-            None => None,
-        };
-        drop(writer);
         let partial = partial_name_of(&self.target);
         let origin = super::origin_name_of(&self.target);
-        // Settled either way: kept, or given up (below).
-        self.settled = true;
-        if self
-            .dir
-            .rename_checked(&self.temp, &partial, self.id)
-            .is_err()
-        {
-            // Not kept: if the rename failed (a directory at that name), the
-            // file is still ours under its own name; if what was renamed was
-            // not ours, it was removed and ours is gone.
-            self.dir.remove_if(&self.temp, self.id);
+        let kept = self.settle_as(file, &partial);
+        drop(writer);
+        if kept.is_err() {
+            // Not kept (a directory at that name, a swapped file): what was
+            // ours is gone or left to Drop; no record for it either.
             self.dir.remove(&origin);
             return;
         }
+        self.settled = true;
         match (&self.origin, bound) {
             (Some(recorded), Some(bound)) => sidecar::write(&self.dir, &origin, recorded, &bound),
-            _ => self.dir.remove(&origin),
+            _ => {
+                self.dir.remove(&origin);
+            }
         }
     }
 }
@@ -168,7 +188,10 @@ impl Drop for DirSink {
     fn drop(&mut self) {
         if !self.settled {
             drop(self.writer.take());
-            self.dir.remove_if(&self.temp, self.id);
+            // An unnamed file vanishes with its last descriptor.
+            if let Place::Named { name, id } = &self.place {
+                self.dir.remove_if(name, *id);
+            }
         }
     }
 }

@@ -122,9 +122,18 @@ const SECRET: &[u8] = b"secret, outside the store\n";
 
 impl Scene {
     fn new() -> Self {
+        Self::with(DirStore::new)
+    }
+
+    /// A scene whose store gives bodies in progress a name of their own.
+    fn named() -> Self {
+        Self::with(DirStore::new_named)
+    }
+
+    fn with(open: fn(std::path::PathBuf) -> Result<DirStore, Error>) -> Self {
         let root = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("victim"), SECRET).unwrap();
-        let store = DirStore::new(root.path().join("out")).unwrap();
+        let store = open(root.path().join("out")).unwrap();
         let job = Job::with_name("http://127.0.0.1/a.jpg", "a.jpg");
         Self { root, store, job }
     }
@@ -266,7 +275,7 @@ fn temp_in(dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn a_file_in_progress_swapped_for_a_link_is_not_committed() {
-    let scene = Scene::new();
+    let scene = Scene::named();
     let mut sink = scene.store.begin(&scene.job).unwrap();
     sink.write(b"body").unwrap();
     let temp = temp_in(&scene.out());
@@ -302,7 +311,7 @@ fn the_directory_renamed_and_replaced_by_a_link_mid_run_is_not_followed() {
 
 #[test]
 fn temporary_names_are_unpredictable_and_never_reused() {
-    let scene = Scene::new();
+    let scene = Scene::named();
     let a = scene.store.begin(&scene.job).unwrap();
     let b = scene.store.begin(&scene.job).unwrap();
     let names = files_in(&scene.out());
@@ -472,4 +481,131 @@ fn a_directory_at_a_name_fails_the_commit_or_keep_and_leaves_no_stray_file() {
     keep(&scene, b"0123", Some(origin(scene.job.url())));
     assert_eq!(files_in(&scene.out()), [".fetchlab-a.jpg.partial"]);
     assert!(scene.store.partial_path_of(&scene.job).is_dir());
+}
+
+/// Runs `case` with a store that writes unnamed files (where the file
+/// system has them) and with one that names its files in progress.
+fn in_both_modes(case: impl Fn(&Scene)) {
+    case(&Scene::new());
+    case(&Scene::named());
+}
+
+#[test]
+fn both_ways_of_writing_commit_keep_and_drop_alike() {
+    in_both_modes(|scene| {
+        let mut sink = scene.store.begin(&scene.job).unwrap();
+        sink.write(b"gone").unwrap();
+        drop(sink);
+        assert!(files_in(&scene.out()).is_empty());
+
+        scene.save(b"first").unwrap();
+        scene.assert_saved_regular(b"first");
+        // Over an existing file: replaced whole.
+        scene.save(b"second body").unwrap();
+        scene.assert_saved_regular(b"second body");
+
+        let other = Job::with_name("http://127.0.0.1/b", "b.bin");
+        let mut sink = scene.store.begin(&other).unwrap();
+        sink.write(b"part").unwrap();
+        sink.keep_partial();
+        assert_eq!(
+            scene.store.check(&other).unwrap(),
+            Presence::Partial {
+                bytes: 4,
+                origin: None
+            }
+        );
+        let mut sink = scene.store.resume(&other, 4).unwrap();
+        sink.write(b"-rest").unwrap();
+        assert_eq!(sink.commit().unwrap(), 9);
+        assert_eq!(
+            std::fs::read(scene.out().join("b.bin")).unwrap(),
+            b"part-rest"
+        );
+        assert_eq!(files_in(&scene.out()), ["a.jpg", "b.bin"]);
+        scene.assert_victim_untouched();
+    });
+}
+
+#[test]
+fn an_unnamed_body_has_no_entry_until_committed() {
+    let scene = Scene::new();
+    if !scene.store.dir.writes_unnamed() {
+        println!(
+            "skipped: the file system of {} has no unnamed files (O_TMPFILE)",
+            scene.out().display()
+        );
+        return;
+    }
+    let mut sink = scene.store.begin(&scene.job).unwrap();
+    sink.write(b"body").unwrap();
+    assert!(files_in(&scene.out()).is_empty(), "nothing to see or swap");
+    assert_eq!(sink.commit().unwrap(), 4);
+    assert_eq!(files_in(&scene.out()), ["a.jpg"]);
+}
+
+/// Saves two files, keeps one partial body, drops one sink, and returns
+/// the syncs that took.
+fn syncs_for(durability: Durability) -> Syncs {
+    let scene = Scene::new();
+    let store = scene.store.clone().with_durability(durability);
+    assert_eq!(store.durability(), durability);
+    for name in ["a", "b"] {
+        let mut sink = store
+            .begin(&Job::with_name("http://127.0.0.1/x", name))
+            .unwrap();
+        sink.write(b"body").unwrap();
+        sink.commit().unwrap();
+    }
+    let mut sink = store
+        .begin(&Job::with_name("http://127.0.0.1/x", "c"))
+        .unwrap();
+    sink.write(b"half").unwrap();
+    sink.keep_partial();
+    drop(
+        store
+            .begin(&Job::with_name("http://127.0.0.1/x", "d"))
+            .unwrap(),
+    );
+    assert_eq!(scene.store.syncs(), store.syncs(), "clones share the count");
+    store.syncs()
+}
+
+#[test]
+fn the_default_durability_syncs_nothing() {
+    assert_eq!(Durability::default(), Durability::Atomic);
+    assert_eq!(syncs_for(Durability::Atomic), Syncs { files: 0, dirs: 0 });
+}
+
+#[test]
+fn durable_syncs_each_named_file_and_the_directory_after_it() {
+    // Two commits and one kept partial; a dropped sink costs nothing.
+    assert_eq!(syncs_for(Durability::Durable), Syncs { files: 3, dirs: 3 });
+}
+
+#[test]
+fn begin_after_a_check_that_saw_a_partial_entry_removes_it() {
+    let scene = Scene::new();
+    // Seen by check: a link at the partial name, removed by begin.
+    symlink(&scene.victim(), &scene.store.partial_path_of(&scene.job));
+    assert_eq!(scene.store.check(&scene.job).unwrap(), Presence::Absent);
+    scene.save(b"body").unwrap();
+    scene.assert_saved_regular(b"body");
+    assert_eq!(files_in(&scene.out()), ["a.jpg"]);
+    scene.assert_victim_untouched();
+
+    // Kept by this store after a check that saw nothing: the next check
+    // sees it, and begin (not resume) removes it with its origin record.
+    let other = Job::with_name("http://127.0.0.1/b", "b.bin");
+    assert_eq!(scene.store.check(&other).unwrap(), Presence::Absent);
+    let mut sink = scene.store.begin(&other).unwrap();
+    sink.write(b"half").unwrap();
+    sink.set_origin(origin(other.url()));
+    sink.keep_partial();
+    assert!(matches!(
+        scene.store.check(&other).unwrap(),
+        Presence::Partial { bytes: 4, .. }
+    ));
+    drop(scene.store.begin(&other).unwrap());
+    assert_eq!(files_in(&scene.out()), ["a.jpg"]);
 }
