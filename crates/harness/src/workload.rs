@@ -381,10 +381,14 @@ mod tests {
         let w = Workload::seed();
         for (bad, name) in [
             (w.clone().with_jobs(0), "job"),
-            (w.clone().with_error_rate(1.5), "error rate 1.5"),
+            // The server's own names and checks (`ServerConfig::validate`).
+            (
+                w.clone().with_error_rate(1.5),
+                "error_rate must be between 0 and 1, got 1.5",
+            ),
             (w.clone().with_sizes(10, 5), "min size 10 > max size 5"),
             (w.clone().with_concurrency(0), "concurrency"),
-            (w.clone().with_faults(0.1, vec![]), "fault rate"),
+            (w.clone().with_faults(0.1, vec![]), "fault_rate"),
         ] {
             let err = bad.validate().expect_err(name).to_string();
             assert!(err.contains(name), "{name:?} not named in {err:?}");
