@@ -103,9 +103,11 @@ fn serve_refuses_a_corpus_too_large_for_memory_before_allocating_it() {
             "--port",
             "0",
             "--files",
-            "1",
+            "10",
+            "--min-size",
+            "1GiB",
             "--max-size",
-            "100GiB",
+            "1GiB",
         ])
         .output()
         .unwrap();

@@ -17,6 +17,10 @@ use crate::routes::encode;
 /// Body size of [`Fault::Oversized`] and [`Fault::OversizedChunked`]: 64 MiB.
 pub const OVERSIZED_LEN: u64 = 64 * 1024 * 1024;
 
+/// The most body bytes [`Fault::ResetMidBody`] and [`Fault::ShortBody`]
+/// send before ending (half the file, up to this).
+const HALF_BODY_CAP: u64 = 64 * 1024 * 1024;
+
 /// [`Fault::SlowDrip`]: bytes per step.
 const DRIP_CHUNK: usize = 16;
 
@@ -71,7 +75,8 @@ impl Responder {
             content_type(&file.name),
             file.len()
         );
-        let half = file.body.slice(..file.body.len() / 2);
+        // Half, but never more than a buffer a takeover can hold.
+        let half = file.bytes(0, (file.len() / 2).min(HALF_BODY_CAP));
         let mut bytes = BytesMut::from(head.as_bytes());
         bytes.extend_from_slice(&half);
         self.takeover(bytes.freeze(), half.len(), ending)
@@ -84,7 +89,7 @@ impl Responder {
         };
         let headers = [(CONTENT_TYPE, content_type(&file.name).to_owned())];
         let payload = Payload::Stream {
-            source: Source::Bytes(file.body.clone()),
+            source: file.source(0, file.len()),
             pace,
             known_len: true,
         };

@@ -10,7 +10,7 @@ use http::header::{
 
 use crate::corpus::CorpusFile;
 use crate::inject::Draw;
-use crate::pace::{Pace, Source};
+use crate::pace::Pace;
 use crate::range::{self, RangeReply};
 use crate::responder::{Payload, Reply, Responder, content_type};
 use crate::routes::{Route, encode};
@@ -108,24 +108,26 @@ impl Responder {
             }
             FileMode::NoRange | FileMode::Chunked => RangeReply::Full,
         };
-        let (status, body) = match range {
-            RangeReply::Full => (200, file.body.clone()),
+        let (status, start, count) = match range {
+            RangeReply::Full => (200, 0, len),
             RangeReply::Partial { start, end } => {
                 headers.push((CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
-                (206, file.body.slice(start as usize..=end as usize))
+                (206, start, end - start + 1)
             }
             RangeReply::Unsatisfiable => {
                 headers.push((CONTENT_RANGE, format!("bytes */{len}")));
                 return self.text(416, "416 Range Not Satisfiable\n".to_owned(), &headers[1..]);
             }
         };
-        let payload = match mode {
-            FileMode::Chunked => Payload::Stream {
-                source: Source::Bytes(body),
+        let payload = match (mode, file.is_streamed()) {
+            (FileMode::Ranged | FileMode::NoRange, false) => {
+                Payload::Bytes(file.bytes(start, count))
+            }
+            (mode, _) => Payload::Stream {
+                source: file.source(start, count),
                 pace: Pace::from_bandwidth(self.shared.config.bandwidth),
-                known_len: false,
+                known_len: mode != FileMode::Chunked,
             },
-            FileMode::Ranged | FileMode::NoRange => Payload::Bytes(body),
         };
         self.reply(status, &headers, payload)
     }

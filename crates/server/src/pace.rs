@@ -18,6 +18,15 @@ pub(crate) enum Source {
     Bytes(Bytes),
     /// `len` bytes of a repeating pattern, generated on the fly.
     Pattern(u64),
+    /// Bytes `start..start + len` of a streamed corpus file's generator.
+    Generated {
+        /// The generator's seed.
+        seed: u64,
+        /// First byte.
+        start: u64,
+        /// How many.
+        len: u64,
+    },
 }
 
 impl Source {
@@ -25,6 +34,7 @@ impl Source {
         match self {
             Source::Bytes(b) => b.len() as u64,
             Source::Pattern(len) => *len,
+            Source::Generated { len, .. } => *len,
         }
     }
 
@@ -34,6 +44,9 @@ impl Source {
         match self {
             Source::Bytes(b) => b.slice(offset as usize..end as usize),
             Source::Pattern(_) => pattern().slice(0..(end - offset) as usize),
+            Source::Generated { seed, start, .. } => {
+                crate::prng::pseudo_random_range(*seed, start + offset, (end - offset) as usize)
+            }
         }
     }
 }

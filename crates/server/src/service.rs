@@ -49,8 +49,11 @@ impl Shared {
         let version = version + 1;
         let name_hash = name.bytes().fold(0u64, |h, b| mix(h ^ u64::from(b)));
         let seed = self.config.seed ^ mix(version) ^ name_hash;
-        let body = pseudo_random_bytes(seed, file.body.len());
-        let new = CorpusFile::new(name, body);
+        let new = if file.is_streamed() {
+            CorpusFile::streamed(name, seed, file.len())
+        } else {
+            CorpusFile::new(name, pseudo_random_bytes(seed, file.body.len()))
+        };
         let mut changed = self.changed.lock().unwrap_or_else(|e| e.into_inner());
         changed.insert(name.to_owned(), (new.clone(), version));
         Some(new)

@@ -9,14 +9,19 @@ use crate::prng::{SplitMix64, mix, pseudo_random_bytes};
 /// The seed every default corpus and server configuration uses.
 pub const DEFAULT_SEED: u64 = 2026;
 
-/// The most bytes a generated corpus may hold: its bodies live in memory.
+/// The most bytes a generated corpus may hold in memory.
 pub const MAX_GENERATED_BYTES: u64 = 8 << 30;
+
+/// Generated files larger than this (1 GiB) are [streamed](CorpusFile::streamed):
+/// made as they are served, never held.
+pub const STREAM_ABOVE: u64 = 1 << 30;
 
 /// A [`CorpusSpec`] whose bodies would not fit in memory.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
     "{count} files of up to {max_size} bytes may need {needed} bytes in memory, \
-     more than the {MAX_GENERATED_BYTES}-byte limit of a generated corpus; \
+     more than the {MAX_GENERATED_BYTES}-byte limit of a generated corpus \
+     (files over {STREAM_ABOVE} bytes are streamed and do not count); \
      serve fewer or smaller files (or a directory)"
 )]
 pub struct CorpusTooLarge {
@@ -75,11 +80,13 @@ impl CorpusSpec {
         self
     }
 
-    /// Refuses a spec whose bodies may exceed [`MAX_GENERATED_BYTES`]
-    /// (counted at the largest size, before any byte is allocated).
+    /// Refuses a spec whose bodies held in memory may exceed
+    /// [`MAX_GENERATED_BYTES`] (counted at the largest size that is held,
+    /// before any byte is allocated; streamed files do not count).
     pub fn check_size(&self) -> Result<(), CorpusTooLarge> {
         let largest = self.max_size.max(self.min_size);
-        let needed = self.count as u128 * largest as u128;
+        let held = (largest as u64).min(STREAM_ABOVE);
+        let needed = self.count as u128 * u128::from(held);
         if needed > u128::from(MAX_GENERATED_BYTES) {
             return Err(CorpusTooLarge {
                 count: self.count,
@@ -110,8 +117,11 @@ impl Corpus {
         let files = spec.names().into_iter().enumerate().map(|(i, name)| {
             let raw = sizes.next_u64();
             let size = lo + span.checked_add(1).map_or(raw, |m| raw % m);
-            let body = pseudo_random_bytes(spec.seed ^ mix(i as u64 + 1), size as usize);
-            CorpusFile::new(name, body)
+            let seed = spec.seed ^ mix(i as u64 + 1);
+            if size > STREAM_ABOVE {
+                return CorpusFile::streamed(name, seed, size);
+            }
+            CorpusFile::new(name, pseudo_random_bytes(seed, size as usize))
         });
         Corpus::from_files(files).with_origin(crate::corpus::Origin::Generated(spec.clone()))
     }

@@ -275,3 +275,25 @@ fn validators_and_if_range() {
         resp.into_body().read_to_string().unwrap().trim()
     );
 }
+
+#[test]
+fn a_streamed_file_is_served_byte_for_byte_whole_ranged_and_chunked() {
+    use fetchlab_server::CorpusFile;
+    let file = CorpusFile::streamed("big.bin", 5, 3_000_000);
+    let config = ServerConfig::default().with_corpus(Corpus::from_files([file.clone()]));
+    let server = TestServer::start(config).unwrap();
+    let agent = agent();
+    let whole = get(&agent, &server.url("big.bin"));
+    assert_eq!(whole.status, 200);
+    assert_eq!(sha256_hex(&whole.body), file.sha256);
+    assert_eq!(whole.header("etag").map(str::len), Some(34));
+    let ranged = get_with(
+        &agent,
+        &server.url("big.bin"),
+        &[("range", "bytes=1000000-1000099")],
+    );
+    assert_eq!(ranged.status, 206);
+    assert_eq!(ranged.body, file.bytes(1_000_000, 100));
+    let chunked = get(&agent, &server.url("no-length/big.bin"));
+    assert_eq!(sha256_hex(&chunked.body), file.sha256);
+}
