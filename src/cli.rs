@@ -6,6 +6,7 @@
 mod compare_args;
 mod download;
 mod generate;
+mod network_args;
 mod report;
 mod serve;
 
@@ -17,6 +18,7 @@ pub use crate::units::parse_bytes;
 pub use compare_args::CompareArgs;
 pub use download::DownloadArgs;
 pub use generate::{CompletionsArgs, ManArgs};
+pub use network_args::NetworkArgs;
 pub use report::{MergeArgs, ReportArgs, ReportCommand};
 pub use serve::ServeArgs;
 
@@ -76,9 +78,12 @@ impl Cli {
     /// `None` only without the `compare` feature and without a subcommand.
     pub fn into_command(self) -> Option<Command> {
         #[cfg(feature = "compare")]
-        let command = self
-            .command
-            .or_else(|| Some(Command::Compare(CompareArgs::defaults())));
+        let command = self.command.or_else(|| {
+            Some(Command::Compare(CompareArgs {
+                with_network_table: true,
+                ..CompareArgs::defaults()
+            }))
+        });
         #[cfg(not(feature = "compare"))]
         let command = self.command;
         command

@@ -23,16 +23,58 @@ use crate::cli::CompareArgs;
 use crate::exit::Outcome;
 use crate::run_bar::RunBar;
 
-/// Runs `fetchlab compare`.
+/// Runs `fetchlab compare`; a bare `fetchlab` runs two tables: the book's
+/// slow server (100 ms a response), then the same files from a host 50 ms
+/// away ([`network_seed`]).
 pub fn run(args: CompareArgs) -> Result<Outcome> {
+    if args.calibrate {
+        return calibrate(&args);
+    }
     let workload = workload(&args)?;
+    let outcome = run_table(&args, "fetchlab compare", workload.clone())?;
+    if !args.with_network_table || outcome != Outcome::Success {
+        return Ok(outcome);
+    }
+    println!();
+    run_table(
+        &args,
+        "the same files from a host 50 ms away (modelled network, no server delay)",
+        network_seed(workload),
+    )
+}
+
+/// `--calibrate`: the model against the quoted real-TCP times, written to
+/// `results/calibration.md`.
+fn calibrate(args: &CompareArgs) -> Result<Outcome> {
+    let exe = std::env::current_exe().context("cannot find this program to run the server")?;
+    let bar = Mutex::new(RunBar::new());
+    let on_event = |event: &Event<'_>| show(&bar, event);
+    let runs = usize::try_from(args.runs).unwrap_or(usize::MAX);
+    let result = fetchlab_harness::calibration::run(&exe, runs, &on_event);
+    finish(&bar);
+    let markdown = result?.markdown();
+    std::fs::create_dir_all("results").context("cannot create results/")?;
+    std::fs::write("results/calibration.md", &markdown)
+        .context("cannot write results/calibration.md")?;
+    println!("{markdown}");
+    Ok(Outcome::Success)
+}
+
+/// `workload` without its server delay, over a modelled 50 ms network.
+fn network_seed(workload: Workload) -> Workload {
+    workload
+        .with_latency(std::time::Duration::ZERO)
+        .with_rtt(std::time::Duration::from_millis(50))
+}
+
+fn run_table(args: &CompareArgs, title: &str, workload: Workload) -> Result<Outcome> {
     workload.validate()?;
-    let scenario = Scenario::custom("compare", "fetchlab compare", workload);
+    let scenario = Scenario::custom("compare", title, workload);
     let bar = Mutex::new(RunBar::new());
     let mut missing_peers = Vec::new();
     let options = CompareOptions {
-        strategies: strategies(&args),
-        commands: commands(&args, &mut |note| missing_peers.push(note))?,
+        strategies: strategies(args),
+        commands: commands(args, &mut |note| missing_peers.push(note))?,
         time_limit: *args.time_limit,
         runs: usize::try_from(args.runs).unwrap_or(usize::MAX),
         server: ServerSource::Child(
@@ -57,7 +99,7 @@ pub fn run(args: CompareArgs) -> Result<Outcome> {
     };
     table.notes.extend(missing_peers);
     println!("{}", table.render_summary());
-    export_all(&args, &table)?;
+    export_all(args, &table)?;
     Ok(Outcome::from_success(all_jobs_succeeded(&table)))
 }
 
@@ -105,6 +147,7 @@ fn workload(args: &CompareArgs) -> Result<Workload> {
         .with_latency(*args.latency)
         .with_jitter(*args.jitter)
         .with_error_rate(args.error_rate)
+        .with_network(args.network.model())
         .with_sizes(size(args.min_size)?, size(args.max_size)?)
         .with_seed(args.seed))
 }
@@ -221,5 +264,25 @@ mod tests {
         let args = CompareArgs::defaults();
         assert_eq!(workload(&args).unwrap(), Workload::seed());
         assert_eq!(strategies(&args), Strategy::ALL);
+    }
+
+    #[test]
+    fn the_second_default_table_is_the_seed_at_50ms_rtt() {
+        let w = network_seed(Workload::seed());
+        assert!(w.latency.is_zero());
+        assert_eq!(w.network.rtt, std::time::Duration::from_millis(50));
+        assert_eq!((w.jobs, w.concurrency), (80, 20));
+    }
+
+    #[test]
+    fn rtt_bottleneck_and_loss_are_the_servers_network_model() {
+        let mut args = CompareArgs::defaults();
+        args.network.rtt = "50ms".parse().unwrap();
+        args.network.bottleneck = Some(1 << 20);
+        args.network.loss = 0.01;
+        let network = workload(&args).unwrap().network;
+        assert_eq!(network.rtt, std::time::Duration::from_millis(50));
+        assert_eq!(network.bottleneck, Some(1 << 20));
+        assert_eq!(network.loss, 0.01);
     }
 }

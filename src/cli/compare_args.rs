@@ -13,6 +13,8 @@ Examples:
   fetchlab compare
   # where does latency stop mattering? two strategies, no delay, 5 runs each
   fetchlab compare --strategies sequential,tokio --latency 0ms --runs 5
+  # a host 50 ms away: handshakes, round trips and slow start, no server delay
+  fetchlab compare --rtt 50ms --latency 0ms
   # 1,000 jobs at 200 workers on a flaky server, tables saved for later
   fetchlab compare --jobs 1000 -c 200 --error-rate 0.1 --export-markdown results.md
   # curl, wget2, aria2c and the book's thread-pool program beside the strategies
@@ -60,6 +62,10 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub jitter: Duration,
 
+    /// The network model.
+    #[command(flatten)]
+    pub network: super::NetworkArgs,
+
     /// Share of requests the server answers with 500/503 (retried).
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
     pub error_rate: f64,
@@ -95,6 +101,19 @@ pub struct CompareArgs {
     /// killed and its row fails.
     #[arg(long, value_name = "DURATION", default_value = "120s")]
     pub time_limit: Duration,
+
+    /// Instead of a table: time `fetchlab download` (threads, tokio,
+    /// sequential) and curl and wget2 when on PATH against the modelled
+    /// 50 ms network, 80 files at 20 and 1 workers and 1,000 at 20, and
+    /// write them beside real-TCP figures measured outside this project to
+    /// results/calibration.md (with --runs runs each).
+    #[arg(long)]
+    pub calibrate: bool,
+
+    /// Set for a bare `fetchlab` (no subcommand): the seed table is
+    /// followed by the same workload over a modelled 50 ms network.
+    #[arg(skip)]
+    pub with_network_table: bool,
 
     /// Also write the table as Markdown to FILE.
     #[arg(long, value_name = "FILE")]

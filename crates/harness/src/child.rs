@@ -1,7 +1,8 @@
 //! `fetchlab serve` in a child process, so that the server's CPU time and
 //! memory are not counted as the client's.
 //!
-//! The child prints `fetchlab-server listening on http://127.0.0.1:PORT/` as
+//! It gets the server's whole [`ServerConfig`] as one typed value
+//! (`fetchlab serve --config-json`), not re-spelled flags. The child prints `fetchlab-server listening on http://127.0.0.1:PORT/` as
 //! its first line; its counters come from `GET /_stats` (JSON, read with
 //! ureq and serde, on a fresh connection each time so that the harness's
 //! own requests are counted the same way every time). It is killed when the
@@ -14,10 +15,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use fetchlab_server::{Fault, Stats};
+use fetchlab_server::{ServerConfig, Stats};
 
 use crate::error::HarnessError;
-use crate::workload::Workload;
 
 /// What the child prints first.
 const BANNER: &str = "fetchlab-server listening on ";
@@ -34,11 +34,11 @@ pub struct ChildServer {
 }
 
 impl ChildServer {
-    /// Starts `exe serve` with the flags of `workload` and waits for its banner.
-    pub fn spawn(exe: &Path, workload: &Workload) -> Result<ChildServer, HarnessError> {
+    /// Starts `exe serve --config-json CONFIG` on a free loopback port and
+    /// waits for its banner.
+    pub fn spawn(exe: &Path, config: &ServerConfig) -> Result<ChildServer, HarnessError> {
         let mut child = Command::new(exe)
-            .arg("serve")
-            .args(workload.serve_args())
+            .args(serve_args(config)?)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -132,58 +132,30 @@ fn stats_agent() -> ureq::Agent {
         .into()
 }
 
-impl Workload {
-    /// The `fetchlab serve` flags for this workload: address, corpus and
-    /// seed always; the rest only where they differ from `serve`'s defaults.
-    pub fn serve_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = [
-            ("--port", "0".to_owned()),
-            ("--bind", "127.0.0.1".to_owned()),
-            ("--files", self.jobs.to_string()),
-            ("--min-size", self.min_size.to_string()),
-            ("--max-size", self.max_size.to_string()),
-            ("--seed", self.seed.to_string()),
-        ]
-        .into_iter()
-        .flat_map(|(flag, value)| [flag.to_owned(), value])
-        .collect();
-        let mut flag = |name: &str, value: String| args.extend([name.to_owned(), value]);
-        if !self.latency.is_zero() {
-            flag("--delay", duration_arg(self.latency));
-        }
-        if !self.jitter.is_zero() {
-            flag("--jitter", duration_arg(self.jitter));
-        }
-        if self.error_rate > 0.0 {
-            flag("--error-rate", self.error_rate.to_string());
-        }
-        if self.fault_rate > 0.0 {
-            flag("--fault-rate", self.fault_rate.to_string());
-            let names: Vec<String> = self.faults.iter().map(Fault::to_string).collect();
-            flag("--faults", names.join(","));
-        }
-        if self.faults.contains(&Fault::Stall) && self.fault_rate > 0.0 {
-            flag("--stall", duration_arg(self.stall));
-        }
-        if let Some(rate) = self.bandwidth {
-            flag("--bandwidth", rate.to_string());
-        }
-        args
-    }
-}
-
-/// `100ms`, `1500us`: whole milliseconds when exact, microseconds otherwise.
-fn duration_arg(d: Duration) -> String {
-    if d.as_micros().is_multiple_of(1000) {
-        format!("{}ms", d.as_millis())
-    } else {
-        format!("{}us", d.as_micros())
-    }
+/// `serve --port 0 --bind 127.0.0.1 --config-json CONFIG`: the server's
+/// whole configuration in its own serde form (a generated corpus travels as
+/// its spec and is generated again by the child).
+fn serve_args(config: &ServerConfig) -> Result<Vec<String>, HarnessError> {
+    let json = serde_json::to_string(config)
+        .map_err(|e| HarnessError::Server(format!("cannot hand the configuration over: {e}")))?;
+    Ok([
+        "serve",
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1",
+        "--config-json",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain([json])
+    .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workload::Workload;
 
     #[test]
     fn banner() {
@@ -196,19 +168,18 @@ mod tests {
     }
 
     #[test]
-    fn serve_args_name_only_what_differs() {
-        let args = Workload::seed().serve_args().join(" ");
-        assert_eq!(
-            args,
-            "--port 0 --bind 127.0.0.1 --files 80 --min-size 8192 --max-size 40960 --seed 2026 --delay 100ms"
-        );
-        let flaky = Workload::seed()
-            .with_latency(Duration::from_micros(1500))
+    fn the_child_gets_the_whole_configuration_as_json() {
+        let workload = Workload::seed()
             .with_error_rate(0.25)
-            .with_faults(0.05, vec![Fault::Stall, Fault::ShortBody])
-            .with_bandwidth(Some(1000))
-            .serve_args()
-            .join(" ");
-        assert!(flaky.contains("--delay 1500us --error-rate 0.25 --fault-rate 0.05 --faults stall,short-body --stall 60000ms --bandwidth 1000"), "{flaky}");
+            .with_rtt(Duration::from_millis(50));
+        let corpus = fetchlab_server::Corpus::generate(&workload.corpus_spec());
+        let args = serve_args(&workload.server_config(corpus)).unwrap();
+        assert_eq!(args[..5], ["serve", "--port", "0", "--bind", "127.0.0.1"]);
+        assert_eq!(args[5], "--config-json");
+        let back: ServerConfig = serde_json::from_str(&args[6]).unwrap();
+        assert_eq!(back.error_rate, 0.25);
+        assert_eq!(back.network.rtt, Duration::from_millis(50));
+        assert_eq!(back.latency, Duration::from_millis(100));
+        assert_eq!(back.corpus.names(), fetchlab_core::seed_names());
     }
 }

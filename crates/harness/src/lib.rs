@@ -29,6 +29,8 @@
 //! - [`run`](mod@run): a scenario's points × (strategies and commands) ×
 //!   runs → a [`ResultTable`] of [`Row`]s ([`table`]), with progress
 //!   [`Event`]s ([`compare`]).
+//! - [`calibration`]: the network model held against quoted real-TCP
+//!   times (`fetchlab compare --calibrate` → `results/calibration.md`).
 //! - [`export`]: Markdown, CSV, JSON, SVG and plain-text exporters behind
 //!   one [`export::Exporter`] trait, and `results/` writing; [`plot`] draws
 //!   the charts. [`provenance`] records machine, date, commit and command.
@@ -38,6 +40,7 @@ pub use fetchlab_strategies::{
     FdLimit, FdLimitError, ParseStrategyError, Strategy, fdlimit, raise_fd_limit, strategy,
 };
 
+pub mod calibration;
 pub mod child;
 pub mod command;
 pub mod error;

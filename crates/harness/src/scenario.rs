@@ -4,12 +4,12 @@
 //! Each scenario answers one question and varies one parameter over a few
 //! points. They are sized so that a full `cargo bench` (11 runs of every
 //! point and strategy: criterion's warm-up and 10 samples) stays under 15
-//! minutes on 2 cores; where a strategy is left out of a point, the point
+//! minutes on 2 cores (the `network` scenario takes about 3 of them); where a strategy is left out of a point, the point
 //! says why.
 
 use std::time::Duration;
 
-use fetchlab_server::Fault;
+use fetchlab_server::{Fault, NetworkModel};
 
 use crate::strategy::Strategy;
 use crate::workload::Workload;
@@ -64,10 +64,11 @@ const SEQUENTIAL_IGNORES_WORKERS: &str =
     "sequential makes one request at a time whatever the worker count";
 
 impl Scenario {
-    /// The seven scenarios, in the order `docs/harness.md` lists them.
+    /// The eight scenarios, in the order `docs/harness.md` lists them.
     pub fn all() -> Vec<Scenario> {
         vec![
             Self::seed(),
+            Self::network(),
             Self::concurrency(),
             Self::latency(),
             Self::flaky(),
@@ -126,6 +127,51 @@ impl Scenario {
              to the limit of 4 rounds of 100 ms?"
                 .into();
         scenario
+    }
+
+    /// The seed workload over a modelled network of 50 ms round trips
+    /// (no server delay: the time is the network's), then 1,000 files at 20
+    /// and 100 workers, then a lossy link.
+    pub fn network() -> Scenario {
+        let rtt = Duration::from_millis(50);
+        let base = Workload::seed()
+            .with_latency(Duration::ZERO)
+            .with_network(NetworkModel::with_rtt(rtt));
+        let thousand = base.clone().with_jobs(1000);
+        const SAME_MODEL: &str = "the same concurrency model as another row here (threads, tokio); 2.7 s × 11 runs would cost a minute of the bench budget";
+        const ONE_AT_A_TIME: &str = "one request at a time: the seed point's sequential row is the baseline; here it would cost 40 s to 10 minutes of the bench budget";
+        let points = vec![
+            Point::new("seed", 1.0, base.clone()),
+            Point::new("1000 files, 20 workers", 2.0, thousand.clone())
+                .skipping(Strategy::Sequential, ONE_AT_A_TIME)
+                .skipping(Strategy::Rayon, SAME_MODEL)
+                .skipping(Strategy::AsyncStd, SAME_MODEL),
+            Point::new(
+                "1000 files, 100 workers",
+                3.0,
+                thousand.with_concurrency(100),
+            )
+            .skipping(Strategy::Sequential, ONE_AT_A_TIME),
+            Point::new(
+                "seed, 1 % loss",
+                4.0,
+                base.with_network(NetworkModel {
+                    loss: 0.01,
+                    ..NetworkModel::with_rtt(rtt)
+                }),
+            )
+            .skipping(Strategy::Sequential, ONE_AT_A_TIME),
+        ];
+        Scenario {
+            id: "network".into(),
+            title: "Network: 50 ms round trips, handshakes and slow start (no server delay)".into(),
+            question: "With the round trips, handshakes and slow-start flights of a host 50 ms \
+                       away, how close does each strategy come to the modelled floor, at 80 and \
+                       1,000 files and on a lossy link?"
+                .into(),
+            parameter: "case".into(),
+            points,
+        }
     }
 
     /// 1 … 1,000 workers on 1,000 jobs.
@@ -277,6 +323,7 @@ impl Scenario {
             w.jobs = w.jobs.min(8);
             w.concurrency = w.concurrency.min(4);
             w.latency = w.latency.min(Duration::from_millis(1));
+            w.network.rtt = w.network.rtt.min(Duration::from_millis(1));
             w.max_size = w.max_size.min(4096);
             w.min_size = w.min_size.min(w.max_size);
             point.skip.clear();
@@ -301,7 +348,7 @@ mod tests {
     #[test]
     fn every_scenario_is_valid_and_distinct() {
         let all = Scenario::all();
-        assert_eq!(all.len(), 7);
+        assert_eq!(all.len(), 8);
         for scenario in &all {
             assert!(!scenario.points.is_empty(), "{}", scenario.id);
             assert!(scenario.question.ends_with('?'), "{}", scenario.id);
@@ -345,6 +392,33 @@ mod tests {
             && (0.10..=0.25).contains(&p.workload.error_rate)));
     }
 
+    #[test]
+    fn the_network_scenario_models_a_50ms_link() {
+        let network = Scenario::network();
+        assert_eq!(network.points.len(), 4);
+        for point in &network.points {
+            let w = &point.workload;
+            assert_eq!(w.network.rtt, Duration::from_millis(50));
+            assert!(w.latency.is_zero());
+            assert!(w.efficiency_caveat().is_none());
+        }
+        let jobs: Vec<(usize, usize)> = network
+            .points
+            .iter()
+            .map(|p| (p.workload.jobs, p.workload.concurrency))
+            .collect();
+        assert_eq!(jobs, [(80, 20), (1000, 20), (1000, 100), (80, 20)]);
+        assert!(network.points[3].workload.network.loss > 0.0);
+        // The seed at 50 ms: a handshake, four rounds, one extra flight.
+        let seed = &network.points[0].workload;
+        let sizes: Vec<u64> = fetchlab_server::Corpus::generate(&seed.corpus_spec())
+            .files()
+            .iter()
+            .map(|f| f.len())
+            .collect();
+        assert_eq!(seed.ideal_time(&sizes), Duration::from_millis(300));
+    }
+
     /// The ideal times, which bound the bench budget from below.
     #[test]
     fn ideal_budget_is_small() {
@@ -357,7 +431,8 @@ mod tests {
                 total += w.ideal_time(&sizes) * runs * 11;
             }
         }
-        assert!(total < Duration::from_secs(300), "{total:?}");
+        // 15 minutes in all, of which the ideal (the waiting) may be half.
+        assert!(total < Duration::from_secs(450), "{total:?}");
     }
 
     #[test]

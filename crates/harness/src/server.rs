@@ -72,8 +72,8 @@ pub struct Served {
 }
 
 impl Served {
-    /// Starts a server for `workload` over `corpus` (used in process only;
-    /// a child generates the same corpus from the workload's seed). Checks
+    /// Starts a server for `workload` over `corpus` (a child is handed the
+    /// corpus's spec and generates the same files). Checks
     /// the open-files limit for the mode it ends up in. A child that does not
     /// start is reported through `note` and replaced by an in-process server.
     pub fn start(
@@ -86,7 +86,7 @@ impl Served {
         let in_flight = workload.concurrency.min(workload.jobs);
         if let ServerSource::Child(exe) = source {
             fdlimit::ensure(in_flight as u64, PER_DOWNLOAD_IN_MEMORY)?;
-            match ChildServer::spawn(exe, workload) {
+            match ChildServer::spawn(exe, &workload.server_config(corpus.clone())) {
                 Ok(server) => return Self::from_child(server),
                 Err(e) => note(format!(
                     "{e}; using an in-process server instead (its CPU and memory count as the client's)"

@@ -162,7 +162,7 @@ impl Row {
             time,
             times,
             ideal,
-            efficiency: (ideal > 0.0).then(|| ideal / wall),
+            efficiency: shows_efficiency(point, ideal).then(|| ideal / wall),
             requests_per_sec: median.requests as f64 / wall,
             bytes_per_sec: median.bytes as f64 / wall,
             cpu_time: median.cpu.as_secs_f64(),
@@ -225,7 +225,7 @@ impl Row {
             times,
             ideal,
             // A failed run's time says nothing about the limit.
-            efficiency: (ideal > 0.0 && failed.is_none()).then(|| ideal / wall),
+            efficiency: (shows_efficiency(point, ideal) && failed.is_none()).then(|| ideal / wall),
             requests_per_sec: requests as f64 / wall,
             bytes_per_sec: median.check.bytes as f64 / wall,
             cpu_time: median.cpu.as_secs_f64(),
@@ -294,6 +294,23 @@ impl Row {
     }
 }
 
+/// Whether a row at `point` gets an efficiency: the ideal is positive and
+/// the workload has no [caveat](crate::Workload::efficiency_caveat).
+fn shows_efficiency(point: &Point, ideal: f64) -> bool {
+    ideal > 0.0 && point.workload.efficiency_caveat().is_none()
+}
+
+/// The note a row above 1.0 efficiency adds to its table: the ideal is a
+/// lower bound, so a faster run means the ideal is wrong, not the row.
+pub fn ideal_wrong_note(row: &Row) -> Option<String> {
+    let efficiency = row.efficiency.filter(|&e| e > 1.0)?;
+    Some(format!(
+        "ideal wrong: {} at {} ran at {efficiency:.2} × the ideal ({:.3} s ideal, {:.3} s median); \
+         the ideal is meant to be a lower bound",
+        row.strategy, row.point, row.ideal, row.time.median
+    ))
+}
+
 /// A scenario's results, with where and how they were produced.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ResultTable {
@@ -310,18 +327,31 @@ pub struct ResultTable {
 }
 
 impl ResultTable {
-    /// An empty table for `scenario`.
+    /// An empty table for `scenario`, with a note for every point whose
+    /// rows show no efficiency, and why.
     pub fn new(scenario: &Scenario, provenance: Provenance) -> ResultTable {
+        let mut notes: Vec<String> = Vec::new();
+        for point in &scenario.points {
+            if let Some(caveat) = point.workload.efficiency_caveat() {
+                let note = format!("{} {}: {caveat}", scenario.parameter, point.label);
+                notes.push(note);
+            }
+        }
         ResultTable {
             scenario: scenario.into(),
             provenance,
             rows: Vec::new(),
-            notes: Vec::new(),
+            notes,
         }
     }
 
     /// Adds a row, replacing an earlier one of the same point and strategy.
+    /// A row above 1.0 efficiency is kept as measured and flagged in the
+    /// notes ([`ideal_wrong_note`]), never hidden or capped.
     pub fn push(&mut self, row: Row) {
+        if let Some(note) = ideal_wrong_note(&row) {
+            self.notes.push(note);
+        }
         self.rows
             .retain(|r| !(r.point == row.point && r.strategy == row.strategy));
         self.rows.push(row);
@@ -353,5 +383,55 @@ impl ResultTable {
             }
         }
         names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::workload::Workload;
+
+    fn table() -> ResultTable {
+        ResultTable::new(&Scenario::seed(), Provenance::capture("test"))
+    }
+
+    #[test]
+    fn a_row_above_the_ideal_is_flagged_not_hidden() {
+        let point = &Scenario::seed().points[0];
+        let mut row = Row::refused(point, Strategy::Tokio, 0.4, String::new());
+        row.refused = None;
+        row.time.median = 0.2;
+        row.efficiency = Some(2.0);
+        let mut table = table();
+        assert!(table.notes.is_empty());
+        table.push(row);
+        assert_eq!(table.rows[0].efficiency, Some(2.0));
+        assert_eq!(table.notes.len(), 1);
+        assert!(
+            table.notes[0].starts_with("ideal wrong: tokio"),
+            "{:?}",
+            table.notes
+        );
+        let mut fine = table.rows[0].clone();
+        fine.efficiency = Some(0.9);
+        assert_eq!(ideal_wrong_note(&fine), None);
+    }
+
+    #[test]
+    fn a_flaky_point_has_no_efficiency_and_says_why() {
+        let flaky = Scenario::flaky();
+        let table = ResultTable::new(&flaky, Provenance::capture("test"));
+        assert_eq!(table.notes.len(), flaky.points.len());
+        assert!(table.notes.iter().all(|n| n.contains("no efficiency")));
+        let point = &flaky.points[0];
+        assert!(!shows_efficiency(point, 1.0));
+        let clean = Point::new(
+            "1",
+            1.0,
+            Workload::seed().with_rtt(Duration::from_millis(5)),
+        );
+        assert!(shows_efficiency(&clean, 1.0));
     }
 }

@@ -185,3 +185,45 @@ fn a_backend_ceiling_becomes_a_refused_row() {
     assert!(reason.contains("ceiling"), "{reason}");
     assert_eq!(seen.lock().unwrap().refused.len(), 1);
 }
+
+/// With the network model on, the ideal is the modelled floor, and a real
+/// client against the modelled server never beats it (a bound, not a
+/// timing: the floor pays only what the server itself imposes).
+#[test]
+fn the_modelled_floor_is_below_every_measured_run_at_20ms_rtt() {
+    let workload = tiny()
+        .with_latency(Duration::ZERO)
+        .with_concurrency(4)
+        .with_sizes(10_000, 30_000)
+        .with_rtt(Duration::from_millis(20));
+    let scenario = Scenario::custom("rtt", "RTT 20 ms", workload);
+    let options = CompareOptions {
+        strategies: vec![Strategy::Sequential, Strategy::Threads, Strategy::Tokio],
+        runs: 1,
+        server: ServerSource::InProcess,
+        command: "cargo test".into(),
+        ..CompareOptions::default()
+    };
+    let seen = Mutex::new(Seen::default());
+    let table = compare(&scenario, &options, &record(&seen)).unwrap();
+    assert_eq!(table.rows.len(), 3);
+    // A handshake and a round per request at the very least.
+    let lowest = 2.0 * 0.020;
+    for row in &table.rows {
+        assert_eq!(row.counts.downloaded, 8, "{}", row.strategy);
+        assert!(row.ideal >= lowest, "{}: ideal {}", row.strategy, row.ideal);
+        assert!(
+            row.ideal <= row.time.min,
+            "{}: ideal {} > fastest run {}",
+            row.strategy,
+            row.ideal,
+            row.time.min
+        );
+        assert!(row.efficiency.is_some_and(|e| e <= 1.0), "{}", row.strategy);
+    }
+    assert!(
+        !table.notes.iter().any(|n| n.starts_with("ideal wrong")),
+        "{:?}",
+        table.notes
+    );
+}
