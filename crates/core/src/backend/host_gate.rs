@@ -21,6 +21,14 @@ use async_lock::{Semaphore, SemaphoreGuardArc};
 use url::Url;
 
 use crate::job::Job;
+use crate::settings::Settings;
+
+/// How many connections to one host a run can use at once: the per-host
+/// limit, else the concurrency. Backends size their client's pool of idle
+/// connections per host with it.
+pub fn connections_per_host(settings: &Settings) -> usize {
+    settings.per_host().unwrap_or(settings.concurrency())
+}
 
 /// A slot taken from a [`HostGate`]; the host's slot is free again when it
 /// is dropped.
@@ -101,6 +109,14 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
+
+    #[test]
+    fn pools_follow_the_per_host_limit() {
+        let settings = Settings::builder().concurrency(12).build().unwrap();
+        assert_eq!(connections_per_host(&settings), 12);
+        let settings = settings.to_builder().per_host(Some(2)).build().unwrap();
+        assert_eq!(connections_per_host(&settings), 2);
+    }
 
     #[test]
     fn hosts_are_keyed_by_host_and_port() {

@@ -42,7 +42,7 @@ pub mod transport;
 pub mod wait;
 
 pub use attempt::{DRAIN_LIMIT, Next, Plan, attempt_async, attempt_blocking};
-pub use host_gate::{HostGate, HostSlot, host_key};
+pub use host_gate::{HostGate, HostSlot, connections_per_host, host_key};
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetrySchedule;
 pub use run::{AsyncRun, Fetched, JobRun, Step, in_job_order, run_async, run_blocking};
