@@ -525,6 +525,49 @@ mod tests {
     }
 
     #[test]
+    fn a_job_waiting_for_a_full_host_ends_cancelled_without_a_request() {
+        let hosts = HostGate::new(Some(1));
+        let held = hosts.enter_blocking(&job());
+        let cancelled =
+            |outcome: &Outcome| outcome.failure().map(|f| f.kind) == Some(FailureKind::Cancelled);
+
+        // A task's wait for the slot is raced against the cancel token.
+        let fake = Fake::new(vec![Reply::ok(b"x")]);
+        let env = env();
+        let cancel = env.cancel.clone();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            cancel.cancel();
+        });
+        let runtime = InlineRuntime::default();
+        let outcome = block_on(run_async(
+            &fake,
+            &runtime,
+            &hosts,
+            &job(),
+            0,
+            &settings(0),
+            &env,
+        ));
+        canceller.join().unwrap();
+        assert!(cancelled(&outcome), "{:?}", outcome.status);
+        assert!(fake.urls().is_empty());
+
+        // A parked thread gets the slot once its holder's attempt ends
+        // (a cancel cuts it off), then sees the cancel and sends nothing.
+        let env = self::env();
+        let outcome = std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| run_blocking(&fake, &hosts, &job(), 0, &settings(0), &env));
+            std::thread::sleep(Duration::from_millis(50));
+            env.cancel.cancel();
+            drop(held);
+            waiter.join().unwrap()
+        });
+        assert!(cancelled(&outcome), "{:?}", outcome.status);
+        assert!(fake.urls().is_empty());
+    }
+
+    #[test]
     fn a_cancel_during_backoff_ends_the_job_at_once() {
         let settings = Settings {
             backoff_base: Duration::from_secs(3600),
