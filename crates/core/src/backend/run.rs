@@ -441,6 +441,15 @@ mod tests {
         RunEnv::new(Arc::new(HashStore::new()))
     }
 
+    /// Cancels `env`'s run from another thread after 50 ms.
+    fn cancel_soon(env: &RunEnv) -> std::thread::JoinHandle<()> {
+        let cancel = env.cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            cancel.cancel();
+        })
+    }
+
     fn job() -> Job {
         Job::with_name("http://127.0.0.1:1/a", "a")
     }
@@ -534,11 +543,7 @@ mod tests {
         // A task's wait for the slot is raced against the cancel token.
         let fake = Fake::new(vec![Reply::ok(b"x")]);
         let env = env();
-        let cancel = env.cancel.clone();
-        let canceller = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
-            cancel.cancel();
-        });
+        let canceller = cancel_soon(&env);
         let runtime = InlineRuntime::default();
         let outcome = block_on(run_async(
             &fake,
@@ -576,11 +581,7 @@ mod tests {
         };
         let fake = Fake::new(vec![Reply::status(503, b"")]);
         let env = env();
-        let cancel = env.cancel.clone();
-        let canceller = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
-            cancel.cancel();
-        });
+        let canceller = cancel_soon(&env);
         let outcome = run_blocking(&fake, &HostGate::default(), &job(), 0, &settings, &env);
         canceller.join().unwrap();
         assert_eq!(
@@ -591,11 +592,7 @@ mod tests {
 
         let twin = Fake::new(vec![Reply::status(503, b"")]);
         let env = self::env();
-        let cancel = env.cancel.clone();
-        let canceller = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
-            cancel.cancel();
-        });
+        let canceller = cancel_soon(&env);
         let runtime = InlineRuntime::default();
         let outcome = block_on(run_async(
             &twin,
