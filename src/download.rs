@@ -86,6 +86,10 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
 fn settings(args: &DownloadArgs) -> Result<Settings, SettingsError> {
     let mut settings = Settings::builder()
         .concurrency(usize::try_from(args.concurrency).unwrap_or(usize::MAX))
+        .per_host(
+            args.per_host
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        )
         .retries(args.retries)
         .timeouts(*args.connect_timeout, *args.read_timeout, *args.timeout)
         .max_body_bytes(args.max_size)

@@ -68,6 +68,11 @@ pub struct DownloadArgs {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub concurrency: u64,
 
+    /// Most requests in flight to one host (host:port), beside
+    /// --concurrency; a value above it is capped to it. Unlimited if absent.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub per_host: Option<u64>,
+
     /// Download only the first N URLs of the list.
     #[arg(short, long, value_name = "N")]
     pub limit: Option<usize>,

@@ -1,6 +1,8 @@
 //! `fetchlab download`: exit statuses, summary, `-v`, `--json`, skip and
 //! `--force`, `-l`, standard input, and input errors caught before any request.
 
+use std::time::Duration;
+
 use crate::support::*;
 
 const STRATEGIES: [&str; 5] = ["sequential", "threads", "rayon", "tokio", "async-std"];
@@ -150,6 +152,27 @@ fn limit_takes_the_first_n_jobs() {
         ["file00000.bin", "file00001.bin", "file00002.bin"]
     );
     assert_eq!(server.stats().requests, 3);
+}
+
+#[test]
+fn per_host_caps_the_requests_in_flight_to_one_host() {
+    let server = server_with(12, Duration::from_millis(50));
+    let work = tempfile::tempdir().unwrap();
+    let list = url_file(&server, work.path(), &[]);
+    let out = work.path().join("out");
+    let output = fetchlab()
+        .args(["download", "-m", "8", "--per-host", "2", "-o"])
+        .arg(&out)
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(assert_whole_files(&server, &out), 12);
+    assert_eq!(
+        server.stats().peak_in_flight,
+        2,
+        "the per-host limit, reached"
+    );
 }
 
 #[test]

@@ -100,6 +100,7 @@ fn usage_errors_exit_2() {
     for args in [
         &["download"][..],
         &["download", "-m", "0", "-"],
+        &["download", "--per-host", "0", "-"],
         &["download", "--timeout", "soon", "-"],
         &["download", "--max-size", "12parsecs", "-"],
         &["serve", "--faults", "gremlins"],

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_std::future::timeout;
 use async_std::net::TcpStream;
-use fetchlab_core::backend::MAX_HEAD_BYTES;
+use fetchlab_core::backend::{MAX_HEAD_BYTES, connections_per_host};
 use fetchlab_core::{FailureKind, Settings};
 use futures::io::{AsyncRead, AsyncWrite};
 use http_client::{Config, HttpClient, Request, Response};
@@ -175,19 +175,17 @@ pub(crate) struct H1Client {
 }
 
 impl H1Client {
-    /// A client keeping up to `settings.concurrency()` idle connections
+    /// A client keeping up to `settings.concurrency()` (or the per-host
+    /// limit, when set) idle connections
     /// per host (none with keep-alive off).
     pub(crate) fn new(settings: &Settings) -> Self {
-        let idle = if settings.keep_alive() {
-            settings.concurrency()
-        } else {
-            0
-        };
+        let per_host = connections_per_host(settings);
+        let idle = if settings.keep_alive() { per_host } else { 0 };
         let config = Config::new()
             .set_http_keep_alive(settings.keep_alive())
             .set_tcp_no_delay(true)
             .set_timeout(Some(settings.connect_timeout() + settings.read_timeout()))
-            .set_max_connections_per_host(settings.concurrency());
+            .set_max_connections_per_host(per_host);
         Self {
             pool: Arc::new(Pool::new(idle)),
             connect_timeout: settings.connect_timeout(),

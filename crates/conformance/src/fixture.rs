@@ -127,16 +127,21 @@ pub fn jobs_for(server: &TestServer, paths: &[&str]) -> JobList {
 
 /// Asserts a saved file equals the corpus file of the same name.
 pub fn assert_file_matches_corpus(server: &TestServer, dir: &Path, name: &str) {
+    assert_saved_as(server, dir, name, name);
+}
+
+/// Asserts the file saved as `saved` equals the corpus file `name`.
+pub fn assert_saved_as(server: &TestServer, dir: &Path, saved: &str, name: &str) {
     let expected = server
         .corpus()
         .get(name)
         .unwrap_or_else(|| panic!("{name} is in the corpus"));
-    let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name} saved: {e}"));
-    assert_eq!(bytes.len(), expected.body.len(), "{name}: size");
+    let bytes = std::fs::read(dir.join(saved)).unwrap_or_else(|e| panic!("{saved} saved: {e}"));
+    assert_eq!(bytes.len(), expected.body.len(), "{saved}: size");
     assert_eq!(
         fetchlab_core::store::sha256_hex(&bytes),
         expected.sha256,
-        "{name}: checksum"
+        "{saved}: checksum"
     );
 }
 

@@ -101,6 +101,7 @@ macro_rules! suite {
             integrity::redirect_chain_is_followed,
             integrity::abandoned_body_does_not_spoil_the_next_job,
             limits::concurrency_limit_is_honoured,
+            limits::per_host_limit_is_honoured,
             limits::connections_are_reused,
             limits::connections_are_reused_at_high_concurrency,
             limits::error_bodies_keep_connections_alive,

@@ -25,6 +25,9 @@ pub enum SettingsError {
         /// Why, and what to do instead.
         reason: String,
     },
+    /// The per-host limit was zero.
+    #[error("the per-host limit must be at least 1 (got 0)")]
+    ZeroPerHost,
     /// A timeout was zero.
     #[error("{which} must be greater than zero")]
     ZeroTimeout {

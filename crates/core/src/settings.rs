@@ -51,6 +51,7 @@ pub struct Settings {
     pub(crate) insecure: bool,
     pub(crate) keep_alive: bool,
     pub(crate) http_version: HttpVersion,
+    pub(crate) per_host: Option<usize>,
 }
 
 /// Which HTTP version a backend speaks.
@@ -140,6 +141,7 @@ impl Default for Settings {
             insecure: false,
             keep_alive: true,
             http_version: HttpVersion::Http1,
+            per_host: None,
         }
     }
 }
@@ -247,6 +249,13 @@ impl Settings {
         self.http_version
     }
 
+    /// Most requests in flight to one host (`host:port` of the job's URL),
+    /// beside [`Settings::concurrency`]; `None`: no per-host limit. A limit
+    /// above the concurrency is capped to it (it could never be reached).
+    pub fn per_host(&self) -> Option<usize> {
+        self.per_host.map(|limit| limit.min(self.concurrency))
+    }
+
     /// Refuses a concurrency above a backend's `ceiling`, naming the
     /// backend and the reason. Backends with a ceiling call it when built.
     pub fn check_ceiling(
@@ -301,6 +310,9 @@ impl Settings {
                     max: MAX_DURATION,
                 });
             }
+        }
+        if self.per_host == Some(0) {
+            return Err(SettingsError::ZeroPerHost);
         }
         if self.retries > MAX_RETRIES {
             return Err(SettingsError::TooManyRetries {
@@ -423,6 +435,13 @@ impl SettingsBuilder {
         self
     }
 
+    /// Most requests in flight to one host: at least 1 (capped to the
+    /// concurrency), or `None` for no per-host limit.
+    pub fn per_host(mut self, limit: Option<usize>) -> Self {
+        self.settings.per_host = limit;
+        self
+    }
+
     /// The seed of the retry jitter.
     pub fn jitter_seed(mut self, seed: u64) -> Self {
         self.settings.jitter_seed = seed;
@@ -528,6 +547,12 @@ mod tests {
             b().user_agent("bad\nagent").build(),
             Err(SettingsError::BadUserAgent)
         );
+        assert_eq!(
+            b().per_host(Some(0)).build(),
+            Err(SettingsError::ZeroPerHost)
+        );
+        let settings = b().concurrency(4).per_host(Some(9)).build().unwrap();
+        assert_eq!(settings.per_host(), Some(4), "capped to the concurrency");
         let settings = b().concurrency(10).build().unwrap();
         assert!(matches!(
             settings.check_ceiling("threads", 5, "too many threads"),

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use fetchlab_core::backend::run_blocking;
+use fetchlab_core::backend::{HostGate, run_blocking};
 use fetchlab_core::{Downloader, Error, JobList, Outcome, Report, RunEnv, Settings};
 use fetchlab_ureq::{CLIENT_LIBRARY, UreqTransport};
 
@@ -43,13 +43,16 @@ impl Downloader for SequentialDownloader {
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
         let transport = UreqTransport::new(&self.settings, &env.cancel);
+        // One request at a time is within any per-host limit; the gate is
+        // still entered, as in every backend.
+        let hosts = HostGate::new(self.settings.per_host());
         // A cancel cuts the request in flight off; run_blocking checks
         // `env.cancel` before each job's first request, so every remaining
         // job then ends cancelled at once.
         let outcomes: Vec<Outcome> = jobs
             .iter()
             .enumerate()
-            .map(|(index, job)| run_blocking(&transport, job, index, &self.settings, env))
+            .map(|(index, job)| run_blocking(&transport, &hosts, job, index, &self.settings, env))
             .collect();
         Ok(Report::new(self.name(), outcomes, started.elapsed()))
     }

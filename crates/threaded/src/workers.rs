@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use fetchlab_core::backend::run_blocking;
+use fetchlab_core::backend::{HostGate, run_blocking};
 use std::time::Instant;
 
 use fetchlab_core::{
@@ -105,9 +105,16 @@ pub(crate) fn download(
 }
 
 /// Everything a worker needs to run jobs: the run's one transport, its
-/// settings and environment, the shared cursor and slots.
+/// settings and environment, its per-host gate, the shared cursor and
+/// slots.
+///
+/// A worker whose job's host is full waits on the gate with its job (the
+/// head-of-line effect described in `fetchlab_core::backend::run`): the
+/// wait ends when one of that host's attempts, run by another worker,
+/// ends, so it cannot deadlock.
 pub(crate) struct Run<'a> {
     pub(crate) transport: &'a UreqTransport,
+    pub(crate) hosts: HostGate,
     pub(crate) settings: &'a Settings,
     pub(crate) env: &'a RunEnv,
     pub(crate) jobs: &'a JobList,
@@ -125,6 +132,7 @@ impl<'a> Run<'a> {
     ) -> Self {
         Self {
             transport,
+            hosts: HostGate::new(settings.per_host()),
             settings,
             env,
             jobs,
@@ -139,7 +147,14 @@ impl<'a> Run<'a> {
     pub(crate) fn work(&self) {
         while let Some(index) = self.cursor.take(self.jobs.len()) {
             let job = &self.jobs.jobs()[index];
-            let outcome = run_blocking(self.transport, job, index, self.settings, self.env);
+            let outcome = run_blocking(
+                self.transport,
+                &self.hosts,
+                job,
+                index,
+                self.settings,
+                self.env,
+            );
             self.slots.put(index, outcome);
         }
     }

@@ -1,5 +1,6 @@
 //! The one shared `reqwest::Client`, configured from [`Settings`].
 
+use fetchlab_core::backend::connections_per_host;
 use fetchlab_core::{Error, HttpVersion, Settings};
 use reqwest::redirect::Policy;
 use reqwest::tls::Certificate;
@@ -34,7 +35,8 @@ const H2_CONNECTION_WINDOW: u32 = 5 * 1024 * 1024;
 ///
 /// - no proxy: fetchlab measures the network, not a proxy picked up from the
 ///   environment;
-/// - at least `concurrency` idle connections kept per host, so that no
+/// - at least `concurrency` (or the per-host limit, when set) idle
+///   connections kept per host, so that no
 ///   connection is closed between two jobs of the same worker; none with
 ///   keep-alive off, so every request opens its own connection;
 /// - `connect_timeout` and `read_timeout` (per read, head and body) from
@@ -51,7 +53,7 @@ const H2_CONNECTION_WINDOW: u32 = 5 * 1024 * 1024;
 ///   flow control of [`H2_WINDOW`].
 pub(crate) fn build(settings: &Settings) -> Result<reqwest::Client, Error> {
     let idle = if settings.keep_alive() {
-        settings.concurrency()
+        connections_per_host(settings)
     } else {
         0
     };

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use fetchlab_core::backend::MAX_HEAD_BYTES;
+use fetchlab_core::backend::{MAX_HEAD_BYTES, connections_per_host};
 use fetchlab_core::{HttpVersion, Settings, SettingsError};
 use ureq::Agent;
 use ureq::config::AutoHeaderValue;
@@ -34,7 +34,8 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 /// (it is an `Arc` inside, cheap to clone): its pool is what lets requests
 /// reuse connections.
 ///
-/// - the pool keeps `concurrency` idle connections per host (ureq keeps only
+/// - the pool keeps `concurrency` idle connections per host, or the
+///   per-host limit when set (ureq keeps only
 ///   3 by default, which would make every other worker reconnect);
 /// - 4xx/5xx come back as responses (`http_status_as_error(false)`) and
 ///   redirects are not followed (`max_redirects(0)`): core decides on both;
@@ -55,7 +56,7 @@ pub(crate) fn agent(settings: &Settings) -> Agent {
     let (idle, idle_per_host) = if settings.keep_alive() {
         (
             settings.concurrency().max(MIN_IDLE_CONNECTIONS),
-            settings.concurrency(),
+            connections_per_host(settings),
         )
     } else {
         (0, 0)

@@ -1,10 +1,11 @@
 //! The concurrency limit is a promise: never exceeded, reached when there is
-//! enough work, and connections are kept alive rather than reopened.
+//! enough work, and connections are kept alive rather than reopened. So is
+//! the per-host limit, across several hosts at once.
 
 use std::time::Duration;
 
-use fetchlab_core::JobList;
-use fetchlab_server::{Corpus, CorpusSpec, ServerConfig};
+use fetchlab_core::{Job, JobList};
+use fetchlab_server::{Corpus, CorpusSpec, Hosts, ServerConfig};
 
 use crate::Subject;
 use crate::fixture::{self, Output};
@@ -35,6 +36,57 @@ pub fn concurrency_limit_is_honoured(subject: &Subject) {
     );
     let expected_peak = if subject.is_concurrent() { limit } else { 1 };
     assert_eq!(peak, expected_peak as u64, "peak in flight");
+}
+
+/// Three hosts with latency, 60 jobs dealt over them in turn, concurrency
+/// 12 and 2 per host: no host ever sees more than 2 requests at once,
+/// concurrent backends reach 2 on every host (a sequential one 1), and
+/// every file is byte-exact.
+pub fn per_host_limit_is_honoured(subject: &Subject) {
+    let configs = vec![ServerConfig::default().with_latency(Duration::from_millis(50)); 3];
+    let hosts = Hosts::start(configs, 0).expect("three loopback hosts start");
+    let servers = hosts.servers();
+    let names = servers[0].corpus().names();
+    let jobs: Vec<Job> = (0..60)
+        .map(|k| {
+            let (host, name) = (k % servers.len(), &names[k / servers.len()]);
+            Job::with_name(servers[host].url(name), format!("h{host}-{name}"))
+        })
+        .collect();
+    let jobs = JobList::from_jobs(jobs);
+    let (limit, per_host) = (12, 2);
+    let settings = fixture::quick()
+        .concurrency(limit)
+        .per_host(Some(per_host))
+        .build()
+        .expect("valid settings");
+    let out = Output::new();
+    let report = out.run(subject.downloader(settings).as_ref(), &jobs);
+
+    assert_eq!(
+        report.counts().downloaded,
+        60,
+        "{:?}",
+        report.summary_lines()
+    );
+    let expected = if subject.is_concurrent() { per_host } else { 1 } as u64;
+    for (host, stats) in hosts.stats().iter().enumerate() {
+        assert_eq!(stats.requests, 20, "host {host}: requests");
+        assert!(
+            stats.peak_in_flight <= per_host as u64,
+            "host {host}: peak in flight {} > per-host limit {per_host}",
+            stats.peak_in_flight
+        );
+        assert_eq!(
+            stats.peak_in_flight, expected,
+            "host {host}: peak in flight"
+        );
+    }
+    for job in jobs.iter() {
+        let (host, name) = job.name().split_once('-').expect("named h<i>-<file>");
+        let server = &servers[host[1..].parse::<usize>().expect("host index")];
+        fixture::assert_saved_as(server, &out.dir, job.name(), name);
+    }
 }
 
 /// With keep-alive, connections opened stay within the limit.

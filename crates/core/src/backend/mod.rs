@@ -14,6 +14,8 @@
 //! - [`run`]: a job's life: skip, attempts, retries with backoff, the
 //!   progress calls, the panic policy ([`run_blocking`], [`run_async`]),
 //!   and [`in_job_order`] for backends whose jobs finish out of order.
+//! - [`host_gate`]: the per-host limit ([`HostGate`]), entered around
+//!   each attempt by the run drivers.
 //! - [`redirect`]: the one redirect policy ([`MAX_REDIRECTS`], http/https
 //!   only).
 //! - [`transfer`]: the rules for a response (status → outcome, size limit,
@@ -28,6 +30,7 @@
 
 pub mod attempt;
 pub mod chain;
+pub mod host_gate;
 pub mod offload;
 pub mod redirect;
 pub mod retry;
@@ -39,6 +42,7 @@ pub mod transport;
 pub mod wait;
 
 pub use attempt::{DRAIN_LIMIT, Next, Plan, attempt_async, attempt_blocking};
+pub use host_gate::{HostGate, HostSlot, connections_per_host, host_key};
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetrySchedule;
 pub use run::{AsyncRun, Fetched, JobRun, Step, in_job_order, run_async, run_blocking};

@@ -11,6 +11,36 @@
 //! [`super::attempt`], wait between attempts (waking early on cancel), and
 //! report the start and the outcome to the run's progress observer.
 //!
+//! # Limits: overall and per host
+//!
+//! The overall limit (`concurrency`) is the backend's: its worker count,
+//! its semaphore or its set of running tasks. The per-host limit
+//! ([`Settings::per_host`]) is enforced here, once for every backend: the
+//! run's [`HostGate`] is entered before each attempt and left when the
+//! attempt ends, so a job in its retry backoff holds no slot of its host.
+//! An async job waits for its host's slot as a future raced against the
+//! run's cancel token; a blocking one parks its thread until a slot is
+//! free (the holders' requests are cut off by a cancel, so the wait is
+//! short then too).
+//!
+//! A job waiting for a busy host holds its worker (thread backends) or its
+//! overall permit (async backends) while it waits: a head-of-line effect.
+//! It cannot deadlock — the slot's holders are running attempts, which end
+//! — but while many jobs of one host queue, fewer than `concurrency`
+//! requests may be in flight even though other hosts have room. Jobs are
+//! taken in list order; a list interleaving its hosts avoids the effect.
+//!
+//! How each client library's connection pool follows the limit:
+//!
+//! - ureq (sequential, threads, rayon): the agent's
+//!   `max_idle_connections_per_host` is the per-host limit, so the pool
+//!   keeps no more idle connections to a host than can be used at once.
+//! - reqwest (tokio): `pool_max_idle_per_host` likewise. Neither client
+//!   caps the connections it opens; the gate does, because no more than N
+//!   requests to a host are ever handed to the client at once.
+//! - surf over fetchlab-async-std's own pool: its idle connections per
+//!   host are capped at the limit; the gate bounds the open ones.
+//!
 //! # Panics
 //!
 //! A panic while running a job (in a client, the store, or a progress
@@ -36,6 +66,7 @@ use crate::settings::Settings;
 use crate::store::{Presence, Store};
 
 use super::attempt::{attempt_async, attempt_blocking};
+use super::host_gate::HostGate;
 use super::retry::RetrySchedule;
 use super::transport::{AsyncRuntime, AsyncTransport, BlockingTransport};
 use super::wait::{Waited, bounded};
@@ -141,15 +172,22 @@ impl JobRun {
 /// Runs the job at `index` to its outcome with blocking calls: attempts
 /// with `transport`, waits between them on this thread (waking early when
 /// the run is cancelled), and reports the start and the outcome to
-/// `env.progress`. A panic becomes the job's failure (see the module docs).
+/// `env.progress`. Each attempt holds a slot of `hosts` (the run's one
+/// gate, built from [`Settings::per_host`]). A panic becomes the job's
+/// failure (see the module docs).
 pub fn run_blocking(
     transport: &impl BlockingTransport,
+    hosts: &HostGate,
     job: &Job,
     index: usize,
     settings: &Settings,
     env: &RunEnv,
 ) -> Outcome {
     drive_blocking(job, index, settings, env, |job| {
+        let _slot = hosts.enter_blocking(job);
+        if env.cancel.is_cancelled() {
+            return Err(Failure::new(FailureKind::Cancelled, "run cancelled"));
+        }
         attempt_blocking(transport, job, settings, env)
     })
 }
@@ -209,15 +247,16 @@ fn retry_blocking(
     }
 }
 
-/// The async twin of [`run_blocking`]: attempts with `transport`, waits
-/// with `runtime`'s timer (ending early on cancel), reports to
-/// `env.progress`. A panic becomes the job's failure.
+/// The async twin of [`run_blocking`]: attempts with `transport`, each
+/// holding a slot of `hosts`, waits with `runtime`'s timer (ending early on
+/// cancel), reports to `env.progress`. A panic becomes the job's failure.
 // Spelled out, not `async fn`, so that the future being `Send` (which
 // spawning backends need) is checked here.
 #[allow(clippy::manual_async_fn)]
 pub fn run_async<'a>(
     transport: &'a impl AsyncTransport,
     runtime: &'a impl AsyncRuntime,
+    hosts: &'a HostGate,
     job: &'a Job,
     index: usize,
     settings: &'a Settings,
@@ -229,9 +268,14 @@ pub fn run_async<'a>(
             let outcome = match start(job, index, settings, env) {
                 Err(outcome) => outcome,
                 Ok(run) => {
-                    retry_async(run, runtime, &env.cancel, || {
+                    let attempts = &attempts;
+                    retry_async(run, runtime, &env.cancel, || async move {
+                        let entered = bounded(runtime, &env.cancel, None, hosts.enter(job));
+                        let Waited::Ready(_slot) = entered.await else {
+                            return None;
+                        };
                         attempts.fetch_add(1, Ordering::Relaxed);
-                        attempt_async(transport, runtime, job, settings, env)
+                        attempt_async(transport, runtime, job, settings, env).await
                     })
                     .await
                 }
@@ -247,11 +291,13 @@ pub fn run_async<'a>(
 }
 
 /// What every job of one async run shares: the backend's transport and
-/// runtime, the settings and the run's environment. An async backend keeps
-/// one in an `Arc` and spawns [`AsyncRun::job`] for each job.
+/// runtime, the settings, the run's environment and its per-host gate. An
+/// async backend keeps one in an `Arc` and spawns [`AsyncRun::job`] for
+/// each job.
 pub struct AsyncRun<T, R> {
     transport: T,
     runtime: R,
+    hosts: HostGate,
     settings: Arc<Settings>,
     env: RunEnv,
 }
@@ -262,6 +308,7 @@ impl<T: AsyncTransport, R: AsyncRuntime> AsyncRun<T, R> {
         Self {
             transport,
             runtime,
+            hosts: HostGate::new(settings.per_host()),
             settings,
             env,
         }
@@ -281,10 +328,11 @@ impl<T: AsyncTransport, R: AsyncRuntime> AsyncRun<T, R> {
         let Self {
             transport,
             runtime,
+            hosts,
             settings,
             env,
         } = self;
-        run_async(transport, runtime, job, index, settings, env)
+        run_async(transport, runtime, hosts, job, index, settings, env)
     }
 }
 
@@ -393,6 +441,15 @@ mod tests {
         RunEnv::new(Arc::new(HashStore::new()))
     }
 
+    /// Cancels `env`'s run from another thread after 50 ms.
+    fn cancel_soon(env: &RunEnv) -> std::thread::JoinHandle<()> {
+        let cancel = env.cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            cancel.cancel();
+        })
+    }
+
     fn job() -> Job {
         Job::with_name("http://127.0.0.1:1/a", "a")
     }
@@ -401,10 +458,18 @@ mod tests {
     /// and how many requests it made.
     fn both(replies: &[Reply], settings: &Settings) -> (Outcome, usize) {
         let fake = Fake::new(replies.to_vec());
-        let outcome = run_blocking(&fake, &job(), 0, settings, &env());
+        let outcome = run_blocking(&fake, &HostGate::default(), &job(), 0, settings, &env());
         let twin = Fake::new(replies.to_vec());
         let runtime = InlineRuntime::default();
-        let async_outcome = block_on(run_async(&twin, &runtime, &job(), 0, settings, &env()));
+        let async_outcome = block_on(run_async(
+            &twin,
+            &runtime,
+            &HostGate::default(),
+            &job(),
+            0,
+            settings,
+            &env(),
+        ));
         assert_eq!(outcome.status, async_outcome.status);
         assert_eq!(outcome.attempts, async_outcome.attempts);
         assert_eq!(fake.urls().len(), twin.urls().len());
@@ -469,6 +534,45 @@ mod tests {
     }
 
     #[test]
+    fn a_job_waiting_for_a_full_host_ends_cancelled_without_a_request() {
+        let hosts = HostGate::new(Some(1));
+        let held = hosts.enter_blocking(&job());
+        let cancelled =
+            |outcome: &Outcome| outcome.failure().map(|f| f.kind) == Some(FailureKind::Cancelled);
+
+        // A task's wait for the slot is raced against the cancel token.
+        let fake = Fake::new(vec![Reply::ok(b"x")]);
+        let env = env();
+        let canceller = cancel_soon(&env);
+        let runtime = InlineRuntime::default();
+        let outcome = block_on(run_async(
+            &fake,
+            &runtime,
+            &hosts,
+            &job(),
+            0,
+            &settings(0),
+            &env,
+        ));
+        canceller.join().unwrap();
+        assert!(cancelled(&outcome), "{:?}", outcome.status);
+        assert!(fake.urls().is_empty());
+
+        // A parked thread gets the slot once its holder's attempt ends
+        // (a cancel cuts it off), then sees the cancel and sends nothing.
+        let env = self::env();
+        let outcome = std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| run_blocking(&fake, &hosts, &job(), 0, &settings(0), &env));
+            std::thread::sleep(Duration::from_millis(50));
+            env.cancel.cancel();
+            drop(held);
+            waiter.join().unwrap()
+        });
+        assert!(cancelled(&outcome), "{:?}", outcome.status);
+        assert!(fake.urls().is_empty());
+    }
+
+    #[test]
     fn a_cancel_during_backoff_ends_the_job_at_once() {
         let settings = Settings {
             backoff_base: Duration::from_secs(3600),
@@ -477,12 +581,8 @@ mod tests {
         };
         let fake = Fake::new(vec![Reply::status(503, b"")]);
         let env = env();
-        let cancel = env.cancel.clone();
-        let canceller = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
-            cancel.cancel();
-        });
-        let outcome = run_blocking(&fake, &job(), 0, &settings, &env);
+        let canceller = cancel_soon(&env);
+        let outcome = run_blocking(&fake, &HostGate::default(), &job(), 0, &settings, &env);
         canceller.join().unwrap();
         assert_eq!(
             outcome.failure().map(|f| f.kind),
@@ -492,13 +592,17 @@ mod tests {
 
         let twin = Fake::new(vec![Reply::status(503, b"")]);
         let env = self::env();
-        let cancel = env.cancel.clone();
-        let canceller = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
-            cancel.cancel();
-        });
+        let canceller = cancel_soon(&env);
         let runtime = InlineRuntime::default();
-        let outcome = block_on(run_async(&twin, &runtime, &job(), 0, &settings, &env));
+        let outcome = block_on(run_async(
+            &twin,
+            &runtime,
+            &HostGate::default(),
+            &job(),
+            0,
+            &settings,
+            &env,
+        ));
         canceller.join().unwrap();
         assert_eq!(
             outcome.failure().map(|f| f.kind),
@@ -524,11 +628,19 @@ mod tests {
         let progress = Arc::new(PanicsOnStart::default());
         let env = env().with_progress(progress.clone());
         let fake = Fake::new(vec![Reply::ok(b"x")]);
-        let outcome = run_blocking(&fake, &job(), 0, &Settings::default(), &env);
+        let outcome = run_blocking(
+            &fake,
+            &HostGate::default(),
+            &job(),
+            0,
+            &Settings::default(),
+            &env,
+        );
         let runtime = InlineRuntime::default();
         let async_outcome = block_on(run_async(
             &fake,
             &runtime,
+            &HostGate::default(),
             &job(),
             0,
             &Settings::default(),
