@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use fetchlab_core::{FailureKind, Job, Outcome, Progress, Status, redact_credentials};
+use fetchlab_core::{FailureKind, Job, Outcome, Progress, Resume, Status, redact_credentials};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The bar's layout: elapsed time, bar, jobs done, time left, failure counts.
@@ -87,12 +87,20 @@ impl Progress for Display {
 }
 
 /// One job's line, as flags2 prints it with `-v`: `NAME OK`,
-/// `NAME not found: URL`, `NAME error: REASON`, or `NAME skipped (already complete)`.
+/// `NAME not found: URL`, `NAME error: REASON`, or `NAME skipped (already complete)`;
+/// a saved body that continued or dropped a kept partial one says so:
+/// `NAME OK (resumed from N bytes)`, `NAME OK (restarted: REASON)`.
 /// Passwords in URLs are hidden.
 pub fn status_line(outcome: &Outcome) -> String {
     let name = outcome.job.name();
     match &outcome.status {
-        Status::Saved { .. } => format!("{name} OK"),
+        Status::Saved { resume, .. } => match resume {
+            Resume::Resumed { from } => format!("{name} OK (resumed from {from} bytes)"),
+            Resume::Restarted { reason } => {
+                format!("{name} OK (restarted: {})", reason.label())
+            }
+            _ => format!("{name} OK"),
+        },
         Status::Skipped { .. } => format!("{name} skipped (already complete)"),
         Status::NotFound => format!("{name} not found: {}", outcome.job.redacted_url()),
         Status::Failed(failure) => {
@@ -105,7 +113,7 @@ pub fn status_line(outcome: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fetchlab_core::Failure;
+    use fetchlab_core::{Failure, RestartReason};
 
     fn outcome(status: Status) -> Outcome {
         Outcome {
@@ -119,8 +127,29 @@ mod tests {
     #[test]
     fn lines_follow_flags2() {
         assert_eq!(
-            status_line(&outcome(Status::Saved { bytes: 3 })),
+            status_line(&outcome(Status::Saved {
+                bytes: 3,
+                resume: Resume::None
+            })),
             "a.jpg OK"
+        );
+        let resumed = Resume::Resumed { from: 7 };
+        assert_eq!(
+            status_line(&outcome(Status::Saved {
+                bytes: 9,
+                resume: resumed
+            })),
+            "a.jpg OK (resumed from 7 bytes)"
+        );
+        let restarted = Resume::Restarted {
+            reason: RestartReason::NoValidator,
+        };
+        assert_eq!(
+            status_line(&outcome(Status::Saved {
+                bytes: 9,
+                resume: restarted
+            })),
+            "a.jpg OK (restarted: partial body had no validator)"
         );
         assert_eq!(
             status_line(&outcome(Status::NotFound)),

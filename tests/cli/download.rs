@@ -84,6 +84,10 @@ fn json_report_has_every_outcome_and_the_counts() {
     let outcomes = report["outcomes"].as_array().expect("outcomes array");
     assert_eq!(outcomes.len(), 5);
     assert_eq!(outcomes[0]["status"], "saved");
+    assert_eq!(
+        outcomes[0]["resume"]["kind"], "none",
+        "nothing was kept to resume"
+    );
     assert_eq!(outcomes[0]["job"]["name"], "file00000.bin");
     assert_eq!(outcomes[4]["status"], "not_found");
     let total: u64 = server

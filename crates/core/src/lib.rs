@@ -42,7 +42,7 @@ pub mod store;
 pub use downloader::{Downloader, RunEnv};
 pub use error::{Error, JobListError, SettingsError, UrlError};
 pub use job::{Job, JobList, SEED_NAMES_COUNT, Shard, ShardError, redact_credentials, seed_names};
-pub use outcome::{Failure, FailureKind, Outcome, Status};
+pub use outcome::{Failure, FailureKind, Outcome, RestartReason, Resume, Status};
 pub use progress::{CancelHook, CancelToken, Cancelled, NoProgress, Progress, ScopedCancel};
 pub use report::{
     Counts, FailedJob, LatencySummary, ListInfo, MergeProblem, MergedReport, Report,

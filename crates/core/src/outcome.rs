@@ -103,6 +103,55 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// Why a kept partial body was dropped and the body fetched from zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RestartReason {
+    /// The partial body had no recorded origin.
+    NoOrigin,
+    /// The partial body was recorded for a different URL.
+    OtherUrl,
+    /// The partial body's origin held no validator (`ETag` or
+    /// `Last-Modified`) to send as `If-Range`.
+    NoValidator,
+    /// The server answered `200` to the `If-Range` request: the
+    /// representation changed, or the server ignores `Range`.
+    NotResumed,
+}
+
+impl RestartReason {
+    /// A short lower-case phrase (`partial body had no validator`, …).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NoOrigin => "partial body had no recorded origin",
+            Self::OtherUrl => "partial body was for another URL",
+            Self::NoValidator => "partial body had no validator",
+            Self::NotResumed => "server sent the whole body to a range request",
+        }
+    }
+}
+
+/// How a saved body relates to a partial body the store kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Resume {
+    /// No partial body was kept (or `overwrite` was set): the body was
+    /// fetched whole.
+    None,
+    /// The saving attempt continued the kept partial body.
+    Resumed {
+        /// Bytes already kept, asked for with `Range: bytes=<from>-`.
+        from: u64,
+    },
+    /// A kept partial body was dropped and the body fetched from zero.
+    Restarted {
+        /// Why it was not continued.
+        reason: RestartReason,
+    },
+}
+
 /// What became of a job.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -112,6 +161,9 @@ pub enum Status {
     Saved {
         /// Body size in bytes.
         bytes: u64,
+        /// Whether the saving attempt continued a partial body the store
+        /// kept, or dropped one and started from zero.
+        resume: Resume,
     },
     /// The server answered 404 (never retried).
     NotFound,

@@ -140,7 +140,7 @@ impl Report {
         self.outcomes
             .iter()
             .map(|o| match o.status {
-                Status::Saved { bytes } => bytes,
+                Status::Saved { bytes, .. } => bytes,
                 _ => 0,
             })
             .sum()
@@ -599,7 +599,7 @@ pub fn merge_reports(reports: &[(String, ShardReport)]) -> MergedReport {
 mod tests {
     use super::*;
     use crate::job::Job;
-    use crate::outcome::{Failure, FailureKind};
+    use crate::outcome::{Failure, FailureKind, Resume};
 
     fn outcome(status: Status, attempts: u32, ms: u64) -> Outcome {
         Outcome {
@@ -634,8 +634,22 @@ mod tests {
         let report = Report::new(
             "test",
             vec![
-                outcome(Status::Saved { bytes: 10 }, 1, 100),
-                outcome(Status::Saved { bytes: 5 }, 2, 300),
+                outcome(
+                    Status::Saved {
+                        bytes: 10,
+                        resume: Resume::None,
+                    },
+                    1,
+                    100,
+                ),
+                outcome(
+                    Status::Saved {
+                        bytes: 5,
+                        resume: Resume::None,
+                    },
+                    2,
+                    300,
+                ),
                 outcome(Status::NotFound, 1, 200),
                 outcome(
                     Status::Failed(Failure::new(FailureKind::Timeout, "slow")),
@@ -681,7 +695,7 @@ mod tests {
 #[cfg(test)]
 mod merge_tests {
     use super::*;
-    use crate::outcome::{Failure, FailureKind};
+    use crate::outcome::{Failure, FailureKind, Resume};
 
     fn list() -> JobList {
         let names = (0..30).map(|i| format!("f{i}.bin"));
@@ -702,7 +716,10 @@ mod merge_tests {
                         format!("busy at {}", job.url()),
                     ))
                 } else {
-                    Status::Saved { bytes: 10 }
+                    Status::Saved {
+                        bytes: 10,
+                        resume: Resume::None,
+                    }
                 },
                 attempts: 1,
                 elapsed: Duration::from_millis(5),

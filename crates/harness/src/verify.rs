@@ -47,7 +47,7 @@ impl Expected {
             return Err(void("(the report)", detail));
         }
         for outcome in &report.outcomes {
-            let Status::Saved { bytes } = outcome.status else {
+            let Status::Saved { bytes, .. } = outcome.status else {
                 continue;
             };
             let name = outcome.job.name();
@@ -178,7 +178,10 @@ mod tests {
         let bytes = sink.commit().unwrap();
         Outcome {
             job,
-            status: Status::Saved { bytes },
+            status: Status::Saved {
+                bytes,
+                resume: fetchlab_core::Resume::None,
+            },
             attempts: 1,
             elapsed: Duration::ZERO,
         }

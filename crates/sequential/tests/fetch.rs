@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fetchlab_core::{
-    CancelToken, Downloader, FailureKind, HashStore, Job, JobList, Outcome, Progress, RunEnv,
-    Settings, Status,
+    CancelToken, Downloader, FailureKind, HashStore, Job, JobList, Outcome, Progress, Resume,
+    RunEnv, Settings, Status,
 };
 use fetchlab_sequential::SequentialDownloader;
 use fetchlab_server::{ServerConfig, TestServer};
@@ -65,7 +65,13 @@ fn sends_the_user_agent_and_no_accept_encoding() {
         .expect("valid settings");
     let outcomes = run(settings, &JobList::from_urls([url.as_str()]).expect("url"));
 
-    assert_eq!(outcomes[0].status, Status::Saved { bytes: 5 });
+    assert_eq!(
+        outcomes[0].status,
+        Status::Saved {
+            bytes: 5,
+            resume: Resume::None
+        }
+    );
     let head = server.join().expect("server thread");
     assert!(head.starts_with("get /a.bin http/1.1\r\n"), "{head}");
     assert!(
@@ -113,7 +119,13 @@ fn ten_redirects_are_followed_eleven_are_not() {
         .expect("in corpus")
         .body
         .len();
-    assert_eq!(outcomes[0].status, Status::Saved { bytes: size as u64 });
+    assert_eq!(
+        outcomes[0].status,
+        Status::Saved {
+            bytes: size as u64,
+            resume: Resume::None
+        }
+    );
     let failure = outcomes[1].failure().expect("too many redirects fails");
     assert_eq!(failure.kind, FailureKind::Redirect);
     assert_eq!(outcomes[1].attempts, 1, "not retried");

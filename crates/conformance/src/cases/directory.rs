@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use fetchlab_core::store::PartialOrigin;
-use fetchlab_core::{DirStore, FailureKind, Job, JobList, RunEnv, Status};
+use fetchlab_core::{DirStore, FailureKind, Job, JobList, RestartReason, Resume, RunEnv, Status};
 use fetchlab_server::{Corpus, CorpusSpec, ServerConfig, TestServer};
 
 use super::hostile::Scene;
@@ -158,9 +158,14 @@ fn keep_partial(server: &TestServer, store: &DirStore) -> Job {
 
 /// Keeps a partial body with its origin, lets `replace` swap it (given the
 /// scene and the partial's path) as someone would between runs, then runs
-/// again and checks the file was saved whole and byte-exact, and nothing
-/// outside the directory changed. Returns the server.
-fn rerun_after_replacing(subject: &Subject, replace: impl FnOnce(&Scene, &Path)) -> TestServer {
+/// again and checks the file was saved whole and byte-exact, the outcome
+/// says `resume`, and nothing outside the directory changed. Returns the
+/// server.
+fn rerun_after_replacing(
+    subject: &Subject,
+    resume: Resume,
+    replace: impl FnOnce(&Scene, &Path),
+) -> TestServer {
     let server = large_file_server();
     let scene = Scene::new();
     let job = keep_partial(&server, &scene.out.store);
@@ -172,8 +177,10 @@ fn rerun_after_replacing(subject: &Subject, replace: impl FnOnce(&Scene, &Path))
         .build()
         .expect("valid settings");
     let report = scene.run(subject, settings, &JobList::from_jobs(vec![job]));
-    assert!(
-        matches!(only(&report).status, Status::Saved { .. }),
+    let bytes = LARGE as u64;
+    assert_eq!(
+        only(&report).status,
+        Status::Saved { bytes, resume },
         "{report:?}"
     );
     let name = server.corpus().files()[0].name.clone();
@@ -183,18 +190,20 @@ fn rerun_after_replacing(subject: &Subject, replace: impl FnOnce(&Scene, &Path))
 }
 
 /// A kept partial body replaced by a link to a file outside between runs:
-/// the link is not resumed through; the file is downloaded afresh.
+/// the link is not taken for a partial body nor resumed through; the file
+/// is downloaded afresh.
 pub fn partial_replaced_by_a_link_between_runs_is_not_followed(subject: &Subject) {
-    rerun_after_replacing(subject, |scene, partial| {
+    rerun_after_replacing(subject, Resume::None, |scene, partial| {
         symlink(scene.victim(), partial).expect("symlink");
     });
 }
 
 /// A kept partial body replaced between runs by other bytes of the same
 /// size: its origin record no longer matches, so it is not resumed; the
-/// body starts from zero and the file is byte-exact.
+/// body starts from zero, the outcome says so, and the file is byte-exact.
 pub fn partial_replaced_by_other_bytes_between_runs_restarts(subject: &Subject) {
-    let server = rerun_after_replacing(subject, |_, partial| {
+    let reason = RestartReason::NoOrigin;
+    let server = rerun_after_replacing(subject, Resume::Restarted { reason }, |_, partial| {
         std::fs::write(partial, vec![b'#'; KEPT]).expect("write");
     });
     assert_eq!(

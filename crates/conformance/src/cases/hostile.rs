@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use fetchlab_core::{FailureKind, Job, JobList, Report, Settings, Status};
+use fetchlab_core::{FailureKind, Job, JobList, Report, Resume, Settings, Status};
 
 use crate::Subject;
 use crate::fixture::{self, Output};
@@ -274,7 +274,8 @@ pub(crate) fn expect_saved(subject: &Subject, route: Route, name: &str, body: &[
     assert_eq!(
         probe.outcome().status,
         Status::Saved {
-            bytes: body.len() as u64
+            bytes: body.len() as u64,
+            resume: Resume::None,
         },
         "{route:?}"
     );

@@ -16,7 +16,7 @@
 //! - `204 No Content` is a 2xx with an empty body: an empty file is saved,
 //!   at once (the client does not wait for a body that cannot come).
 
-use fetchlab_core::{FailureKind, Status};
+use fetchlab_core::{FailureKind, Resume, Status};
 
 use super::hostile::{MAX_BODY, SENT_BOUND, expect_refused, expect_saved, probe};
 use crate::Subject;
@@ -96,7 +96,13 @@ pub fn http_0_9_reply_is_refused(subject: &Subject) {
 /// read timeout could fire.
 pub fn no_content_saves_an_empty_file_at_once(subject: &Subject) {
     let (_server, scene, probe) = probe(subject, &Route::NoContent, "empty.bin");
-    assert_eq!(probe.outcome().status, Status::Saved { bytes: 0 });
+    assert_eq!(
+        probe.outcome().status,
+        Status::Saved {
+            bytes: 0,
+            resume: Resume::None
+        }
+    );
     assert_eq!(probe.outcome().attempts, 1);
     let read_timeout = super::hostile::hostile_settings().read_timeout();
     assert!(

@@ -2,7 +2,7 @@
 //! error, a loop ends, another port is followed; the server cannot choose
 //! the file name; a password in a URL appears in no outcome or report text.
 
-use fetchlab_core::{FailureKind, JobList, Status};
+use fetchlab_core::{FailureKind, JobList, Resume, Status};
 
 use super::hostile::{Scene, expect_failure, hostile_settings, probe_jobs};
 use crate::Subject;
@@ -48,7 +48,13 @@ pub fn content_disposition_name_is_ignored(subject: &Subject) {
         .map_or(0, |d| d.subsec_nanos());
     let name = format!("fetchlab-disposition-{}-{nanos}", std::process::id());
     let (_server, scene, probe) = super::hostile::probe(subject, &Route::Disposition, &name);
-    assert_eq!(probe.outcome().status, Status::Saved { bytes: 5 });
+    assert_eq!(
+        probe.outcome().status,
+        Status::Saved {
+            bytes: 5,
+            resume: Resume::None
+        }
+    );
     assert_eq!(
         std::fs::read(scene.out.dir.join(&name)).expect("saved"),
         HELLO
@@ -83,7 +89,10 @@ pub fn password_in_url_is_never_shown(subject: &Subject) {
     let probe = probe_jobs(subject, &server, &scene, &jobs, hostile_settings());
     assert!(matches!(
         probe.report.outcomes[0].status,
-        Status::Saved { bytes: 5 }
+        Status::Saved {
+            bytes: 5,
+            resume: Resume::None
+        }
     ));
     let mut texts = probe.report.summary_lines();
     for outcome in &probe.report.outcomes {

@@ -8,7 +8,7 @@
 //! with a strong `ETag`, honouring `Range` and `If-Range`).
 
 use fetchlab_core::store::PartialOrigin;
-use fetchlab_core::{Job, JobList, Status, Store};
+use fetchlab_core::{Job, JobList, RestartReason, Resume, Status, Store};
 
 use crate::Subject;
 use crate::fixture::{self, Output, only};
@@ -41,8 +41,9 @@ fn leave_partial(
 }
 
 /// Reruns `job` and checks the file is saved whole and byte-exact, with
-/// nothing else left; returns the bytes the server sent.
-fn rerun(subject: &Subject, server: &HostileServer, out: &Output, job: Job) -> u64 {
+/// nothing else left, and the outcome says `resume`; returns the bytes the
+/// server sent.
+fn rerun(subject: &Subject, server: &HostileServer, out: &Output, job: Job, resume: Resume) -> u64 {
     let jobs = JobList::from_jobs(vec![job]);
     let settings = fixture::quick()
         .max_body_bytes(1 << 30)
@@ -53,7 +54,8 @@ fn rerun(subject: &Subject, server: &HostileServer, out: &Output, job: Job) -> u
     assert_eq!(
         only(&report).status,
         Status::Saved {
-            bytes: body.len() as u64
+            bytes: body.len() as u64,
+            resume,
         },
         "{report:?}"
     );
@@ -74,7 +76,8 @@ pub fn partial_body_is_resumed_with_range(subject: &Subject) {
     let server = HostileServer::start().expect("start");
     let out = Output::new();
     let job = leave_partial(&server, &out, Route::Validated, Some(VALIDATED_ETAG));
-    let sent = rerun(subject, &server, &out, job);
+    let from = KEPT as u64;
+    let sent = rerun(subject, &server, &out, job, Resume::Resumed { from });
     let rest = (validated_body().len() - KEPT) as u64;
     assert!(
         (rest..rest + HEAD_SLACK).contains(&sent),
@@ -83,12 +86,17 @@ pub fn partial_body_is_resumed_with_range(subject: &Subject) {
 }
 
 /// Reruns after leaving a partial of `route` recorded with `origin_etag`,
-/// and checks the whole body was sent again.
-fn assert_restarts(subject: &Subject, route: Route, origin_etag: Option<&str>) {
+/// and checks the whole body was sent again and the outcome says why.
+fn assert_restarts(
+    subject: &Subject,
+    route: Route,
+    origin_etag: Option<&str>,
+    reason: RestartReason,
+) {
     let server = HostileServer::start().expect("start");
     let out = Output::new();
     let job = leave_partial(&server, &out, route, origin_etag);
-    let sent = rerun(subject, &server, &out, job);
+    let sent = rerun(subject, &server, &out, job, Resume::Restarted { reason });
     assert!(
         sent >= validated_body().len() as u64,
         "the whole body again"
@@ -98,18 +106,28 @@ fn assert_restarts(subject: &Subject, route: Route, origin_etag: Option<&str>) {
 /// A server that ignores `Range` answers 200: the body starts afresh and is
 /// still byte-exact.
 pub fn resume_falls_back_without_range_support(subject: &Subject) {
-    assert_restarts(subject, Route::ValidatedNoRange, Some(VALIDATED_ETAG));
+    assert_restarts(
+        subject,
+        Route::ValidatedNoRange,
+        Some(VALIDATED_ETAG),
+        RestartReason::NotResumed,
+    );
 }
 
 /// A partial body recorded with another validator (the file changed on the
 /// server since): the server answers the `If-Range` request with the whole
 /// body, and the file is the new body, not a splice.
 pub fn changed_representation_restarts(subject: &Subject) {
-    assert_restarts(subject, Route::Validated, Some("\"fetchlab-v0\""));
+    assert_restarts(
+        subject,
+        Route::Validated,
+        Some("\"fetchlab-v0\""),
+        RestartReason::NotResumed,
+    );
 }
 
 /// A partial body with no validator recorded: never resumed blind; the
 /// request asks for the whole body.
 pub fn partial_without_a_validator_restarts(subject: &Subject) {
-    assert_restarts(subject, Route::Validated, None);
+    assert_restarts(subject, Route::Validated, None, RestartReason::NoValidator);
 }

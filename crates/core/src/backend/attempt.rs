@@ -29,7 +29,7 @@ use url::Url;
 
 use crate::downloader::RunEnv;
 use crate::job::Job;
-use crate::outcome::{Failure, FailureKind};
+use crate::outcome::{Failure, FailureKind, Resume};
 use crate::progress::CancelToken;
 use crate::settings::Settings;
 use crate::store::{PartialOrigin, Store};
@@ -37,7 +37,7 @@ use crate::store::{PartialOrigin, Store};
 use super::offload::Offloaded;
 use super::redirect::{is_redirect, job_url, next_url};
 use super::run::Fetched;
-use super::transfer::{BodyOpening, BodyWriter, HeadDecision, resume_point};
+use super::transfer::{BodyOpening, BodyWriter, HeadDecision, resume_start};
 use super::transport::{
     AsyncBody, AsyncRuntime, AsyncTransport, BlockingBody, BlockingTransport, Head, Request,
 };
@@ -59,6 +59,7 @@ pub struct Plan<'a> {
     store: &'a Arc<dyn Store>,
     url: Url,
     resumed_from: Option<u64>,
+    without_range: Resume,
     headers: Vec<(&'static str, String)>,
     followed: usize,
     deadline: Deadline,
@@ -88,24 +89,25 @@ impl<'a> Plan<'a> {
     /// Plans an attempt at `job`: checks its URL, and asks for the rest of
     /// a partial body the store kept when its origin allows
     /// (`Range: bytes=<offset>-` and `If-Range: <validator>`, see
-    /// [`resume_point`]).
+    /// [`resume_start`]).
     pub fn start(
         job: &'a Job,
         settings: &'a Settings,
         store: &'a Arc<dyn Store>,
     ) -> Result<Self, Failure> {
         let url = job_url(job.url())?;
-        let resume = resume_point(store.as_ref(), job, settings);
-        let resumed_from = resume.as_ref().map(|point| point.offset);
-        let headers = resume
-            .map(|point| point.headers().to_vec())
-            .unwrap_or_default();
+        let (resumed_from, without_range, headers) =
+            match resume_start(store.as_ref(), job, settings) {
+                Ok(point) => (Some(point.offset), Resume::None, point.headers().to_vec()),
+                Err(resume) => (None, resume, Vec::new()),
+            };
         Ok(Self {
             job,
             settings,
             store,
             url,
             resumed_from,
+            without_range,
             headers,
             followed: 0,
             deadline: Deadline::after(settings.total_timeout()),
@@ -159,6 +161,7 @@ impl<'a> Plan<'a> {
                 head: decided,
                 content_range: head.content_range,
                 resumed_from: self.resumed_from,
+                without_range: self.without_range,
                 max: self.settings.max_body_bytes(),
                 origin: PartialOrigin::new(self.job.url(), head.etag, head.last_modified),
             }),
@@ -231,7 +234,9 @@ fn fetch_blocking(
             }
             Next::Read(opening) => {
                 let expected = opening.head.content_length;
-                return save_blocking(&mut body, opening.open()?, expected).map(Fetched::Saved);
+                let resume = opening.resume();
+                return save_blocking(&mut body, opening.open()?, expected)
+                    .map(|bytes| Fetched::Saved { bytes, resume });
             }
             Next::Done { result, drain } => {
                 if drain {
@@ -330,6 +335,7 @@ async fn save_async<B: AsyncBody>(
     opening: BodyOpening,
 ) -> Option<Result<Fetched, Failure>> {
     let expected = opening.head.content_length;
+    let resume = opening.resume();
     let mut out = Offloaded::new(opening);
     loop {
         let (limit, timeout) = deadline.read_limit(settings.read_timeout());
@@ -350,7 +356,11 @@ async fn save_async<B: AsyncBody>(
     // Hand the connection back to the client's pool before the blocking
     // commit, so the next job finds it idle.
     drop(body);
-    Some(out.finish(runtime).await.map(Fetched::Saved))
+    Some(
+        out.finish(runtime)
+            .await
+            .map(|bytes| Fetched::Saved { bytes, resume }),
+    )
 }
 
 /// Reads a small body to its end; `None` when cancelled meanwhile. Read
@@ -422,7 +432,13 @@ mod tests {
         ];
         let (env, store) = env();
         let (result, fake) = both(&replies, &job(), &Settings::default(), &env);
-        assert_eq!(result, Ok(Fetched::Saved(4)));
+        assert_eq!(
+            result,
+            Ok(Fetched::Saved {
+                bytes: 4,
+                resume: Resume::None
+            })
+        );
         assert_eq!(
             fake.urls(),
             [
@@ -498,7 +514,13 @@ mod tests {
         let fake = Fake::new(vec![Reply::partial(b"end", &range)]);
         let env = RunEnv::new(store);
         let result = attempt_blocking(&fake, &job, &Settings::default(), &env);
-        assert_eq!(result, Ok(Fetched::Saved(len as u64 + 3)));
+        assert_eq!(
+            result,
+            Ok(Fetched::Saved {
+                bytes: len as u64 + 3,
+                resume: Resume::Resumed { from: len as u64 }
+            })
+        );
         let sent = [
             ("range", format!("bytes={len}-")),
             ("if-range", "\"v1\"".to_owned()),

@@ -135,6 +135,7 @@ mod tests {
             },
             content_range: None,
             resumed_from: None,
+            without_range: crate::Resume::None,
             max,
             origin: crate::store::PartialOrigin::new("http://127.0.0.1/a", None, None),
         }

@@ -60,7 +60,7 @@ use std::time::{Duration, Instant};
 
 use crate::downloader::RunEnv;
 use crate::job::Job;
-use crate::outcome::{Failure, FailureKind, Outcome, Status};
+use crate::outcome::{Failure, FailureKind, Outcome, Resume, Status};
 use crate::progress::{CancelToken, Progress};
 use crate::settings::Settings;
 use crate::store::{Presence, Store};
@@ -74,8 +74,13 @@ use super::wait::{Waited, bounded};
 /// What one successful attempt produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fetched {
-    /// The body was saved; its size.
-    Saved(u64),
+    /// The body was saved.
+    Saved {
+        /// Its size.
+        bytes: u64,
+        /// Whether it continued or dropped a kept partial body.
+        resume: Resume,
+    },
     /// The server answered 404.
     NotFound,
 }
@@ -144,7 +149,7 @@ impl JobRun {
     pub fn record(&mut self, result: Result<Fetched, Failure>) -> Step {
         self.attempts += 1;
         let status = match result {
-            Ok(Fetched::Saved(bytes)) => Status::Saved { bytes },
+            Ok(Fetched::Saved { bytes, resume }) => Status::Saved { bytes, resume },
             Ok(Fetched::NotFound) => Status::NotFound,
             Err(failure) => match self.schedule.next_delay(&failure) {
                 Some(delay) => return Step::RetryAfter(delay),
@@ -484,7 +489,13 @@ mod tests {
             Reply::ok(b"done"),
         ];
         let (outcome, requests) = both(&replies, &settings(3));
-        assert_eq!(outcome.status, Status::Saved { bytes: 4 });
+        assert_eq!(
+            outcome.status,
+            Status::Saved {
+                bytes: 4,
+                resume: Resume::None
+            }
+        );
         assert_eq!((outcome.attempts, requests), (3, 3));
     }
 
@@ -530,7 +541,13 @@ mod tests {
         ));
         let replies = [Reply::status(429, b"").retry_after("0"), Reply::ok(b"x")];
         let (outcome, _) = both(&replies, &settings);
-        assert_eq!(outcome.status, Status::Saved { bytes: 1 });
+        assert_eq!(
+            outcome.status,
+            Status::Saved {
+                bytes: 1,
+                resume: Resume::None
+            }
+        );
     }
 
     #[test]

@@ -19,14 +19,16 @@
 //! later attempt or run can resume it.
 //!
 //! A restart (a partial body dropped for one of these reasons, or a `200`
-//! to an `If-Range` request) shows in the outcome only as the body's full
-//! size being fetched; it is not a failure.
+//! to an `If-Range` request) is not a failure: the saved outcome says it
+//! in its [`Resume`] ([`Resume::Restarted`] with a [`RestartReason`]), as
+//! it says a continued body ([`Resume::Resumed`]); [`resume_start`] gives
+//! the reason before the request, [`BodyOpening::resume`] after the head.
 
 use std::io;
 use std::time::Duration;
 
 use crate::job::Job;
-use crate::outcome::{Failure, FailureKind};
+use crate::outcome::{Failure, FailureKind, RestartReason, Resume};
 use crate::settings::Settings;
 use crate::store::{PartialOrigin, Presence, Sink, Store};
 
@@ -227,18 +229,35 @@ impl ResumePoint {
 /// this job's URL with a validator to send as `If-Range`. `None`: the body
 /// starts from zero (replacing any partial one).
 pub fn resume_point(store: &dyn Store, job: &Job, settings: &Settings) -> Option<ResumePoint> {
+    resume_start(store, job, settings).ok()
+}
+
+/// [`resume_point`], saying on `Err` how a body started from zero relates
+/// to what the store kept: [`Resume::None`] when it kept no partial body
+/// (or `settings.overwrite()` is on), else [`Resume::Restarted`] with the
+/// reason the partial body cannot be continued.
+pub fn resume_start(
+    store: &dyn Store,
+    job: &Job,
+    settings: &Settings,
+) -> Result<ResumePoint, Resume> {
     if settings.overwrite() {
-        return None;
+        return Err(Resume::None);
     }
+    let restarted = |reason| Err(Resume::Restarted { reason });
     match store.check(job) {
-        Ok(Presence::Partial {
-            bytes,
-            origin: Some(origin),
-        }) if origin.is_for(job) => origin.if_range().map(|validator| ResumePoint {
-            offset: bytes,
-            if_range: validator.to_owned(),
-        }),
-        _ => None,
+        Ok(Presence::Partial { bytes, origin }) => match origin {
+            None => restarted(RestartReason::NoOrigin),
+            Some(origin) if !origin.is_for(job) => restarted(RestartReason::OtherUrl),
+            Some(origin) => match origin.if_range() {
+                Some(validator) => Ok(ResumePoint {
+                    offset: bytes,
+                    if_range: validator.to_owned(),
+                }),
+                None => restarted(RestartReason::NoValidator),
+            },
+        },
+        _ => Err(Resume::None),
     }
 }
 
@@ -301,6 +320,9 @@ pub struct BodyOpening {
     pub content_range: Option<String>,
     /// The offset asked for with `Range`, if the request resumed.
     pub resumed_from: Option<u64>,
+    /// How the body relates to what the store kept when the request asked
+    /// for no range ([`resume_start`]'s `Err`).
+    pub without_range: Resume,
     /// The largest body accepted.
     pub max: u64,
     /// What the body is part of: recorded with it ([`Sink::set_origin`]).
@@ -308,6 +330,20 @@ pub struct BodyOpening {
 }
 
 impl BodyOpening {
+    /// How the saved body relates to a partial body the store kept: a `206`
+    /// to a range request continues it; any other answer to one restarts
+    /// it ([`RestartReason::NotResumed`]); without a range, as
+    /// [`BodyOpening::without_range`] says.
+    pub fn resume(&self) -> Resume {
+        match (self.head.status, self.resumed_from) {
+            (206, Some(from)) => Resume::Resumed { from },
+            (_, Some(_)) => Resume::Restarted {
+                reason: RestartReason::NotResumed,
+            },
+            (_, None) => self.without_range,
+        }
+    }
+
     /// Opens the body: [`open_body`] with these values.
     pub fn open(&self) -> Result<BodyWriter, Failure> {
         open_body(
@@ -460,14 +496,20 @@ mod tests {
         let settings = Settings::default();
         let big = vec![7u8; RESUME_MIN_BYTES as usize];
         let other = Job::with_name("http://127.0.0.2/big", "big.bin");
-        for origin in [origin(&job, None), origin(&other, Some("\"v1\""))] {
+        for (origin, reason) in [
+            (origin(&job, None), RestartReason::NoValidator),
+            (origin(&other, Some("\"v1\"")), RestartReason::OtherUrl),
+        ] {
             keep(&store, &job, &big, &origin);
             assert!(matches!(store.check(&job), Ok(Presence::Partial { .. })));
             assert_eq!(resume_point(&store, &job, &settings), None, "{origin:?}");
+            let start = resume_start(&store, &job, &settings);
+            assert_eq!(start, Err(Resume::Restarted { reason }), "{origin:?}");
         }
         let overwrite = settings.to_builder().overwrite(true).build().unwrap();
         keep(&store, &job, &big, &origin(&job, Some("\"v1\"")));
         assert_eq!(resume_point(&store, &job, &overwrite), None);
+        assert_eq!(resume_start(&store, &job, &overwrite), Err(Resume::None));
     }
 
     #[test]
