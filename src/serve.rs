@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use fetchlab_server::{Corpus, CorpusSpec, Hosts, NetworkModel, ServerConfig, TestServer};
+use fetchlab_server::{Corpus, CorpusSpec, Hosts, ServerConfig, TestServer};
 
 use crate::cli::ServeArgs;
 use crate::exit::Outcome;
@@ -118,11 +118,7 @@ fn write_ca(servers: &[TestServer], out: &Path) -> Result<PathBuf> {
 
 /// The server configuration the options ask for.
 fn config(args: &ServeArgs) -> Result<ServerConfig> {
-    let network = NetworkModel {
-        rtt: *args.rtt,
-        bottleneck: args.bottleneck,
-        loss: args.loss,
-    };
+    let network = args.network.model();
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     Ok(ServerConfig::default()
         .with_corpus(corpus(args)?)

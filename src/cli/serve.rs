@@ -85,22 +85,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub jitter: Duration,
 
-    /// Model a network of this round-trip time, for every client: a TCP
-    /// handshake round trip on a new connection, one round trip per
-    /// request, bodies in slow-start flights (10 × 1448 B, doubling per
-    /// round trip).
-    #[arg(long, value_name = "DURATION", default_value = "0s")]
-    pub rtt: Duration,
-
-    /// A bottleneck of this many bytes per second shared by all
-    /// connections (part of the network model).
-    #[arg(long, value_name = "SIZE", value_parser = super::parse_bytes)]
-    pub bottleneck: Option<u64>,
-
-    /// Share of 1448-byte segments lost (part of the network model): each
-    /// loss costs a round trip and halves the window; a lost tail an RTO.
-    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]
-    pub loss: f64,
+    /// The network model (`--rtt`, `--bottleneck`, `--loss`), spelled as
+    /// for `fetchlab compare`.
+    #[command(flatten)]
+    pub network: super::NetworkArgs,
 
     /// Serve HTTPS with a certificate made at start; prints the CA file to
     /// trust (`--cacert FILE`).
