@@ -9,10 +9,17 @@
 //! after every point, so a later failure loses nothing. Criterion's own
 //! JSON under `target/criterion` is never read.
 //!
-//! Budget: 10 samples of one run each after one warm-up run (11 runs per
-//! benchmark), which is what keeps a full `cargo bench` under 15 minutes.
-//! The warm-up run is left out of the time statistics but counted in the
-//! memory and thread peaks (later runs can reuse memory the allocator kept).
+//! Budget: every benchmark starts with one probe run. When the probe takes
+//! at most [`SLOW_RUN`], criterion measures 10 samples of one run each after
+//! its own warm-up run; the probe and the warm-up are left out of the time
+//! statistics but counted in the memory and thread peaks (later runs can
+//! reuse memory the allocator kept). When the probe takes longer (the
+//! sequential baselines, 10,000-job points, the large files), the row is
+//! [`SLOW_RUNS`] runs measured here, the probe included, and criterion is not
+//! asked: a run of seconds gains nothing from warming up, and eleven of them
+//! would cost the budget that keeps a full `cargo bench` under 15 minutes.
+//! The table's `runs` column says which rows were measured which way, and
+//! a note under the table says why.
 //!
 //! `cargo test --benches` (criterion's test mode) runs every benchmark once
 //! on a tiny version of its scenario and writes nothing.
@@ -86,6 +93,13 @@ fn fail(error: impl std::fmt::Display) -> ! {
     panic!("\n\n*** fetchlab bench failed: {error}\n")
 }
 
+/// A probe run longer than this makes the row a slow one (see the module
+/// docs).
+const SLOW_RUN: Duration = Duration::from_secs(2);
+
+/// How many runs measure a slow row.
+const SLOW_RUNS: usize = 3;
+
 /// Benchmarks every point × strategy of `scenario` as group `scenario.id`.
 #[allow(
     dead_code,
@@ -119,6 +133,7 @@ pub fn bench_scenario_with_commands(
         eprintln!("note: {note}");
         table.notes.push(note);
     }
+    let mut slow_rows = false;
     let mut group = c.benchmark_group(&scenario.id);
     group
         .sample_size(10)
@@ -145,9 +160,12 @@ pub fn bench_scenario_with_commands(
                 continue;
             }
             let id = BenchmarkId::new(strategy.name(), &point.label);
+            let label = format!("{}/{}/{}", scenario.id, strategy.name(), point.label);
             let runs = bench_runs(
                 &mut group,
                 id,
+                &label,
+                mode,
                 || {
                     let note = &mut |note: String| eprintln!("note: {note}");
                     runner().session(strategy, note).unwrap_or_else(|e| fail(e))
@@ -159,11 +177,13 @@ pub fn bench_scenario_with_commands(
                     (m.wall, m)
                 },
             );
-            let time_runs = without_warm_up(&runs);
-            if let Some(mut row) = Row::measured(point, runner().ideal().as_secs_f64(), time_runs) {
+            slow_rows |= runs.slow;
+            if let Some(mut row) =
+                Row::measured(point, runner().ideal().as_secs_f64(), runs.timed())
+            {
                 widen_peaks(
                     &mut row,
-                    &runs,
+                    &runs.all,
                     point.workload.concurrency.min(point.workload.jobs),
                 );
                 table.push(row);
@@ -171,9 +191,12 @@ pub fn bench_scenario_with_commands(
         }
         for spec in commands {
             let id = BenchmarkId::new(&spec.name, &point.label);
+            let label = format!("{}/{}/{}", scenario.id, spec.name, point.label);
             let runs = bench_runs(
                 &mut group,
                 id,
+                &label,
+                mode,
                 || {
                     let note = &mut |note: String| eprintln!("note: {note}");
                     CommandSession::start(runner(), spec, note).unwrap_or_else(|e| fail(e))
@@ -189,16 +212,19 @@ pub fn bench_scenario_with_commands(
                     (m.wall, m)
                 },
             );
-            let time_runs = without_warm_up(&runs);
+            slow_rows |= runs.slow;
             if let Some(mut row) =
-                Row::command(point, runner().ideal().as_secs_f64(), spec, time_runs)
+                Row::command(point, runner().ideal().as_secs_f64(), spec, runs.timed())
             {
-                // A failure in the warm-up run counts too.
+                // A failure in the probe or warm-up run counts too.
                 if row.failed.is_none() {
-                    row.failed = runs.iter().find_map(|m| m.failure.clone());
+                    row.failed = runs.all.iter().find_map(|m| m.failure.clone());
                 }
                 table.push(row);
             }
+        }
+        if slow_rows && !table.notes.contains(&slow_note()) {
+            table.notes.push(slow_note());
         }
         if mode == Mode::Bench && !table.rows.is_empty() {
             match write_results(&results_dir(), &table) {
@@ -210,17 +236,70 @@ pub fn bench_scenario_with_commands(
     group.finish();
 }
 
-/// Benchmark `id`: every criterion iteration is one `run` of a session
-/// that `start` makes on first use (and drops at the end, stopping its
-/// server). Returns every run's measurement, the warm-up's first.
+/// The note under a table with slow rows.
+fn slow_note() -> String {
+    format!(
+        "Rows of {SLOW_RUNS} runs: one run took over {:.0} s, so the row is {SLOW_RUNS} runs \
+         measured directly (their median) instead of criterion's warm-up and 10 samples; every \
+         other row is 10 samples after a probe run and a warm-up run.",
+        SLOW_RUN.as_secs_f64()
+    )
+}
+
+/// Every run of one benchmark, the untimed ones first.
+struct Runs<M> {
+    /// Every run, in order.
+    all: Vec<M>,
+    /// How many leading runs (probe, warm-up) are left out of the time.
+    untimed: usize,
+    /// Whether the probe was slow (the row is [`SLOW_RUNS`] direct runs).
+    slow: bool,
+}
+
+impl<M> Runs<M> {
+    /// The runs that count for time.
+    fn timed(&self) -> &[M] {
+        &self.all[self.untimed.min(self.all.len().saturating_sub(1))..]
+    }
+}
+
+/// Benchmark `id` (`label` in messages): one probe `run` of a session that `start` makes on first
+/// use (and drops at the end, stopping its server), then either criterion's
+/// iterations, each one `run`, or — when the probe took over [`SLOW_RUN`] —
+/// [`SLOW_RUNS`] runs in all without criterion. Criterion's test mode skips
+/// the probe and runs once.
 fn bench_runs<S, M>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     id: BenchmarkId,
+    label: &str,
+    mode: Mode,
     mut start: impl FnMut() -> S,
     mut run: impl FnMut(&mut S) -> (Duration, M),
-) -> Vec<M> {
+) -> Runs<M> {
     let mut session = None;
-    let mut runs = Vec::new();
+    let mut all = Vec::new();
+    let mut untimed = 0;
+    if mode == Mode::Bench {
+        let session = session.get_or_insert_with(&mut start);
+        let (wall, m) = run(session);
+        all.push(m);
+        if wall > SLOW_RUN {
+            eprintln!(
+                "{label}: one run took {:.2} s: measuring {SLOW_RUNS} runs without criterion",
+                wall.as_secs_f64()
+            );
+            while all.len() < SLOW_RUNS {
+                all.push(run(session).1);
+            }
+            return Runs {
+                all,
+                untimed: 0,
+                slow: true,
+            };
+        }
+        // The probe, then criterion's warm-up run.
+        untimed = 2;
+    }
     group.bench_function(id, |b| {
         b.iter_custom(|iters| {
             let session = session.get_or_insert_with(&mut start);
@@ -228,18 +307,16 @@ fn bench_runs<S, M>(
             for _ in 0..iters {
                 let (wall, m) = run(session);
                 total += wall;
-                runs.push(m);
+                all.push(m);
             }
             total
         })
     });
-    runs
-}
-
-/// The runs that count for time: all but criterion's warm-up run (when
-/// there was more than one).
-fn without_warm_up<M>(runs: &[M]) -> &[M] {
-    if runs.len() > 1 { &runs[1..] } else { runs }
+    Runs {
+        all,
+        untimed,
+        slow: false,
+    }
 }
 
 /// `Some(reason)` when the backend refuses the point's settings.

@@ -2,10 +2,9 @@
 //! `fetchlab compare`.
 //!
 //! Each scenario answers one question and varies one parameter over a few
-//! points. They are sized so that a full `cargo bench` (11 runs of every
-//! point and strategy: criterion's warm-up and 10 samples) stays under 15
-//! minutes on 2 cores (the `network` scenario takes about 3 of them); where a strategy is left out of a point, the point
-//! says why.
+//! points. They are sized so that a full `cargo bench` stays under 15
+//! minutes on 2 cores (how many runs a row gets: `docs/harness.md`, "The
+//! budget"); where a strategy is left out of a point, the point says why.
 
 use std::time::Duration;
 

@@ -8,12 +8,13 @@ use crate::units;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct MarkdownExporter;
 
-const COLUMNS: [&str; 17] = [
+const COLUMNS: [&str; 18] = [
     "strategy",
     "client",
     "workers",
     "time (median)",
     "min – max",
+    "runs",
     "ideal",
     "efficiency",
     "req/s",
@@ -49,7 +50,7 @@ impl Exporter for MarkdownExporter {
             out.push_str(&line(cells.into_iter()));
         }
         out.push_str(
-            "\nTime: wall time of the download, median of the runs. Ideal: the makespan of perfect \
+            "\nTime: wall time of the download, median of the runs (runs: how many were timed). Ideal: the makespan of perfect \
              workers (no overhead) at the workload's concurrency against this server; sequential \
              uses one worker, so its efficiency shows how far one-at-a-time is from that limit. \
              Efficiency: ideal / median time. \
@@ -103,6 +104,7 @@ fn cells(row: &Row) -> Vec<String> {
             units::secs(row.time.min),
             units::secs(row.time.max)
         ),
+        row.runs.to_string(),
         units::secs(row.ideal),
         row.efficiency.map_or("–".into(), units::percent),
         units::rate(row.requests_per_sec),
