@@ -321,7 +321,11 @@ mod tests {
         ];
         for status in statuses {
             let json = serde_json::to_string(&status).unwrap();
-            assert_eq!(serde_json::from_str::<Status>(&json).unwrap(), status, "{json}");
+            assert_eq!(
+                serde_json::from_str::<Status>(&json).unwrap(),
+                status,
+                "{json}"
+            );
         }
     }
 }

@@ -123,18 +123,25 @@ pub fn harness_threads(baseline: Option<Usage>) -> Option<u64> {
     Some(first.min(now))
 }
 
-/// CPU time (user + system) this process has used so far.
+/// CPU time (user + system) this process and the children it has reaped
+/// have used so far: a strategy that runs child processes and reaps them
+/// before its run ends (`processes`) has their time counted in its run.
+/// (A server child is reaped only when its session ends, outside any
+/// measured run.)
 pub fn cpu_time() -> Duration {
-    // SAFETY: getrusage only writes into the struct we pass; zeroed is a valid rusage.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
-            return Duration::ZERO;
-        }
-        usage
+    let of = |who| {
+        // SAFETY: getrusage only writes into the struct we pass; zeroed is a valid rusage.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            if libc::getrusage(who, &mut usage) != 0 {
+                return Duration::ZERO;
+            }
+            usage
+        };
+        let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        tv(usage.ru_utime) + tv(usage.ru_stime)
     };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
+    of(libc::RUSAGE_SELF) + of(libc::RUSAGE_CHILDREN)
 }
 
 /// Gives memory the allocator keeps but no longer uses back to the system,

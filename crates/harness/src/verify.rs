@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use fetchlab_core::store::{Digest256, sha256_hex};
 use fetchlab_core::{HashStore, Report, Status};
 use fetchlab_server::Corpus;
 
@@ -34,6 +35,27 @@ impl Expected {
         jobs: usize,
         store: &HashStore,
     ) -> Result<(), HarnessError> {
+        self.verify_with(report, jobs, |name| store.digest(name))
+    }
+
+    /// Checks `report` against the files saved in `dir` (a run into a
+    /// directory store): each saved job's file, read back and hashed.
+    pub fn verify_dir(&self, report: &Report, jobs: usize, dir: &Path) -> Result<(), HarnessError> {
+        self.verify_with(report, jobs, |name| {
+            let body = std::fs::read(dir.join(name)).ok()?;
+            Some(Digest256 {
+                bytes: body.len() as u64,
+                sha256: sha256_hex(&body),
+            })
+        })
+    }
+
+    fn verify_with(
+        &self,
+        report: &Report,
+        jobs: usize,
+        digest_of: impl Fn(&str) -> Option<Digest256>,
+    ) -> Result<(), HarnessError> {
         let void = |name: &str, detail: String| HarnessError::Verification {
             strategy: report.strategy.clone(),
             name: name.to_owned(),
@@ -54,7 +76,7 @@ impl Expected {
             let Some((size, sha256)) = self.files.get(name) else {
                 return Err(void(name, "the corpus has no such file".into()));
             };
-            let Some(digest) = store.digest(name) else {
+            let Some(digest) = digest_of(name) else {
                 return Err(void(name, "no body reached the store".into()));
             };
             if digest.bytes != *size || bytes != *size {

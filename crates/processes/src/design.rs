@@ -1,0 +1,3 @@
+//! Design choices of the process pool, and how its cost was measured.
+//!
+//! (Filled in below.)
