@@ -138,21 +138,22 @@ fn a_killed_child_fails_its_own_unfinished_jobs_naming_it() {
     let killed = Arc::new(AtomicUsize::new(0));
     let kills = Arc::clone(&killed);
     let watch = Watch::new(move || {
-        for pid in children_with("0/2") {
+        // No other test runs five children, so "0/5" is this run's.
+        for pid in children_with("0/5") {
             // SAFETY: kill has no memory effects; the pid is our child's.
             unsafe { libc::kill(pid, libc::SIGKILL) };
             kills.fetch_add(1, Ordering::SeqCst);
         }
     });
     let env = env.with_progress(watch);
-    let report = pool(2, 2).download(&jobs, &env).expect("the run");
+    let report = pool(5, 5).download(&jobs, &env).expect("the run");
     assert_eq!(
         killed.load(Ordering::SeqCst),
         1,
-        "child 0/2 was found and killed"
+        "child 0/5 was found and killed"
     );
     assert_eq!(report.outcomes.len(), jobs.len());
-    let shard0 = fetchlab_core::Shard::new(0, 2).unwrap();
+    let shard0 = fetchlab_core::Shard::new(0, 5).unwrap();
     let mut failed = 0;
     for outcome in &report.outcomes {
         if shard0.holds(outcome.job.name()) {
@@ -162,7 +163,7 @@ fn a_killed_child_fails_its_own_unfinished_jobs_naming_it() {
                     failed += 1;
                     assert_eq!(failure.kind, FailureKind::Io, "{failure}");
                     assert!(
-                        failure.detail.contains("child fetchlab process 0/2")
+                        failure.detail.contains("child fetchlab process 0/5")
                             && failure.detail.contains("killed by signal 9"),
                         "{failure}"
                     );
