@@ -53,20 +53,24 @@
 //!
 //! # Conformance cases it does not run
 //!
-//! The shared suite runs against this strategy from the root package's
+//! The shared suite runs against this strategy, built through the
+//! strategy registry, from the root package's
 //! `tests/processes_conformance.rs` (only there is the `fetchlab` binary
-//! built for a test). These cases are excluded, each for a reason of the
-//! process boundary, not of a bug:
+//! built for a test). Three cases are excluded, each for a reason of the
+//! process boundary, not a bug:
 //!
+//! - `integrity::many_jobs_all_verified`: it downloads into a hashing
+//!   store, which lives in the test's process; the children can only share
+//!   a directory, and the pool refuses any other store with an error.
 //! - `run::a_panic_fails_only_its_own_job`: the observer that panics runs
 //!   in the parent, when the child's `started` event arrives; the child
 //!   has made its request by then and cannot take it back. The job still
 //!   fails with `job panicked: …` (the core policy), but the request and
 //!   the saved file the case forbids exist.
-//! - `run::cancelling_in_flight_stops_at_once`: a cancel reaches the
-//!   children as a signal, and each child then stops its own requests at
-//!   once; the whole takes the children's signal handling and exit, which
-//!   the case's bound (made for one process) does not allow for.
+//! - `directory::read_only_directory_fails_the_job`: a child opens the
+//!   output directory before its first request and refuses a read-only one
+//!   as bad input (as `fetchlab download` does), so the job fails with the
+//!   child's reason and no request, where the case expects one request.
 #![deny(missing_docs)]
 
 mod child;
