@@ -6,8 +6,9 @@
 //! store ([`Strategy::needs_directory_store`], the `processes` row) runs
 //! into a [`DirStore`] in a fresh temporary directory per run instead, and
 //! its saved files are verified on the disk. Its CPU time counts its
-//! reaped children's ([`resources::cpu_time`]); its memory and threads are
-//! the parent's only, so they are left empty rather than shown too low.
+//! reaped children's ([`resources::cpu_time`]), and its memory and threads
+//! are sampled over the harness's process tree (less a child server,
+//! [`Sampler::start_tree`]), so they count the children too.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -172,9 +173,12 @@ impl Session<'_> {
     /// One measured, verified run.
     pub fn run_once(&mut self, progress: Arc<dyn Progress>) -> Result<Measurement, HarnessError> {
         resources::trim_heap();
-        let sampler = Sampler::start();
-        let baseline = Usage::now();
         let store = RunStore::new(self.strategy)?;
+        let sampler = match store {
+            RunStore::Hash(_) => Sampler::start(),
+            RunStore::Dir(..) => Sampler::start_tree(self.server.child_pid()),
+        };
+        let baseline = Usage::now();
         let env = RunEnv::new(store.shared()).with_progress(progress);
         let downloader = self.runner.build(self.strategy)?;
         self.server.before_run();
@@ -188,17 +192,10 @@ impl Session<'_> {
         drop(downloader);
         let server = self.server.after_run()?;
         let expected = &self.runner.expected;
-        let in_process = match &store {
-            RunStore::Hash(hashes) => {
-                expected.verify(&report, self.jobs.len(), hashes)?;
-                true
-            }
-            RunStore::Dir(dir, _) => {
-                expected.verify_dir(&report, self.jobs.len(), dir.path())?;
-                false
-            }
-        };
-        let peak = peak.filter(|_| in_process);
+        match &store {
+            RunStore::Hash(hashes) => expected.verify(&report, self.jobs.len(), hashes)?,
+            RunStore::Dir(dir, _) => expected.verify_dir(&report, self.jobs.len(), dir.path())?,
+        }
         let delta = |f: fn(&Usage) -> u64| Some(f(&peak?).saturating_sub(f(&baseline?)));
         let threads = resources::harness_threads(baseline);
         let extra_threads = peak.zip(threads).map(|(p, t)| p.threads.saturating_sub(t));

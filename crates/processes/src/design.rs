@@ -80,8 +80,8 @@
 //!   of starting P children and reading their reports.
 //! - **Memory**: the peak of ΣVmRSS over the `fetchlab download` process
 //!   and its descendants, sampled from `/proc` every few milliseconds
-//!   during the seed workload (the harness's own memory column counts one
-//!   process, so the `processes` row leaves it empty).
+//!   during the seed workload. The harness's memory and threads columns do
+//!   the same for this row (its process tree, less a child server).
 //! - **Connections**: the server's count of connections opened
 //!   (`GET /_stats` of `fetchlab serve`) after one seed run of each.
 //! - **Seed time**: `fetchlab compare -s threads,processes` (the harness's
