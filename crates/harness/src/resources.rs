@@ -88,6 +88,23 @@ impl Sampler<Usage> {
 /// is simply not counted.
 pub fn tree_usage(root: u32, skip: Option<u32>) -> Option<Usage> {
     let mut total: Option<Usage> = None;
+    for_each_in_tree(root, skip, |status| {
+        let field = |name: &str| status_field(status, name);
+        // A zombie has no VmRSS line: nothing to count.
+        if let (Some(rss), Some(threads)) = (field("VmRSS:"), field("Threads:")) {
+            let sum = total.get_or_insert_with(Usage::default);
+            sum.rss += rss * 1024;
+            sum.threads += threads;
+        }
+    });
+    total
+}
+
+/// Calls `visit` with the text of `/proc/PID/status` of `root` and of each
+/// of its descendants (found through `/proc/PID/task/*/children`), leaving
+/// out `skip` and its descendants. A process that exits meanwhile is
+/// skipped.
+pub(crate) fn for_each_in_tree(root: u32, skip: Option<u32>, mut visit: impl FnMut(&str)) {
     let mut pending = vec![root];
     while let Some(pid) = pending.pop() {
         if Some(pid) == skip {
@@ -96,13 +113,7 @@ pub fn tree_usage(root: u32, skip: Option<u32>) -> Option<Usage> {
         let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
             continue;
         };
-        let field = |name: &str| status_field(&status, name);
-        // A zombie has no VmRSS line: nothing to count.
-        if let (Some(rss), Some(threads)) = (field("VmRSS:"), field("Threads:")) {
-            let sum = total.get_or_insert_with(Usage::default);
-            sum.rss += rss * 1024;
-            sum.threads += threads;
-        }
+        visit(&status);
         let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
             continue;
         };
@@ -116,7 +127,6 @@ pub fn tree_usage(root: u32, skip: Option<u32>) -> Option<Usage> {
             );
         }
     }
-    total
 }
 
 impl<T: Send + 'static> Sampler<T> {
