@@ -192,7 +192,7 @@ mod tests {
 
     use super::*;
 
-    fn saved(corpus: &Corpus, store: &HashStore, index: usize, body: &[u8]) -> Outcome {
+    fn saved(corpus: &Corpus, store: &dyn Store, index: usize, body: &[u8]) -> Outcome {
         let file = &corpus.files()[index];
         let job = Job::with_name(format!("http://127.0.0.1/{}", file.name), file.name.clone());
         let mut sink = store.begin(&job).unwrap();
@@ -231,6 +231,37 @@ mod tests {
             "{message}"
         );
         assert!(message.contains(&corpus.files()[1].name), "{message}");
+    }
+
+    #[test]
+    fn files_saved_in_a_directory_are_verified_from_the_disk() {
+        let corpus = Corpus::generate(&CorpusSpec::files(3, 100, 200));
+        let expected = Expected::of(&corpus);
+        let dir = tempfile::tempdir().unwrap();
+        let store = fetchlab_core::DirStore::new(dir.path()).unwrap();
+        let mut outcomes: Vec<Outcome> = (0..3)
+            .map(|i| saved(&corpus, &store, i, &corpus.files()[i].body))
+            .collect();
+        let report = Report::new("test", outcomes.clone(), Duration::ZERO);
+        expected.verify_dir(&report, 3, dir.path()).unwrap();
+
+        let mut body = corpus.files()[2].body.to_vec();
+        body[3] ^= 1;
+        std::fs::write(dir.path().join(&corpus.files()[2].name), body).unwrap();
+        let message = expected
+            .verify_dir(&report, 3, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains(&corpus.files()[2].name), "{message}");
+
+        std::fs::remove_file(dir.path().join(&corpus.files()[0].name)).unwrap();
+        outcomes.truncate(1);
+        let report = Report::new("test", outcomes, Duration::ZERO);
+        let message = expected
+            .verify_dir(&report, 1, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("no body reached the store"), "{message}");
     }
 
     #[test]
