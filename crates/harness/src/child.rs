@@ -60,6 +60,11 @@ impl ChildServer {
         &self.base_url
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The counters and the size of the response body that carried them.
     pub fn stats(&self) -> Result<(Stats, u64), HarnessError> {
         let url = format!("{}_stats", self.base_url);
