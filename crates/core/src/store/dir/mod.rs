@@ -59,7 +59,8 @@
 //!
 //! # What it costs
 //!
-//! Per new file: [`Store::check`] looks up the final name (one `fstatat`)
+//! Per new file: [`Store::check`] (asked once per job: the run hands its
+//! answer to the first attempt) looks up the final name (one `fstatat`)
 //! and the partial name (one `openat`); [`Store::begin`] creates the file;
 //! then the writes, the naming and the close. `begin` does not try to
 //! remove a partial body when the last check of that name found none: if
