@@ -7,6 +7,9 @@ use fetchlab_core::{HttpVersion, Settings, SettingsError};
 use ureq::Agent;
 use ureq::config::AutoHeaderValue;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::transport::DefaultConnector;
+
+use crate::resolver::Resolver;
 
 /// The fewest idle connections kept per agent, so that a run over a URL list
 /// spanning a few hosts still reuses connections at low concurrency.
@@ -51,7 +54,10 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 ///   connection reuse;
 /// - keep-alive off: no idle connection is kept, so every request opens
 ///   its own (and closes it when its body is read or dropped);
-/// - TLS by [`tls_config`].
+/// - TLS by [`tls_config`];
+/// - host names resolved by [`Resolver`], which starts no thread for an IP
+///   literal and remembers names for a while (ureq's own resolver starts a
+///   thread per request whenever a timeout is set, as it always is here).
 pub(crate) fn agent(settings: &Settings) -> Agent {
     let (idle, idle_per_host) = if settings.keep_alive() {
         (
@@ -62,7 +68,7 @@ pub(crate) fn agent(settings: &Settings) -> Agent {
         (0, 0)
     };
     let read = Some(settings.read_timeout());
-    Agent::config_builder()
+    let config = Agent::config_builder()
         .tls_config(tls_config(settings))
         .http_status_as_error(false)
         .proxy(None)
@@ -80,8 +86,8 @@ pub(crate) fn agent(settings: &Settings) -> Agent {
         .timeout_per_read(read)
         .timeout_per_write(read)
         .timeout_global(Some(settings.total_timeout()))
-        .build()
-        .new_agent()
+        .build();
+    Agent::with_parts(config, DefaultConnector::default(), Resolver::default())
 }
 
 /// rustls (ring), verifying against the settings' CA certificates only

@@ -18,6 +18,9 @@
 //!   [`check_settings`], which refuses HTTP/2 (ureq 3 has none).
 //! - `transport`: [`UreqTransport`], the agent behind core's seam, and the
 //!   cancel hook that shuts the agent down.
+//! - `resolver`: host names to addresses without ureq's thread per
+//!   request (IP literals are used as they are; names are remembered for
+//!   a while).
 //! - `failure`: ureq's errors sorted into [`fetchlab_core::FailureKind`]s.
 //! - [`design`]: the measurements behind the timeout mapping and the
 //!   buffer sizes.
@@ -64,6 +67,7 @@
 mod client;
 pub mod design;
 mod failure;
+mod resolver;
 mod transport;
 
 pub use client::{INPUT_BUFFER_BYTES, OUTPUT_BUFFER_BYTES, check_settings};

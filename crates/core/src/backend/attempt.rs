@@ -32,12 +32,12 @@ use crate::job::Job;
 use crate::outcome::{Failure, FailureKind, Resume};
 use crate::progress::CancelToken;
 use crate::settings::Settings;
-use crate::store::{PartialOrigin, Store};
+use crate::store::{PartialOrigin, Presence, Store};
 
 use super::offload::Offloaded;
 use super::redirect::{is_redirect, job_url, next_url};
 use super::run::Fetched;
-use super::transfer::{BodyOpening, BodyWriter, HeadDecision, resume_start};
+use super::transfer::{BodyOpening, BodyWriter, HeadDecision, resume_from, resume_start};
 use super::transport::{
     AsyncBody, AsyncRuntime, AsyncTransport, BlockingBody, BlockingTransport, Head, Request,
 };
@@ -89,18 +89,25 @@ impl<'a> Plan<'a> {
     /// Plans an attempt at `job`: checks its URL, and asks for the rest of
     /// a partial body the store kept when its origin allows
     /// (`Range: bytes=<offset>-` and `If-Range: <validator>`, see
-    /// [`resume_start`]).
+    /// [`resume_start`]). `known` is what the store was just found to hold
+    /// for the job (the run's check before its first attempt), so the
+    /// store is not asked twice; `None` asks it (a later attempt, after
+    /// one that may have kept a partial body).
     pub fn start(
         job: &'a Job,
         settings: &'a Settings,
         store: &'a Arc<dyn Store>,
+        known: Option<Presence>,
     ) -> Result<Self, Failure> {
         let url = job_url(job.url())?;
-        let (resumed_from, without_range, headers) =
-            match resume_start(store.as_ref(), job, settings) {
-                Ok(point) => (Some(point.offset), Resume::None, point.headers().to_vec()),
-                Err(resume) => (None, resume, Vec::new()),
-            };
+        let start = match known {
+            Some(presence) => resume_from(Some(&presence), job, settings),
+            None => resume_start(store.as_ref(), job, settings),
+        };
+        let (resumed_from, without_range, headers) = match start {
+            Ok(point) => (Some(point.offset), Resume::None, point.headers().to_vec()),
+            Err(resume) => (None, resume, Vec::new()),
+        };
         Ok(Self {
             job,
             settings,
@@ -192,8 +199,9 @@ fn body_failure(failure: Failure, received: u64, expected: Option<u64>) -> Failu
     )
 }
 
-/// One attempt at `job` with a blocking transport, into `env.store`. A
-/// failure once the run is cancelled (most likely the backend's client
+/// One attempt at `job` with a blocking transport, into `env.store`
+/// (`known`: what the store holds for the job, when just checked; see
+/// [`Plan::start`]). A failure once the run is cancelled (most likely the backend's client
 /// shut down by its cancel hook) is reported as [`FailureKind::Cancelled`],
 /// which is never retried.
 pub fn attempt_blocking(
@@ -201,8 +209,9 @@ pub fn attempt_blocking(
     job: &Job,
     settings: &Settings,
     env: &RunEnv,
+    known: Option<Presence>,
 ) -> Result<Fetched, Failure> {
-    fetch_blocking(transport, job, settings, &env.store).map_err(|failure| {
+    fetch_blocking(transport, job, settings, &env.store, known).map_err(|failure| {
         if env.cancel.is_cancelled() {
             Failure::new(
                 FailureKind::Cancelled,
@@ -219,8 +228,9 @@ fn fetch_blocking(
     job: &Job,
     settings: &Settings,
     store: &Arc<dyn Store>,
+    known: Option<Presence>,
 ) -> Result<Fetched, Failure> {
-    let mut plan = Plan::start(job, settings, store)?;
+    let mut plan = Plan::start(job, settings, store, known)?;
     loop {
         if plan.deadline.is_past() {
             return Err(plan.deadline.exceeded());
@@ -277,7 +287,7 @@ fn drain_blocking(body: &mut impl BlockingBody) {
 }
 
 /// One attempt at `job` with an async transport on `runtime`, into
-/// `env.store`. `None` when the run was cancelled while waiting on the
+/// `env.store` (`known` as for [`attempt_blocking`]). `None` when the run was cancelled while waiting on the
 /// network; a batch being handed to the store is not interrupted, so no
 /// half-written file outlives the run.
 // Spelled out, not `async fn`, so that the future being `Send` (which
@@ -289,9 +299,10 @@ pub fn attempt_async<'a>(
     job: &'a Job,
     settings: &'a Settings,
     env: &'a RunEnv,
+    known: Option<Presence>,
 ) -> impl Future<Output = Option<Result<Fetched, Failure>>> + Send + 'a {
     async move {
-        let mut plan = match Plan::start(job, settings, &env.store) {
+        let mut plan = match Plan::start(job, settings, &env.store, known) {
             Ok(plan) => plan,
             Err(failure) => return Some(Err(failure)),
         };
@@ -406,10 +417,10 @@ mod tests {
         env: &RunEnv,
     ) -> (Result<Fetched, Failure>, Fake) {
         let fake = Fake::new(replies.to_vec());
-        let blocking = attempt_blocking(&fake, job, settings, env);
+        let blocking = attempt_blocking(&fake, job, settings, env, None);
         let runtime = InlineRuntime::default();
         let twin = Fake::new(replies.to_vec());
-        let async_result = block_on(attempt_async(&twin, &runtime, job, settings, env));
+        let async_result = block_on(attempt_async(&twin, &runtime, job, settings, env, None));
         assert_eq!(Some(&blocking), async_result.as_ref(), "both forms agree");
         assert_eq!(
             fake.urls(),
@@ -513,7 +524,7 @@ mod tests {
         let range = format!("bytes {len}-{}/{}", len + 2, len + 3);
         let fake = Fake::new(vec![Reply::partial(b"end", &range)]);
         let env = RunEnv::new(store);
-        let result = attempt_blocking(&fake, &job, &Settings::default(), &env);
+        let result = attempt_blocking(&fake, &job, &Settings::default(), &env, None);
         assert_eq!(
             result,
             Ok(Fetched::Saved {
@@ -533,12 +544,20 @@ mod tests {
         let (env, _) = env();
         env.cancel.cancel();
         let fake = Fake::new(vec![Reply::status(503, b"")]);
-        let failure = attempt_blocking(&fake, &job(), &Settings::default(), &env).unwrap_err();
+        let failure =
+            attempt_blocking(&fake, &job(), &Settings::default(), &env, None).unwrap_err();
         assert_eq!(failure.kind, FailureKind::Cancelled);
         let runtime = InlineRuntime::default();
         let fake = Fake::new(vec![Reply::ok(b"x")]);
         let settings = Settings::default();
-        let result = block_on(attempt_async(&fake, &runtime, &job(), &settings, &env));
+        let result = block_on(attempt_async(
+            &fake,
+            &runtime,
+            &job(),
+            &settings,
+            &env,
+            None,
+        ));
         assert_eq!(result, None, "the async form sees the cancel at once");
     }
 }

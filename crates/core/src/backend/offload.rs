@@ -9,6 +9,16 @@
 //! kept partial body on a `206`) happens in the first batch and committing
 //! it in the last, so a thumbnail costs exactly one blocking task.
 //!
+//! A body shorter than a batch into a store that saves small bodies
+//! quickly ([`crate::Store::saves_small_bodies_quickly`]: a
+//! [`crate::DirStore`] that syncs nothing) is not handed off at all: it is
+//! opened, written and committed in one go on the runtime's thread when it
+//! ends. The hand-off cost more than the work: each blocking task is a
+//! wake of a pool thread and a wake back (about five `futex` calls and
+//! two context switches), while the save is an `openat`, a `write`, a
+//! `linkat` and a `close` into the page cache. The memory held per body is
+//! the same either way (what is pending, at most a batch).
+//!
 //! Measured against one blocking task per body fed by a bounded channel
 //! (tokio, 1,000 jobs, 0 ms, concurrency 20): 13,400 vs 11,700 requests/s
 //! and 82 vs 97 µs CPU per request into a `HashStore`; the channel also
@@ -80,22 +90,37 @@ impl Offloaded {
     }
 
     /// Writes what is pending, checks the length and commits the body;
-    /// returns its size.
+    /// returns its size. A small body the store saves quickly is saved
+    /// here, on the calling thread (see the module docs).
     pub async fn finish(mut self, runtime: &impl AsyncRuntime) -> Result<u64, Failure> {
-        match self.flush(runtime, true).await? {
+        let flushed = if self.saves_in_place() {
+            self.batch(true)()?
+        } else {
+            self.flush(runtime, true).await?
+        };
+        match flushed {
             Flushed::Committed(bytes) => Ok(bytes),
-            // `flush(.., true)` always ends in a commit or an error.
+            // A last batch always ends in a commit or an error.
             Flushed::Open(..) => Err(Failure::new(FailureKind::Io, "body was not committed")),
         }
     }
 
-    /// Opens the sink if needed, writes the batch, and on the `last` one
-    /// finishes the body, on a blocking thread.
-    async fn flush(&mut self, runtime: &impl AsyncRuntime, last: bool) -> Result<Flushed, Failure> {
+    /// Whether [`Offloaded::finish`] saves the body without a hand-off:
+    /// no batch was flushed yet (so all of it is pending, less than
+    /// [`BATCH_BYTES`]), and the store saves small bodies quickly.
+    fn saves_in_place(&self) -> bool {
+        self.writer.is_none()
+            && self.pending.len() < BATCH_BYTES
+            && self.opening.store.saves_small_bodies_quickly()
+    }
+
+    /// The work of writing what is pending: opens the sink if needed,
+    /// writes the batch, and on the `last` one finishes the body.
+    fn batch(&mut self, last: bool) -> impl FnOnce() -> Result<Flushed, Failure> + Send + 'static {
         let mut batch = mem::take(&mut self.pending);
         let writer = self.writer.take();
         let opening = Arc::clone(&self.opening);
-        let work = move || {
+        move || {
             let mut writer = match writer {
                 Some(writer) => writer,
                 None => opening.open()?,
@@ -106,7 +131,12 @@ impl Offloaded {
             }
             batch.clear();
             Ok(Flushed::Open(writer, batch))
-        };
+        }
+    }
+
+    /// [`Offloaded::batch`], on a blocking thread.
+    async fn flush(&mut self, runtime: &impl AsyncRuntime, last: bool) -> Result<Flushed, Failure> {
+        let work = self.batch(last);
         match runtime.spawn_blocking(work).await {
             Ok(result) => result,
             Err(why) => Err(Failure::new(
@@ -157,6 +187,45 @@ mod tests {
         // 100,000 bytes in 64 KiB batches: one full batch, then the rest
         // with the commit.
         assert_eq!(runtime.blocking_calls(), 2);
+    }
+
+    #[test]
+    fn small_bodies_are_saved_in_place_when_the_store_allows() {
+        let runtime = InlineRuntime::default();
+        let dir = tempfile::tempdir().unwrap();
+        let quick = crate::DirStore::new(dir.path()).unwrap();
+        let durable = quick
+            .clone()
+            .with_durability(crate::store::Durability::Durable);
+        let body = vec![5u8; BATCH_BYTES - 1];
+        for (store, name, handed_off) in [
+            (Arc::new(quick) as Arc<dyn crate::Store>, "quick", 0),
+            (Arc::new(durable), "durable", 1),
+            (Arc::new(HashStore::new()), "hashed", 1),
+        ] {
+            let before = runtime.blocking_calls();
+            let mut opening = opening(&HashStore::new(), Some(body.len() as u64), 1 << 20);
+            opening.store = store;
+            opening.job = Job::with_name("http://127.0.0.1/a", name);
+            block_on(async {
+                let mut out = Offloaded::new(opening);
+                out.push(&runtime, &body[..1000]).await.expect("fits");
+                out.push(&runtime, &body[1000..]).await.expect("fits");
+                assert_eq!(
+                    out.finish(&runtime).await.expect("saved"),
+                    body.len() as u64
+                );
+            });
+            let calls = runtime.blocking_calls() - before;
+            assert_eq!(calls, handed_off, "{name}: blocking tasks");
+        }
+        for name in ["quick", "durable"] {
+            assert_eq!(
+                std::fs::read(dir.path().join(name)).unwrap(),
+                body,
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -101,6 +101,9 @@ pub struct JobRun {
     schedule: RetrySchedule,
     attempts: u32,
     started: Instant,
+    /// What [`JobRun::begin`] found in the store, until the first attempt
+    /// takes it.
+    known: Option<Presence>,
 }
 
 impl JobRun {
@@ -126,13 +129,22 @@ impl JobRun {
             Ok(Presence::Complete { bytes }) if !settings.overwrite() => {
                 Err(settle(Status::Skipped { bytes }))
             }
-            Ok(_) => Ok(Self {
+            Ok(presence) => Ok(Self {
                 job: job.clone(),
                 schedule: RetrySchedule::new(settings, index),
                 attempts: 0,
                 started,
+                known: Some(presence),
             }),
         }
+    }
+
+    /// What [`JobRun::begin`] found in the store for the job, the first
+    /// time it is asked (for the first attempt, which then need not check
+    /// the store again); `None` after, since an attempt may have changed
+    /// what the store holds (kept a partial body).
+    pub fn take_known(&mut self) -> Option<Presence> {
+        self.known.take()
     }
 
     /// The job.
@@ -188,12 +200,12 @@ pub fn run_blocking(
     settings: &Settings,
     env: &RunEnv,
 ) -> Outcome {
-    drive_blocking(job, index, settings, env, |job| {
+    drive_blocking(job, index, settings, env, |job, known| {
         let _slot = hosts.enter_blocking(job);
         if env.cancel.is_cancelled() {
             return Err(Failure::new(FailureKind::Cancelled, "run cancelled"));
         }
-        attempt_blocking(transport, job, settings, env)
+        attempt_blocking(transport, job, settings, env, known)
     })
 }
 
@@ -203,16 +215,16 @@ fn drive_blocking(
     index: usize,
     settings: &Settings,
     env: &RunEnv,
-    mut fetch: impl FnMut(&Job) -> Result<Fetched, Failure>,
+    mut fetch: impl FnMut(&Job, Option<Presence>) -> Result<Fetched, Failure>,
 ) -> Outcome {
     let attempts = AtomicU32::new(0);
     let progress = env.progress.as_ref();
     let run = || {
         let outcome = match start(job, index, settings, env) {
             Err(outcome) => outcome,
-            Ok(run) => retry_blocking(run, job, &env.cancel, |job| {
+            Ok(run) => retry_blocking(run, job, &env.cancel, |job, known| {
                 attempts.fetch_add(1, Ordering::Relaxed);
-                fetch(job)
+                fetch(job, known)
             }),
         };
         progress.finished(&outcome);
@@ -238,10 +250,11 @@ fn retry_blocking(
     mut run: JobRun,
     job: &Job,
     cancel: &CancelToken,
-    mut fetch: impl FnMut(&Job) -> Result<Fetched, Failure>,
+    mut fetch: impl FnMut(&Job, Option<Presence>) -> Result<Fetched, Failure>,
 ) -> Outcome {
     loop {
-        match run.record(fetch(job)) {
+        let known = run.take_known();
+        match run.record(fetch(job, known)) {
             Step::Done(outcome) => return outcome,
             Step::RetryAfter(delay) => {
                 if !cancel.sleep(delay) {
@@ -274,13 +287,13 @@ pub fn run_async<'a>(
                 Err(outcome) => outcome,
                 Ok(run) => {
                     let attempts = &attempts;
-                    retry_async(run, runtime, &env.cancel, || async move {
+                    retry_async(run, runtime, &env.cancel, |known| async move {
                         let entered = bounded(runtime, &env.cancel, None, hosts.enter(job));
                         let Waited::Ready(_slot) = entered.await else {
                             return None;
                         };
                         attempts.fetch_add(1, Ordering::Relaxed);
-                        attempt_async(transport, runtime, job, settings, env).await
+                        attempt_async(transport, runtime, job, settings, env, known).await
                     })
                     .await
                 }
@@ -345,13 +358,13 @@ async fn retry_async<F>(
     mut run: JobRun,
     runtime: &impl AsyncRuntime,
     cancel: &CancelToken,
-    mut attempt: impl FnMut() -> F,
+    mut attempt: impl FnMut(Option<Presence>) -> F,
 ) -> Outcome
 where
     F: Future<Output = Option<Result<Fetched, Failure>>>,
 {
     loop {
-        let Some(result) = attempt().await else {
+        let Some(result) = attempt(run.take_known()).await else {
             return run.cancelled();
         };
         match run.record(result) {
@@ -497,6 +510,54 @@ mod tests {
             }
         );
         assert_eq!((outcome.attempts, requests), (3, 3));
+    }
+
+    /// A store that counts how often it is asked what it holds.
+    #[derive(Default)]
+    struct CountsChecks(HashStore, AtomicUsize);
+
+    impl Store for CountsChecks {
+        fn check(&self, job: &Job) -> Result<Presence, Failure> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.check(job)
+        }
+        fn begin(&self, job: &Job) -> Result<Box<dyn crate::store::Sink>, Failure> {
+            self.0.begin(job)
+        }
+    }
+
+    #[test]
+    fn the_store_is_checked_once_before_the_first_attempt_and_again_per_retry() {
+        // One check per job when the first attempt saves the body; each
+        // retry checks again (the failed attempt may have kept a partial).
+        for (replies, checks) in [
+            (vec![Reply::ok(b"x")], 1),
+            (vec![Reply::status(503, b""), Reply::ok(b"x")], 2),
+        ] {
+            let store = Arc::new(CountsChecks::default());
+            let env = RunEnv::new(store.clone());
+            let fake = Fake::new(replies.clone());
+            let outcome = run_blocking(&fake, &HostGate::default(), &job(), 0, &settings(1), &env);
+            assert!(outcome.is_success(), "{:?}", outcome.status);
+            assert_eq!(store.1.load(Ordering::SeqCst), checks, "blocking");
+
+            let store = Arc::new(CountsChecks::default());
+            let env = RunEnv::new(store.clone());
+            let twin = Fake::new(replies);
+            let runtime = InlineRuntime::default();
+            let hosts = HostGate::default();
+            let outcome = block_on(run_async(
+                &twin,
+                &runtime,
+                &hosts,
+                &job(),
+                0,
+                &settings(1),
+                &env,
+            ));
+            assert!(outcome.is_success(), "{:?}", outcome.status);
+            assert_eq!(store.1.load(Ordering::SeqCst), checks, "async");
+        }
     }
 
     #[test]

@@ -244,14 +244,29 @@ pub fn resume_start(
     if settings.overwrite() {
         return Err(Resume::None);
     }
+    resume_from(store.check(job).ok().as_ref(), job, settings)
+}
+
+/// [`resume_start`] from what the store was already found to hold for
+/// `job` (`presence`, `None` when the look-up failed), without asking it
+/// again: a run checks each job once before its first attempt
+/// ([`super::JobRun::begin`]) and hands that answer to the attempt.
+pub fn resume_from(
+    presence: Option<&Presence>,
+    job: &Job,
+    settings: &Settings,
+) -> Result<ResumePoint, Resume> {
+    if settings.overwrite() {
+        return Err(Resume::None);
+    }
     let restarted = |reason| Err(Resume::Restarted { reason });
-    match store.check(job) {
-        Ok(Presence::Partial { bytes, origin }) => match origin {
+    match presence {
+        Some(Presence::Partial { bytes, origin }) => match origin {
             None => restarted(RestartReason::NoOrigin),
             Some(origin) if !origin.is_for(job) => restarted(RestartReason::OtherUrl),
             Some(origin) => match origin.if_range() {
                 Some(validator) => Ok(ResumePoint {
-                    offset: bytes,
+                    offset: *bytes,
                     if_range: validator.to_owned(),
                 }),
                 None => restarted(RestartReason::NoValidator),

@@ -85,6 +85,18 @@ pub trait Store: Send + Sync {
     fn directory(&self) -> Option<(&std::path::Path, Durability)> {
         None
     }
+
+    /// Whether saving a small body (opening its sink, writing it, and
+    /// committing a body shorter than
+    /// [`crate::backend::offload::BATCH_BYTES`]) costs
+    /// less than handing it to another thread: the calls wait for no
+    /// device and do little work. An async backend then saves such a body
+    /// on its runtime thread rather than in its blocking pool. `false` by
+    /// default: a store that may wait (a sync, a network file system) or
+    /// work hard (hashing) keeps its runtime free.
+    fn saves_small_bodies_quickly(&self) -> bool {
+        false
+    }
 }
 
 /// A body being written. Dropping it without [`Sink::commit`] or

@@ -59,7 +59,8 @@
 //!
 //! # What it costs
 //!
-//! Per new file: [`Store::check`] looks up the final name (one `fstatat`)
+//! Per new file: [`Store::check`] (asked once per job: the run hands its
+//! answer to the first attempt) looks up the final name (one `fstatat`)
 //! and the partial name (one `openat`); [`Store::begin`] creates the file;
 //! then the writes, the naming and the close. `begin` does not try to
 //! remove a partial body when the last check of that name found none: if
@@ -345,6 +346,17 @@ impl Store for DirStore {
             self.dir.remove(&origin_name(job));
         }
         Ok(Box::new(self.sink(job, opened, None)))
+    }
+
+    /// With [`Durability::Atomic`]: creating a file, writing a few pages
+    /// into the page cache and linking it in wait for no device (the
+    /// kernel writes back later), so an async backend saves a small body
+    /// in place, as curl and wget2 do. The kernel can still make such a
+    /// call wait (dirty-page throttling when writes outrun the disk, an
+    /// inode table not yet cached); with [`Durability::Durable`] every
+    /// body is synced and goes to the blocking pool.
+    fn saves_small_bodies_quickly(&self) -> bool {
+        self.durability == Durability::Atomic
     }
 
     fn resume(&self, job: &Job, offset: u64) -> Result<Box<dyn Sink>, Failure> {
