@@ -227,3 +227,51 @@ fn the_modelled_floor_is_below_every_measured_run_at_20ms_rtt() {
         table.notes
     );
 }
+
+/// A URL list over three hosts, with and without a per-host limit: every
+/// host gets its round-robin share, and under the limit no host sees more
+/// requests at once than it allows (the jobs allow reaching it).
+#[test]
+fn a_url_list_spanning_hosts_is_counted_host_by_host() {
+    use fetchlab_harness::Host;
+    let hosts = vec![
+        Host::latency(Duration::from_millis(1)),
+        Host::latency(Duration::from_millis(5)),
+        Host::latency(Duration::from_millis(10)),
+    ];
+    let base = tiny()
+        .with_jobs(12)
+        .with_concurrency(6)
+        .with_hosts(hosts.clone());
+    for per_host in [None, Some(2)] {
+        let workload = base.clone().with_per_host(per_host);
+        let scenario = Scenario::custom("hosts", "Hosts", workload);
+        let options = CompareOptions {
+            strategies: vec![Strategy::Threads, Strategy::Tokio],
+            runs: 1,
+            server: ServerSource::InProcess,
+            command: "cargo test".into(),
+            ..CompareOptions::default()
+        };
+        let seen = Mutex::new(Seen::default());
+        let table = compare(&scenario, &options, &record(&seen)).unwrap();
+        assert!(table.has_hosts());
+        for row in &table.rows {
+            assert_eq!(row.counts.downloaded, 12, "{}", row.strategy);
+            assert_eq!(row.hosts.len(), 3, "{}", row.strategy);
+            let requests: Vec<u64> = row.hosts.iter().map(|h| h.requests).collect();
+            assert_eq!(requests, [4, 4, 4], "round-robin shares: {}", row.strategy);
+            let peaks: u64 = row.hosts.iter().map(|h| h.peak_in_flight).sum();
+            assert_eq!(row.server_peak_in_flight, peaks);
+            if let Some(limit) = per_host {
+                for host in &row.hosts {
+                    assert!(host.peak_in_flight <= limit as u64, "{row:?}");
+                    assert!(host.connections >= 1, "{row:?}");
+                }
+            }
+            // The 10 ms host's 4 jobs: 2 rounds of 2 under the limit.
+            let ideal = if per_host.is_some() { 0.020 } else { 0.010 };
+            assert!(row.ideal >= ideal - 1e-9, "{} < {ideal}", row.ideal);
+        }
+    }
+}
