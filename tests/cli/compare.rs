@@ -147,3 +147,73 @@ fn a_bad_command_template_is_an_input_error() {
         .unwrap();
     assert_input_error(&output, "TLS");
 }
+
+#[test]
+fn compare_over_three_hosts_shows_each_hosts_counts() {
+    let work = tempfile::tempdir().unwrap();
+    let json = work.path().join("t.json");
+    let output = fetchlab()
+        .args(TINY)
+        .args(["--hosts", "3", "--host-latency", "0ms,1ms,2ms"])
+        .args(["--per-host", "1", "--strategies", "threads,tokio"])
+        .arg("--export-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let stdout = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(stdout.contains("per host: connections, peak"), "{stdout}");
+    assert!(stdout.contains("Several hosts"), "{stdout}");
+    let table: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = table["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let hosts = row["hosts"].as_array().unwrap();
+        let requests: Vec<u64> = hosts
+            .iter()
+            .map(|h| h["requests"].as_u64().unwrap())
+            .collect();
+        // 6 jobs round-robin over 3 hosts, served by the child's three hosts.
+        assert_eq!(requests, [2, 2, 2], "{row}");
+        for host in hosts {
+            assert_eq!(host["peak_in_flight"], 1, "--per-host 1: {row}");
+        }
+        assert_eq!(row["server"], "child", "{row}");
+    }
+}
+
+#[test]
+fn bad_host_options_are_named_in_one_line() {
+    for (args, needle) in [
+        (&["--hosts", "0"][..], "--hosts 0: at least one host"),
+        (&["--hosts", "255"][..], "at most 254"),
+        (
+            &["--hosts", "3", "--host-latency", "10ms,20ms"][..],
+            "--host-latency gives 2 values for 3 hosts",
+        ),
+        (
+            &["--host-rtt", "10ms,20ms"][..],
+            "--host-rtt gives 2 values for 1 host",
+        ),
+        (&["--hosts", "2", "--per-host", "0"][..], "--per-host 0"),
+    ] {
+        let output = fetchlab().args(TINY).args(args).output().unwrap();
+        assert_input_error(&output, needle);
+    }
+}
+
+#[test]
+fn compare_help_teaches_the_host_options() {
+    let output = fetchlab().args(["compare", "--help"]).output().unwrap();
+    let help = stdout_of(&output);
+    for needle in [
+        "--hosts <N>",
+        "--host-latency <DURATIONS>",
+        "--per-host <N>",
+        "job i of the list goes to host i mod N",
+        "--per-host 4",
+    ] {
+        assert!(help.contains(needle), "{needle:?} not in\n{help}");
+    }
+}
