@@ -605,6 +605,83 @@ mod tests {
     }
 
     #[test]
+    fn the_job_list_goes_round_robin_over_the_hosts() {
+        let w = Workload::seed().with_jobs(5).with_hosts(vec![
+            Host::latency(Duration::ZERO),
+            Host::latency(Duration::from_millis(5)),
+        ]);
+        let bases = [
+            "http://127.0.0.1:1/".to_owned(),
+            "http://127.0.0.2:2/".to_owned(),
+        ];
+        let names: Vec<String> = (0..5).map(|i| format!("f{i}.bin")).collect();
+        let jobs = w.job_list(&bases, names.clone()).unwrap();
+        let urls: Vec<&str> = jobs.iter().map(|j| j.url()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://127.0.0.1:1/f0.bin",
+                "http://127.0.0.2:2/f1.bin",
+                "http://127.0.0.1:1/f2.bin",
+                "http://127.0.0.2:2/f3.bin",
+                "http://127.0.0.1:1/f4.bin",
+            ]
+        );
+        let err = w.job_list(&bases[..1], names).unwrap_err().to_string();
+        assert!(err.contains("1 base URLs for 2 hosts"), "{err}");
+    }
+
+    #[test]
+    fn each_host_keeps_the_workloads_values_but_its_own() {
+        let w = Workload::seed().with_error_rate(0.1).with_hosts(vec![
+            Host::latency(Duration::from_millis(10)),
+            Host::rtt(Duration::from_millis(50)).with_failures(0.0, 0.2),
+        ]);
+        let configs = w.server_configs(&Corpus::from_files([]));
+        let seen: Vec<(u128, u128, f64, f64)> = configs
+            .iter()
+            .map(|c| {
+                let ms = |d: Duration| d.as_millis();
+                (ms(c.latency), ms(c.network.rtt), c.error_rate, c.fault_rate)
+            })
+            .collect();
+        assert_eq!(seen, [(10, 0, 0.1, 0.0), (100, 50, 0.0, 0.2)]);
+        assert_ne!(configs[0].seed, configs[1].seed);
+        assert!(w.efficiency_caveat().is_some());
+        let clean = Workload::seed().with_hosts(vec![Host::default().with_failures(0.0, 0.0)]);
+        assert!(clean.efficiency_caveat().is_none());
+        assert!(
+            w.label().contains("2 hosts (10/100 ms; 0/50 ms RTT"),
+            "{}",
+            w.label()
+        );
+        let bad = Workload::seed().with_hosts(vec![
+            Host::default(),
+            Host::default().with_failures(2.0, 0.0),
+        ]);
+        let err = bad.validate().unwrap_err().to_string();
+        assert!(err.contains("host 2: error_rate"), "{err}");
+    }
+
+    #[test]
+    fn with_round_trips_per_host_the_slowest_hosts_floor_bounds_the_ideal() {
+        let hosts = |rtts: &[u64]| {
+            Workload::seed().with_latency(Duration::ZERO).with_hosts(
+                rtts.iter()
+                    .map(|&ms| Host::rtt(Duration::from_millis(ms)))
+                    .collect(),
+            )
+        };
+        let sizes = [1000; 80];
+        let near = hosts(&[10, 10]).ideal_time(&sizes);
+        let far = hosts(&[10, 50]).ideal_time(&sizes);
+        // 40 jobs on the 50 ms host at 20 workers: a handshake and two
+        // request rounds at least.
+        assert!(far >= Duration::from_millis(150), "{far:?}");
+        assert!(near < far, "{near:?} vs {far:?}");
+    }
+
+    #[test]
     fn serialises_faults_by_name() {
         let w = Workload::seed().with_faults(0.1, vec![Fault::Stall]);
         let json = serde_json::to_value(&w).unwrap();

@@ -328,4 +328,6 @@ fn a_table_spanning_hosts_shows_each_hosts_counts() {
     let json: serde_json::Value =
         serde_json::from_slice(&JsonExporter.serialize(&table).unwrap()).unwrap();
     assert_eq!(json["rows"][0]["hosts"][7]["peak_in_flight"], 3);
+    let svg = String::from_utf8(SvgExporter.serialize(&table).unwrap()).unwrap();
+    assert!(svg.contains("<svg"), "{svg}");
 }
