@@ -61,9 +61,12 @@ fn compare_exports_what_it_printed() {
             "{text}"
         );
     }
-    let parsed: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("valid JSON");
-    assert!(!parsed.is_null());
+    assert!(!read_json(&json).is_null());
+}
+
+/// An exported JSON table.
+fn read_json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("valid JSON")
 }
 
 /// The compare options of a tiny run with one command row and one strategy.
@@ -151,7 +154,7 @@ fn a_bad_command_template_is_an_input_error() {
 #[test]
 fn compare_over_three_hosts_shows_each_hosts_counts() {
     let work = tempfile::tempdir().unwrap();
-    let json = work.path().join("t.json");
+    let json = work.path().join("hosts.json");
     let output = fetchlab()
         .args(TINY)
         .args(["--hosts", "3", "--host-latency", "0ms,1ms,2ms"])
@@ -164,8 +167,7 @@ fn compare_over_three_hosts_shows_each_hosts_counts() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     assert!(stdout.contains("per host: connections, peak"), "{stdout}");
     assert!(stdout.contains("Several hosts"), "{stdout}");
-    let table: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let table = read_json(&json);
     let rows = table["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {

@@ -18,6 +18,17 @@ fn tiny() -> Workload {
         .with_sizes(1000, 3000)
 }
 
+/// Options for `runs` runs of `strategies` against an in-process server.
+fn in_process(strategies: Vec<Strategy>, runs: usize) -> CompareOptions {
+    CompareOptions {
+        strategies,
+        runs,
+        server: ServerSource::InProcess,
+        command: "cargo test".into(),
+        ..CompareOptions::default()
+    }
+}
+
 #[derive(Default)]
 struct Seen {
     runs: usize,
@@ -42,13 +53,7 @@ fn record(seen: &Mutex<Seen>) -> impl Fn(&Event<'_>) + Send + Sync + '_ {
 #[test]
 fn sequential_is_measured_and_verified() {
     let scenario = Scenario::custom("tiny", "Tiny", tiny());
-    let options = CompareOptions {
-        strategies: vec![Strategy::Sequential],
-        runs: 2,
-        server: ServerSource::InProcess,
-        command: "cargo test".into(),
-        ..CompareOptions::default()
-    };
+    let options = in_process(vec![Strategy::Sequential], 2);
     let seen = Mutex::new(Seen::default());
     let table = compare(&scenario, &options, &record(&seen)).unwrap();
     let seen = seen.lock().unwrap();
@@ -197,13 +202,10 @@ fn the_modelled_floor_is_below_every_measured_run_at_20ms_rtt() {
         .with_sizes(10_000, 30_000)
         .with_rtt(Duration::from_millis(20));
     let scenario = Scenario::custom("rtt", "RTT 20 ms", workload);
-    let options = CompareOptions {
-        strategies: vec![Strategy::Sequential, Strategy::Threads, Strategy::Tokio],
-        runs: 1,
-        server: ServerSource::InProcess,
-        command: "cargo test".into(),
-        ..CompareOptions::default()
-    };
+    let options = in_process(
+        vec![Strategy::Sequential, Strategy::Threads, Strategy::Tokio],
+        1,
+    );
     let seen = Mutex::new(Seen::default());
     let table = compare(&scenario, &options, &record(&seen)).unwrap();
     assert_eq!(table.rows.len(), 3);
@@ -246,13 +248,7 @@ fn a_url_list_spanning_hosts_is_counted_host_by_host() {
     for per_host in [None, Some(2)] {
         let workload = base.clone().with_per_host(per_host);
         let scenario = Scenario::custom("hosts", "Hosts", workload);
-        let options = CompareOptions {
-            strategies: vec![Strategy::Threads, Strategy::Tokio],
-            runs: 1,
-            server: ServerSource::InProcess,
-            command: "cargo test".into(),
-            ..CompareOptions::default()
-        };
+        let options = in_process(vec![Strategy::Threads, Strategy::Tokio], 1);
         let seen = Mutex::new(Seen::default());
         let table = compare(&scenario, &options, &record(&seen)).unwrap();
         assert!(table.has_hosts());
