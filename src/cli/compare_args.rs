@@ -40,7 +40,7 @@ with the whole corpus; job i of the list goes to host i mod N (round-robin,
 so each host gets an equal share). The ideal is then the makespan of perfect
 workers given each job's own host's latency, keeping to --per-host; the
 table adds each host's connections and peak requests in flight (in host
-order), and its peak in-flight column becomes the sum of the hosts' peaks.
+order); its peak in-flight column counts all hosts at once.
 --per-host limits the strategies' rows; a --command row gets {c} only, and
 {base} is the first host's.
 

@@ -181,6 +181,9 @@ fn compare_over_three_hosts_shows_each_hosts_counts() {
         for host in hosts {
             assert_eq!(host["peak_in_flight"], 1, "--per-host 1: {row}");
         }
+        // On all three hosts at once: at most one each.
+        let peak = row["server_peak_in_flight"].as_u64().unwrap();
+        assert!((1..=3).contains(&peak), "{row}");
         assert_eq!(row["server"], "child", "{row}");
     }
 }

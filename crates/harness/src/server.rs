@@ -68,10 +68,9 @@ pub struct ServerCounters {
     pub connections: u64,
     /// Body bytes written, on every host.
     pub bytes_sent: u64,
-    /// Most requests in flight at once. With one host it is that host's
-    /// peak. With several it is the sum of the hosts' peaks: each host
-    /// counts its own, so this is an upper bound on the peak at any one
-    /// moment (the hosts' peaks need not coincide).
+    /// Most requests in flight at once on all hosts together (the server's
+    /// [`Stats::hosts_peak_in_flight`]); with a child server, since it
+    /// started, as [`HostCounters::peak_in_flight`].
     pub peak_in_flight: u64,
     /// Every host's own counts, in host order.
     #[serde(default)]
@@ -79,14 +78,16 @@ pub struct ServerCounters {
 }
 
 impl ServerCounters {
-    /// The counts of `hosts` added up.
-    pub fn of_hosts(hosts: Vec<HostCounters>) -> ServerCounters {
+    /// The counts of `hosts` added up, with `peak_in_flight` the peak on
+    /// all of them at once (not the sum of their peaks, which need not
+    /// coincide).
+    pub fn of_hosts(hosts: Vec<HostCounters>, peak_in_flight: u64) -> ServerCounters {
         let sum = |f: fn(&HostCounters) -> u64| hosts.iter().map(f).sum();
         ServerCounters {
             requests: sum(|h| h.requests),
             connections: sum(|h| h.connections),
             bytes_sent: sum(|h| h.bytes_sent),
-            peak_in_flight: sum(|h| h.peak_in_flight),
+            peak_in_flight,
             hosts,
         }
     }
@@ -184,20 +185,43 @@ impl Served {
 
     /// The counters of the run since [`Served::before_run`].
     pub fn after_run(&mut self) -> Result<ServerCounters, HarnessError> {
-        let hosts = match &mut self.kind {
-            Kind::InProcess(hosts) => hosts.stats().iter().map(counters).collect(),
-            Kind::Child { server, last } => {
-                let mut hosts = Vec::with_capacity(last.len());
-                for (host, last) in last.iter_mut().enumerate() {
-                    let now = server.stats(host)?;
-                    hosts.push(since(last, &now));
-                    *last = now;
-                }
-                hosts
+        match &mut self.kind {
+            Kind::InProcess(hosts) => {
+                let stats = hosts.stats();
+                let peak = all_hosts_peak(&stats);
+                Ok(ServerCounters::of_hosts(
+                    stats.iter().map(counters).collect(),
+                    peak,
+                ))
             }
-        };
-        Ok(ServerCounters::of_hosts(hosts))
+            Kind::Child { server, last } => {
+                let mut now = Vec::with_capacity(last.len());
+                for host in 0..last.len() {
+                    now.push(server.stats(host)?);
+                }
+                let hosts: Vec<HostCounters> =
+                    last.iter().zip(&now).map(|(l, n)| since(l, n)).collect();
+                // As for each host: the stats requests alone show a peak of 1.
+                let ran = hosts.iter().any(|h| h.requests > 0);
+                let peak = match ran {
+                    true => all_hosts_peak(now.iter().map(|(stats, _)| stats)),
+                    false => 0,
+                };
+                *last = now;
+                Ok(ServerCounters::of_hosts(hosts, peak))
+            }
+        }
     }
+}
+
+/// The peak in flight on all hosts at once (every host reports the same;
+/// the largest is taken in case one was read later).
+fn all_hosts_peak<'a>(stats: impl IntoIterator<Item = &'a Stats>) -> u64 {
+    stats
+        .into_iter()
+        .map(|s| s.hosts_peak_in_flight)
+        .max()
+        .unwrap_or(0)
 }
 
 /// A child host's counts between two `/_stats` snapshots.
@@ -240,12 +264,12 @@ mod tests {
             bytes_sent: 10,
             peak_in_flight: peak,
         };
-        let total = ServerCounters::of_hosts(vec![host(3, 2), host(5, 4)]);
+        let total = ServerCounters::of_hosts(vec![host(3, 2), host(5, 4)], 5);
         assert_eq!(
             (total.requests, total.connections, total.bytes_sent),
             (8, 2, 20)
         );
-        assert_eq!(total.peak_in_flight, 6, "an upper bound: the sum of peaks");
+        assert_eq!(total.peak_in_flight, 5, "the peak at once, not the sum");
         assert_eq!(total.hosts.len(), 2);
     }
 

@@ -125,8 +125,7 @@ pub struct Row {
     /// TCP connections the server accepted (median run).
     pub connections: u64,
     /// Most requests the server saw in flight at once (largest over runs);
-    /// with several hosts, the sum of the hosts' peaks (an upper bound:
-    /// see [`crate::ServerCounters::peak_in_flight`]).
+    /// with several hosts, on all of them at once.
     pub server_peak_in_flight: u64,
     /// With several hosts, each host's counts in host order: requests,
     /// connections and bytes of the median run, peak in flight the largest
@@ -470,15 +469,15 @@ mod tests {
             bytes_sent: 100,
             peak_in_flight: peak,
         };
-        let median = ServerCounters::of_hosts(vec![host(4, 3), host(2, 2)]);
-        let other = ServerCounters::of_hosts(vec![host(9, 4), host(9, 1)]);
+        let median = ServerCounters::of_hosts(vec![host(4, 3), host(2, 2)], 4);
+        let other = ServerCounters::of_hosts(vec![host(9, 4), host(9, 1)], 5);
         let hosts = per_host(&median.hosts, [&median, &other]);
         let seen: Vec<(u64, u64)> = hosts
             .iter()
             .map(|h| (h.connections, h.peak_in_flight))
             .collect();
         assert_eq!(seen, [(4, 4), (2, 2)]);
-        let one = ServerCounters::of_hosts(vec![host(1, 1)]);
+        let one = ServerCounters::of_hosts(vec![host(1, 1)], 1);
         assert!(
             per_host(&one.hosts, [&one]).is_empty(),
             "one host: no breakdown"

@@ -257,8 +257,16 @@ fn a_url_list_spanning_hosts_is_counted_host_by_host() {
             assert_eq!(row.hosts.len(), 3, "{}", row.strategy);
             let requests: Vec<u64> = row.hosts.iter().map(|h| h.requests).collect();
             assert_eq!(requests, [4, 4, 4], "round-robin shares: {}", row.strategy);
+            // All hosts at once: at most the workers, at most the hosts' peaks added.
             let peaks: u64 = row.hosts.iter().map(|h| h.peak_in_flight).sum();
-            assert_eq!(row.server_peak_in_flight, peaks);
+            assert!(row.server_peak_in_flight <= peaks.min(6), "{row:?}");
+            let busiest = row
+                .hosts
+                .iter()
+                .map(|h| h.peak_in_flight)
+                .max()
+                .unwrap_or(0);
+            assert!(row.server_peak_in_flight >= busiest, "{row:?}");
             if let Some(limit) = per_host {
                 for host in &row.hosts {
                     assert!(host.peak_in_flight <= limit as u64, "{row:?}");

@@ -79,8 +79,9 @@ impl Exporter for MarkdownExporter {
                  keeping to the per-host limit (a worker passes over a job whose host is full). \
                  Connections and peak in-flight per host: each host's own counts, in host order \
                  (connections of the median run, peak the largest over runs); the server peak \
-                 in-flight column is then the sum of the hosts' peaks, an upper bound on the \
-                 requests in flight at any one moment.\n\n",
+                 in-flight column counts the requests in flight on all hosts at once.
+
+",
             );
         }
         if table.rows.iter().any(|r| r.command) {

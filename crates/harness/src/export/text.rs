@@ -35,8 +35,7 @@ fn after_peak_column() -> usize {
 
 /// Under a table spanning several hosts: what its columns mean.
 const HOSTS_NOTE: &str = "Several hosts: job i goes to host i mod N; per host: each host's \
-    connections and peak in flight, in host order; peak in-flight is then the sum of the hosts' \
-    peaks (an upper bound on any one moment's).";
+    connections and peak in flight, in host order; peak in-flight counts all hosts at once.";
 
 /// Under a table with command rows: what their columns mean.
 const COMMAND_NOTE: &str = "Commands: time from spawn to exit; CPU and peak RSS of the child \
