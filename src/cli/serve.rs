@@ -70,8 +70,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub allow_remote: bool,
 
-    /// Server think time added before every response head (no network
-    /// model: see --rtt for that).
+    /// Server think time added before every response head but /_stats's
+    /// (no network model: see --rtt for that).
     #[arg(
         short = 'd',
         long,
