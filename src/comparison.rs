@@ -82,6 +82,7 @@ fn run_table(args: &CompareArgs, title: &str, workload: Workload) -> Result<Outc
             std::env::current_exe().context("cannot find this program to run the server")?,
         ),
         command: command_line(),
+        programs: crate::strategy::programs(),
     };
     for note in &missing_peers {
         show(&bar, &Event::Note(note));

@@ -13,9 +13,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use fetchlab_core::store::Durability;
 use fetchlab_core::{
-    CancelToken, DirStore, FailureKind, HttpVersion, Report, RunEnv, Settings, SettingsError,
-    Shard, ShardReport,
+    CancelToken, DirStore, FailureKind, HttpVersion, Progress, Report, RunEnv, Settings,
+    SettingsError, Shard, ShardReport,
 };
+use fetchlab_processes::protocol::EventStream;
 use fetchlab_strategies::fdlimit;
 
 use crate::cli::DownloadArgs;
@@ -38,9 +39,13 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
         .transpose()?;
     let list = sources::load(&args, &settings)?;
     let jobs = list.in_shard(shard);
-    let downloader = args.strategy.strategy().build(settings)?;
-    fdlimit::ensure(args.concurrency, fdlimit::PER_DOWNLOAD_TO_FILE)
-        .with_context(|| format!("--concurrency {}", args.concurrency))?;
+    let concurrency = settings.concurrency() as u64;
+    let downloader = args
+        .strategy
+        .strategy()
+        .build_with(settings, &crate::strategy::programs())?;
+    fdlimit::ensure(concurrency, fdlimit::PER_DOWNLOAD_TO_FILE)
+        .with_context(|| format!("--concurrency {concurrency}"))?;
     let store = DirStore::new(&args.output)?.with_durability(if args.durable {
         Durability::Durable
     } else {
@@ -50,8 +55,13 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
     let cancel = CancelToken::new();
     interrupt::install(cancel.clone())?;
     let display = Arc::new(Display::new(jobs.len(), !args.quiet, args.verbose));
+    let progress: Arc<dyn Progress> = if args.events {
+        Arc::new(EventStream::new(&jobs, std::io::stdout()))
+    } else {
+        display.clone()
+    };
     let env = RunEnv::new(Arc::new(store))
-        .with_progress(display.clone())
+        .with_progress(progress)
         .with_cancel(cancel.clone());
     let report = downloader.download(&jobs, &env)?;
     display.finish();
@@ -82,8 +92,20 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
     Ok(Outcome::from_success(report.all_succeeded() && written))
 }
 
-/// The library settings the options ask for.
-fn settings(args: &DownloadArgs) -> Result<Settings, SettingsError> {
+/// The library settings the options ask for: the settings file whole
+/// (`--settings-json`), or the flags.
+fn settings(args: &DownloadArgs) -> Result<Settings> {
+    if let Some(path) = &args.settings_json {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        return serde_json::from_str(&text)
+            .with_context(|| format!("--settings-json {}", path.display()));
+    }
+    Ok(flag_settings(args)?)
+}
+
+/// The library settings the flags ask for.
+fn flag_settings(args: &DownloadArgs) -> Result<Settings, SettingsError> {
     let mut settings = Settings::builder()
         .concurrency(usize::try_from(args.concurrency).unwrap_or(usize::MAX))
         .per_host(

@@ -15,6 +15,9 @@ use crate::list_url;
 /// here, naming its file and line, before anything is downloaded; so does
 /// a list without a single URL (surely a mistake).
 pub fn load(args: &DownloadArgs, settings: &Settings) -> Result<JobList> {
+    if let Some(path) = &args.jobs_json {
+        return fetchlab_processes::protocol::read_jobs(path).map_err(anyhow::Error::msg);
+    }
     let mut jobs = match (&args.seed_list, &args.list_url, args.sources.as_slice()) {
         (Some(base), _, _) => JobList::seed(base)?,
         (None, Some(url), _) => non_empty(url, list_url::fetch(url, settings)?)?,

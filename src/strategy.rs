@@ -3,7 +3,7 @@
 //! this clap enum only adds the command-line spelling and the help text.
 
 use clap::ValueEnum;
-use fetchlab_strategies::Strategy;
+use fetchlab_strategies::{Programs, Strategy};
 
 /// A download strategy, as named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -21,6 +21,18 @@ pub enum StrategyName {
     TokioH2,
     /// Async tasks on async-std (surf).
     AsyncStd,
+    /// Child fetchlab processes, one shard of the list each, running the
+    /// thread pool (ureq).
+    Processes,
+}
+
+/// The programs a strategy may start: this very executable, for the
+/// `processes` strategy's children (none when the system cannot say
+/// where it is; `processes` then refuses to build, saying so).
+pub fn programs() -> Programs {
+    std::env::current_exe()
+        .map(Programs::fetchlab)
+        .unwrap_or_default()
 }
 
 impl StrategyName {
@@ -33,6 +45,7 @@ impl StrategyName {
             Self::Tokio => Strategy::Tokio,
             Self::TokioH2 => Strategy::TokioH2,
             Self::AsyncStd => Strategy::AsyncStd,
+            Self::Processes => Strategy::Processes,
         }
     }
 }

@@ -39,7 +39,7 @@ use fetchlab_core::NoProgress;
 use fetchlab_harness::command::session::CommandSession;
 use fetchlab_harness::export::write_results;
 use fetchlab_harness::{
-    CommandSpec, DEFAULT_TIME_LIMIT, PointRunner, Provenance, ResultTable, Row, Scenario,
+    CommandSpec, DEFAULT_TIME_LIMIT, PointRunner, Programs, Provenance, ResultTable, Row, Scenario,
     ServerSource, Strategy, raise_fd_limit,
 };
 
@@ -82,6 +82,12 @@ fn command_line(bench: &str) -> String {
     } else {
         format!("cargo bench --bench {bench} -- {}", rest.join(" "))
     }
+}
+
+/// The programs strategies start: this package's `fetchlab` binary (the
+/// `processes` row's children).
+fn programs() -> Programs {
+    Programs::fetchlab(env!("CARGO_BIN_EXE_fetchlab"))
 }
 
 fn results_dir() -> PathBuf {
@@ -146,7 +152,9 @@ pub fn bench_scenario_with_commands(
         let runner = OnceCell::new();
         let runner = || {
             runner.get_or_init(|| {
-                PointRunner::new(&point.workload, source.clone()).unwrap_or_else(|e| fail(e))
+                PointRunner::new(&point.workload, source.clone())
+                    .map(|runner| runner.with_programs(programs()))
+                    .unwrap_or_else(|e| fail(e))
             })
         };
         for strategy in scenario.strategies_at(point, &Strategy::ALL) {
@@ -321,7 +329,11 @@ fn bench_runs<S, M>(
 
 /// `Some(reason)` when the backend refuses the point's settings.
 fn refusal(strategy: Strategy, point: &fetchlab_harness::Point) -> Option<String> {
-    match point.workload.settings().and_then(|s| strategy.build(s)) {
+    match point
+        .workload
+        .settings()
+        .and_then(|s| strategy.build_with(s, &programs()))
+    {
         Ok(_) => None,
         Err(e) => Some(fetchlab_harness::strategy::refusal(&e).unwrap_or_else(|| fail(e))),
     }

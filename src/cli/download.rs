@@ -36,7 +36,7 @@ the -v lines and the closing summary go to standard error.";
 /// Options of `fetchlab download`.
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-#[command(group(ArgGroup::new("source").required(true).args(["sources", "list_url", "seed_list"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["sources", "list_url", "seed_list", "jobs_json"])))]
 pub struct DownloadArgs {
     /// URLs to download, or ONE file listing them (one URL a line; blank
     /// lines and # comments skipped); `-` reads the list from standard input.
@@ -166,6 +166,22 @@ pub struct DownloadArgs {
     /// reason; `fetchlab report merge` adds the shards' reports up.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+
+    /// The whole library settings as JSON (as the `processes` strategy
+    /// hands them to its children), in place of the settings flags; read
+    /// back through the settings' own validation.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub settings_json: Option<PathBuf>,
+
+    /// The job list as a JSON array of `{"url", "name"}` (names kept as
+    /// given), as the `processes` strategy hands it to its children.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub jobs_json: Option<PathBuf>,
+
+    /// Print one JSON event a line on standard output as each job starts
+    /// and finishes (the `processes` strategy's children report so).
+    #[arg(long, hide = true, conflicts_with = "json")]
+    pub events: bool,
 }
 
 #[cfg(test)]

@@ -19,7 +19,14 @@ fn compare_prints_a_row_per_strategy() {
     let output = fetchlab().args(TINY).output().unwrap();
     let stdout = stdout_of(&output);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    for strategy in ["sequential", "threads", "rayon", "tokio", "async-std"] {
+    for strategy in [
+        "sequential",
+        "threads",
+        "processes",
+        "rayon",
+        "tokio",
+        "async-std",
+    ] {
         let rows = stdout.lines().filter(|l| l.contains(strategy)).count();
         assert!(rows >= 1, "no row for {strategy} in\n{stdout}");
     }
@@ -149,6 +156,36 @@ fn a_bad_command_template_is_an_input_error() {
         .output()
         .unwrap();
     assert_input_error(&output, "TLS");
+}
+
+/// The `processes` row runs its children into a directory store (the other
+/// rows hash), and its files are verified on the disk: a row that saved
+/// every job, with the children's memory and threads counted.
+#[test]
+fn the_processes_row_is_measured_into_a_directory_and_verified() {
+    let work = tempfile::tempdir().unwrap();
+    let json = work.path().join("t.json");
+    let output = fetchlab()
+        .args(TINY)
+        .args(["--strategies", "processes"])
+        .arg("--export-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let parsed = read_json(&json);
+    let rows = parsed["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{parsed}");
+    let row = &rows[0];
+    assert_eq!(row["strategy"], "processes");
+    assert_eq!(row["counts"]["downloaded"], 6, "{row}");
+    assert_eq!(row["counts"]["errors"], 0, "{row}");
+    assert!(row["failed"].is_null() && row["refused"].is_null(), "{row}");
+    assert!(
+        row["peak_rss_delta"].as_u64().is_some_and(|b| b > 0),
+        "{row}"
+    );
+    assert!(row["threads"].as_u64().is_some_and(|t| t >= 2), "{row}");
 }
 
 #[test]

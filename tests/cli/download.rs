@@ -5,7 +5,14 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const STRATEGIES: [&str; 5] = ["sequential", "threads", "rayon", "tokio", "async-std"];
+const STRATEGIES: [&str; 6] = [
+    "sequential",
+    "threads",
+    "processes",
+    "rayon",
+    "tokio",
+    "async-std",
+];
 
 #[test]
 fn every_strategy_saves_byte_exact_files_and_exits_0() {

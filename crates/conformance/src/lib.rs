@@ -24,9 +24,14 @@
 //! - [`hostile`]: a raw-socket server that sends what a correct server
 //!   library refuses to.
 //!
-//! No case is ignored: where a backend's client library cannot be made to
-//! behave like the others, the case asserts that backend's documented
-//! outcome, and the reason is in that backend's `design` module.
+//! No case is ignored for an HTTP client: where a backend's client library
+//! cannot be made to behave like the others, the case asserts that
+//! backend's documented outcome, and the reason is in that backend's
+//! `design` module. A backend that is not one process (`processes`) may
+//! exclude a case that cannot apply across a process boundary, with
+//! `suite!(concurrent = …, excluded = { group::case => "reason" }, …)`:
+//! the case then prints its reason and passes, and a generated test fails
+//! if an excluded name is not a case.
 #![deny(missing_docs)]
 
 pub mod cases;
@@ -47,13 +52,37 @@ pub type Build = Box<dyn Fn(Settings) -> Result<Box<dyn Downloader>, Error>>;
 pub struct Subject {
     build: Build,
     concurrent: bool,
+    excluded: Vec<(&'static str, &'static str)>,
 }
 
 impl Subject {
     /// A subject built by `build`; `concurrent` says whether it runs more
     /// than one request at a time (then it must reach its limit).
     pub fn new(concurrent: bool, build: Build) -> Self {
-        Self { build, concurrent }
+        Self {
+            build,
+            concurrent,
+            excluded: Vec::new(),
+        }
+    }
+
+    /// The same subject with cases excluded: `(group::case, reason)`.
+    pub fn excluding(mut self, excluded: Vec<(&'static str, &'static str)>) -> Self {
+        self.excluded = excluded;
+        self
+    }
+
+    /// Why `case` (`group::case`) is excluded, if it is.
+    pub fn exclusion(&self, case: &str) -> Option<&'static str> {
+        self.excluded
+            .iter()
+            .find(|(name, _)| name.replace(' ', "") == case.replace(' ', ""))
+            .map(|(_, reason)| *reason)
+    }
+
+    /// The excluded cases' names.
+    pub fn excluded(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.excluded.iter().map(|(name, _)| *name)
     }
 
     /// Builds the downloader, failing the test if the settings are refused.
@@ -81,7 +110,11 @@ impl Subject {
 /// the closure builds it from [`Settings`].
 #[macro_export]
 macro_rules! suite {
-    (concurrent = $concurrent:expr, $build:expr) => {
+    (
+        concurrent = $concurrent:expr,
+        excluded = { $($xgroup:ident :: $xcase:ident => $reason:expr),* $(,)? },
+        $build:expr
+    ) => {
         fn __fetchlab_subject() -> $crate::Subject {
             $crate::Subject::new(
                 $concurrent,
@@ -93,6 +126,7 @@ macro_rules! suite {
                     })
                 }),
             )
+            .excluding(::std::vec![$((stringify!($xgroup::$xcase), $reason)),*])
         }
         $crate::__cases!(
             integrity::seed_files_are_byte_exact,
@@ -173,6 +207,9 @@ macro_rules! suite {
             directory::full_disk_fails_the_job_and_leaves_nothing,
         );
     };
+    (concurrent = $concurrent:expr, $build:expr) => {
+        $crate::suite!(concurrent = $concurrent, excluded = {}, $build);
+    };
 }
 
 #[doc(hidden)]
@@ -183,8 +220,26 @@ macro_rules! __cases {
             #[test]
             $(#[$attr])*
             fn $case() {
-                $crate::cases::$group::$case(&__fetchlab_subject());
+                let subject = __fetchlab_subject();
+                match subject.exclusion(stringify!($group::$case)) {
+                    ::std::option::Option::Some(reason) => {
+                        ::std::eprintln!("excluded for this backend: {reason}");
+                    }
+                    ::std::option::Option::None => $crate::cases::$group::$case(&subject),
+                }
             }
         )*
+
+        #[test]
+        fn excluded_cases_are_cases() {
+            let cases = [$(stringify!($group::$case)),*];
+            for name in __fetchlab_subject().excluded() {
+                let name = name.replace(' ', "");
+                ::std::assert!(
+                    cases.iter().any(|case| case.replace(' ', "") == name),
+                    "{name} is excluded but is not a conformance case"
+                );
+            }
+        }
     };
 }

@@ -81,3 +81,18 @@ pub trait Downloader: Send + Sync {
     /// Downloads every job into `env.store`.
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error>;
 }
+
+/// A boxed downloader (what the strategy registry builds) is a downloader.
+impl<D: Downloader + ?Sized> Downloader for Box<D> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+
+    fn client_library(&self) -> &'static str {
+        (**self).client_library()
+    }
+
+    fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
+        (**self).download(jobs, env)
+    }
+}

@@ -73,9 +73,37 @@ impl serde::Serialize for FailureKind {
     }
 }
 
+impl FailureKind {
+    /// The kind a [`FailureKind::label`] names, if any.
+    pub fn from_label(label: &str) -> Option<Self> {
+        Some(match label {
+            "timeout" => Self::Timeout,
+            "connect" => Self::Connect,
+            "reset" => Self::Reset,
+            "truncated" => Self::Truncated,
+            "too large" => Self::TooLarge,
+            "protocol" => Self::Protocol,
+            "redirect" => Self::Redirect,
+            "unsafe name" => Self::UnsafeName,
+            "i/o" => Self::Io,
+            "cancelled" => Self::Cancelled,
+            other => Self::HttpStatus(other.strip_prefix("http ")?.parse().ok()?),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FailureKind {
+    /// Read back from its [`FailureKind::label`].
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let label = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::from_label(&label)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown failure kind {label:?}")))
+    }
+}
+
 /// One failed attempt: its kind, a human-readable cause, and for 429/503 the
 /// server's `Retry-After`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     /// What went wrong.
     pub kind: FailureKind,
@@ -104,7 +132,7 @@ impl std::fmt::Display for Failure {
 }
 
 /// Why a kept partial body was dropped and the body fetched from zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RestartReason {
@@ -133,7 +161,7 @@ impl RestartReason {
 }
 
 /// How a saved body relates to a partial body the store kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Resume {
@@ -152,8 +180,10 @@ pub enum Resume {
     },
 }
 
-/// What became of a job.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// What became of a job. Serialised with its `status` tag, and read back
+/// the same way (so that a child process can hand its outcomes to a
+/// parent).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Status {
@@ -252,5 +282,50 @@ mod tests {
         assert_eq!(json["elapsed"], 1.5);
         assert_eq!(json["kind"], "http 500");
         assert_eq!(json["detail"], "boom");
+    }
+
+    #[test]
+    fn statuses_and_kinds_read_back() {
+        let kinds = [
+            FailureKind::Timeout,
+            FailureKind::Connect,
+            FailureKind::Reset,
+            FailureKind::HttpStatus(503),
+            FailureKind::Truncated,
+            FailureKind::TooLarge,
+            FailureKind::Protocol,
+            FailureKind::Redirect,
+            FailureKind::UnsafeName,
+            FailureKind::Io,
+            FailureKind::Cancelled,
+        ];
+        for kind in kinds {
+            assert_eq!(FailureKind::from_label(&kind.label()), Some(kind));
+        }
+        assert_eq!(FailureKind::from_label("http x"), None);
+        assert_eq!(FailureKind::from_label("fire"), None);
+        let statuses = [
+            Status::Saved {
+                bytes: 3,
+                resume: Resume::Restarted {
+                    reason: RestartReason::NoValidator,
+                },
+            },
+            Status::Saved {
+                bytes: 9,
+                resume: Resume::Resumed { from: 4 },
+            },
+            Status::NotFound,
+            Status::Skipped { bytes: 7 },
+            Status::Failed(Failure::new(FailureKind::HttpStatus(429), "slow down")),
+        ];
+        for status in statuses {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Status>(&json).unwrap(),
+                status,
+                "{json}"
+            );
+        }
     }
 }

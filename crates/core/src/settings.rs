@@ -55,7 +55,7 @@ pub struct Settings {
 }
 
 /// Which HTTP version a backend speaks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HttpVersion {
     /// HTTP/1.1, one request at a time per connection (every backend).
@@ -83,9 +83,14 @@ impl std::fmt::Display for HttpVersion {
 pub struct CaCertificate {
     /// Where it came from: the file name, or `<pem>` for bytes given.
     origin: String,
-    /// Its certificates, DER-encoded, in the order of the PEM.
-    #[serde(skip)]
+    /// Its certificates, DER-encoded, in the order of the PEM (serialised
+    /// as hex, so that settings read back trust the same authorities).
+    #[serde(serialize_with = "hex_list")]
     der: Vec<Vec<u8>>,
+}
+
+fn hex_list<S: serde::Serializer>(der: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(der.iter().map(hex::encode))
 }
 
 impl CaCertificate {
@@ -121,6 +126,8 @@ impl CaCertificate {
 enum CaSource {
     Pem(Vec<u8>),
     File(PathBuf),
+    /// Already parsed (read back from serialised settings).
+    Parsed(CaCertificate),
 }
 
 impl Default for Settings {
@@ -349,6 +356,77 @@ impl Settings {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Settings {
+    /// Reads the form [`Settings`] serialises to (every field), and builds
+    /// it through [`SettingsBuilder::build`], so a value out of range is
+    /// refused exactly as the builder refuses it. This is how settings
+    /// reach another process whole.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let form = SettingsForm::deserialize(d)?;
+        let mut builder = Settings::builder()
+            .concurrency(form.concurrency)
+            .timeouts(form.connect_timeout, form.read_timeout, form.total_timeout)
+            .retries(form.retries)
+            .backoff(form.backoff_base, form.backoff_max)
+            .max_body_bytes(form.max_body_bytes)
+            .user_agent(form.user_agent)
+            .overwrite(form.overwrite)
+            .jitter_seed(form.jitter_seed)
+            .insecure(form.insecure)
+            .keep_alive(form.keep_alive)
+            .http_version(form.http_version)
+            .per_host(form.per_host);
+        for ca in form.ca_certificates {
+            let der = ca
+                .der
+                .iter()
+                .map(|text| hex::decode(text).map_err(serde::de::Error::custom))
+                .collect::<Result<Vec<_>, _>>()?;
+            if der.is_empty() {
+                return Err(serde::de::Error::custom(format!(
+                    "certificate authority {} holds no certificate",
+                    ca.origin
+                )));
+            }
+            builder.ca_sources.push(CaSource::Parsed(CaCertificate {
+                origin: ca.origin,
+                der,
+            }));
+        }
+        builder.build().map_err(serde::de::Error::custom)
+    }
+}
+
+/// What [`Settings`] serialise to, read back before it is validated.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsForm {
+    concurrency: usize,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    total_timeout: Duration,
+    retries: u32,
+    backoff_base: Duration,
+    backoff_max: Duration,
+    max_body_bytes: u64,
+    user_agent: String,
+    overwrite: bool,
+    jitter_seed: u64,
+    ca_certificates: Vec<CaForm>,
+    insecure: bool,
+    keep_alive: bool,
+    http_version: HttpVersion,
+    per_host: Option<usize>,
+}
+
+/// A serialised [`CaCertificate`].
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaForm {
+    origin: String,
+    der: Vec<String>,
+}
+
 /// Builds [`Settings`]; [`SettingsBuilder::build`] checks every value, so
 /// only valid settings come out.
 ///
@@ -500,6 +578,7 @@ impl SettingsBuilder {
                         })?;
                     CaCertificate::parse(origin, &pem)?
                 }
+                CaSource::Parsed(ca) => ca,
             };
             self.settings.ca_certificates.push(ca);
         }
@@ -664,6 +743,44 @@ mod tests {
                 .build(),
             Err(SettingsError::Unsupported { .. })
         ));
+    }
+
+    #[test]
+    fn settings_round_trip_through_serde_and_are_validated() {
+        let settings = Settings::builder()
+            .concurrency(7)
+            .per_host(Some(3))
+            .retries(5)
+            .timeouts(
+                Duration::from_millis(150),
+                Duration::from_secs(2),
+                Duration::from_secs(9),
+            )
+            .backoff(Duration::from_millis(3), Duration::from_millis(40))
+            .max_body_bytes(1234)
+            .user_agent("fetchlab-test/1")
+            .overwrite(true)
+            .jitter_seed(99)
+            .keep_alive(false)
+            .ca_pem(PEM.repeat(2))
+            .build()
+            .expect("valid settings");
+        let json = serde_json::to_string(&settings).expect("settings serialise");
+        let back: Settings = serde_json::from_str(&json).expect("and read back");
+        assert_eq!(back, settings);
+        assert_eq!(back.ca_certificates()[0].der_certificates().count(), 2);
+
+        let mut value = serde_json::to_value(Settings::default()).expect("serialise");
+        value["concurrency"] = 0.into();
+        let err = serde_json::from_value::<Settings>(value.clone()).unwrap_err();
+        assert_eq!(err.to_string(), SettingsError::ZeroConcurrency.to_string());
+        value["concurrency"] = 4.into();
+        value["retries"] = (MAX_RETRIES + 1).into();
+        let err = serde_json::from_value::<Settings>(value.clone()).unwrap_err();
+        assert!(err.to_string().contains("retries"), "{err}");
+        value["retries"] = 1.into();
+        value["surprise"] = true.into();
+        assert!(serde_json::from_value::<Settings>(value).is_err());
     }
 
     #[test]

@@ -77,6 +77,11 @@ impl ChildServer {
         &self.base_urls
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Host `host`'s counters and the size of the response body that
     /// carried them.
     pub fn stats(&self, host: usize) -> Result<(Stats, u64), HarnessError> {

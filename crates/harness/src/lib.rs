@@ -39,7 +39,8 @@
 #![deny(missing_docs)]
 
 pub use fetchlab_strategies::{
-    FdLimit, FdLimitError, ParseStrategyError, Strategy, fdlimit, raise_fd_limit, strategy,
+    FdLimit, FdLimitError, ParseStrategyError, Programs, Strategy, fdlimit, raise_fd_limit,
+    strategy,
 };
 
 pub mod calibration;

@@ -1,18 +1,26 @@
 //! One measured run: build the backend, download every job of a point into a
 //! hashing store, and record time, CPU, memory, threads, the server's
 //! counters and the outcomes; then verify every body.
+//!
+//! One documented difference: a strategy whose children must share the
+//! store ([`Strategy::needs_directory_store`], the `processes` row) runs
+//! into a [`DirStore`] in a fresh temporary directory per run instead, and
+//! its saved files are verified on the disk. Its CPU time counts its
+//! reaped children's ([`resources::cpu_time`]), and its memory and threads
+//! are sampled over the harness's process tree (less a child server,
+//! [`Sampler::start_tree`]), so they count the children too.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fetchlab_core::{Counts, HashStore, JobList, Progress, RunEnv, Status};
+use fetchlab_core::{Counts, DirStore, HashStore, JobList, Progress, RunEnv, Status, Store};
 use fetchlab_server::Corpus;
 
 use crate::error::HarnessError;
 use crate::resources::{self, Sampler, Usage};
 use crate::server::{Served, ServerCounters, ServerMode, ServerSource};
-use crate::strategy::{self, Strategy};
+use crate::strategy::{self, Programs, Strategy};
 use crate::verify::Expected;
 use crate::workload::Workload;
 
@@ -55,6 +63,7 @@ pub struct PointRunner {
     expected: Expected,
     ideal: Duration,
     source: ServerSource,
+    programs: Programs,
 }
 
 impl PointRunner {
@@ -69,7 +78,25 @@ impl PointRunner {
             ideal: workload.ideal_time(&sizes),
             corpus,
             source,
+            programs: Programs::default(),
         })
+    }
+
+    /// The same runner building strategies with `programs` (the
+    /// `processes` strategy needs the `fetchlab` program).
+    pub fn with_programs(mut self, programs: Programs) -> PointRunner {
+        self.programs = programs;
+        self
+    }
+
+    /// Builds `strategy` for this point.
+    fn build(
+        &self,
+        strategy: Strategy,
+    ) -> Result<Box<dyn fetchlab_core::Downloader>, fetchlab_core::Error> {
+        self.workload
+            .settings()
+            .and_then(|s| strategy.build_with(s, &self.programs))
     }
 
     /// The ideal time of this point (see [`Workload::ideal_time`]).
@@ -96,7 +123,7 @@ impl PointRunner {
     /// concurrency above its ceiling); an error when it cannot be built for
     /// another reason.
     pub fn refusal(&self, strategy: Strategy) -> Result<Option<String>, HarnessError> {
-        match self.workload.settings().and_then(|s| strategy.build(s)) {
+        match self.build(strategy) {
             Ok(_) => Ok(None),
             Err(e) => strategy::refusal(&e)
                 .map(Some)
@@ -146,11 +173,14 @@ impl Session<'_> {
     /// One measured, verified run.
     pub fn run_once(&mut self, progress: Arc<dyn Progress>) -> Result<Measurement, HarnessError> {
         resources::trim_heap();
-        let sampler = Sampler::start();
+        let store = RunStore::new(self.strategy)?;
+        let sampler = match store {
+            RunStore::Hash(_) => Sampler::start(),
+            RunStore::Dir(..) => Sampler::start_tree(self.server.child_pid()),
+        };
         let baseline = Usage::now();
-        let store = HashStore::new();
-        let env = RunEnv::new(Arc::new(store.clone())).with_progress(progress);
-        let downloader = self.strategy.build(self.runner.workload.settings()?)?;
+        let env = RunEnv::new(store.shared()).with_progress(progress);
+        let downloader = self.runner.build(self.strategy)?;
         self.server.before_run();
         let cpu_start = resources::cpu_time();
         let start = Instant::now();
@@ -161,9 +191,11 @@ impl Session<'_> {
         let client_library = downloader.client_library().to_owned();
         drop(downloader);
         let server = self.server.after_run()?;
-        self.runner
-            .expected
-            .verify(&report, self.jobs.len(), &store)?;
+        let expected = &self.runner.expected;
+        match &store {
+            RunStore::Hash(hashes) => expected.verify(&report, self.jobs.len(), hashes)?,
+            RunStore::Dir(dir, _) => expected.verify_dir(&report, self.jobs.len(), dir.path())?,
+        }
         let delta = |f: fn(&Usage) -> u64| Some(f(&peak?).saturating_sub(f(&baseline?)));
         let threads = resources::harness_threads(baseline);
         let extra_threads = peak.zip(threads).map(|(p, t)| p.threads.saturating_sub(t));
@@ -181,6 +213,35 @@ impl Session<'_> {
             peak_rss_delta: delta(|u| u.rss),
             extra_threads,
         })
+    }
+}
+
+/// Where one run saves: a hashing store, or for a strategy whose child
+/// processes must share it, a directory store in a fresh temporary
+/// directory (removed with it).
+enum RunStore {
+    Hash(HashStore),
+    Dir(tempfile::TempDir, DirStore),
+}
+
+impl RunStore {
+    fn new(strategy: Strategy) -> Result<RunStore, HarnessError> {
+        if !strategy.needs_directory_store() {
+            return Ok(RunStore::Hash(HashStore::new()));
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("fetchlab-run-")
+            .tempdir()
+            .map_err(|e| HarnessError::Workload(format!("cannot make a run directory: {e}")))?;
+        let store = DirStore::new(dir.path())?;
+        Ok(RunStore::Dir(dir, store))
+    }
+
+    fn shared(&self) -> Arc<dyn Store> {
+        match self {
+            RunStore::Hash(store) => Arc::new(store.clone()),
+            RunStore::Dir(_, store) => Arc::new(store.clone()),
+        }
     }
 }
 

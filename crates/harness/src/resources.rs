@@ -66,6 +66,67 @@ impl Sampler<Usage> {
     pub fn start() -> Sampler<Usage> {
         Sampler::with("fetchlab-sampler", SAMPLE_EVERY, Usage::now, Usage::max)
     }
+
+    /// Starts sampling the [`Usage`] of this process and its descendants
+    /// added up ([`tree_usage`]), leaving out the subtree of `skip` (a
+    /// child server): for a strategy whose work is done by child
+    /// processes.
+    pub fn start_tree(skip: Option<u32>) -> Sampler<Usage> {
+        let root = std::process::id();
+        Sampler::with(
+            "fetchlab-sampler",
+            SAMPLE_EVERY,
+            move || tree_usage(root, skip),
+            Usage::max,
+        )
+    }
+}
+
+/// ΣVmRSS and Σthreads over `root` and its descendants (read from
+/// `/proc/PID/task/*/children`), leaving out `skip` and its descendants;
+/// `None` where there is no procfs. A process that exits between two reads
+/// is simply not counted.
+pub fn tree_usage(root: u32, skip: Option<u32>) -> Option<Usage> {
+    let mut total: Option<Usage> = None;
+    for_each_in_tree(root, skip, |status| {
+        let field = |name: &str| status_field(status, name);
+        // A zombie has no VmRSS line: nothing to count.
+        if let (Some(rss), Some(threads)) = (field("VmRSS:"), field("Threads:")) {
+            let sum = total.get_or_insert_with(Usage::default);
+            sum.rss += rss * 1024;
+            sum.threads += threads;
+        }
+    });
+    total
+}
+
+/// Calls `visit` with the text of `/proc/PID/status` of `root` and of each
+/// of its descendants (found through `/proc/PID/task/*/children`), leaving
+/// out `skip` and its descendants. A process that exits meanwhile is
+/// skipped.
+pub(crate) fn for_each_in_tree(root: u32, skip: Option<u32>, mut visit: impl FnMut(&str)) {
+    let mut pending = vec![root];
+    while let Some(pid) = pending.pop() {
+        if Some(pid) == skip {
+            continue;
+        }
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            continue;
+        };
+        visit(&status);
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            pending.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
+        }
+    }
 }
 
 impl<T: Send + 'static> Sampler<T> {
@@ -123,18 +184,25 @@ pub fn harness_threads(baseline: Option<Usage>) -> Option<u64> {
     Some(first.min(now))
 }
 
-/// CPU time (user + system) this process has used so far.
+/// CPU time (user + system) this process and the children it has reaped
+/// have used so far: a strategy that runs child processes and reaps them
+/// before its run ends (`processes`) has their time counted in its run.
+/// (A server child is reaped only when its session ends, outside any
+/// measured run.)
 pub fn cpu_time() -> Duration {
-    // SAFETY: getrusage only writes into the struct we pass; zeroed is a valid rusage.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
-            return Duration::ZERO;
-        }
-        usage
+    let of = |who| {
+        // SAFETY: getrusage only writes into the struct we pass; zeroed is a valid rusage.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            if libc::getrusage(who, &mut usage) != 0 {
+                return Duration::ZERO;
+            }
+            usage
+        };
+        let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        tv(usage.ru_utime) + tv(usage.ru_stime)
     };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
+    of(libc::RUSAGE_SELF) + of(libc::RUSAGE_CHILDREN)
 }
 
 /// Gives memory the allocator keeps but no longer uses back to the system,
@@ -180,5 +248,48 @@ mod tests {
         }
         std::hint::black_box(x);
         assert!(cpu_time() > start);
+    }
+
+    #[test]
+    fn the_tree_counts_a_child_unless_it_is_skipped() {
+        if tree_usage(std::process::id(), None).is_none() {
+            eprintln!("skipped: no procfs to read the process tree from");
+            return;
+        }
+        // A shell (one thread) with one `sleep` child (one thread).
+        let spawned = std::process::Command::new("sh")
+            .args(["-c", "sleep 30 & wait"])
+            .spawn();
+        let Ok(mut shell) = spawned else {
+            eprintln!("skipped: no `sh` to run as a child");
+            return;
+        };
+        let root = shell.id();
+        let children = || {
+            std::fs::read_to_string(format!("/proc/{root}/task/{root}/children"))
+                .unwrap_or_default()
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while children().trim().is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let sleeper: Option<u32> = children()
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok());
+        let whole = tree_usage(root, None);
+        let without = tree_usage(root, sleeper);
+        let none = tree_usage(root, Some(root));
+        let _ = shell.kill();
+        let _ = shell.wait();
+        if let Some(pid) = sleeper {
+            // SAFETY: kill has no memory effects; `pid` is our grandchild.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        }
+        assert!(sleeper.is_some(), "the shell started its child");
+        assert_eq!(whole.map(|u| u.threads), Some(2), "{whole:?}");
+        assert_eq!(without.map(|u| u.threads), Some(1), "{without:?}");
+        assert!(whole.unwrap().rss > without.unwrap().rss);
+        assert_eq!(none, None, "skipping the root skips all");
     }
 }

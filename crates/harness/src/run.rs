@@ -16,7 +16,7 @@ use crate::measure::{Measurement, PointRunner};
 use crate::provenance::Provenance;
 use crate::scenario::{Point, Scenario};
 use crate::server::{ServerMode, ServerSource};
-use crate::strategy::Strategy;
+use crate::strategy::{Programs, Strategy};
 use crate::table::{ResultTable, Row};
 
 /// How to run a comparison.
@@ -35,6 +35,9 @@ pub struct CompareOptions {
     pub server: ServerSource,
     /// The exact command line, recorded with the results.
     pub command: String,
+    /// The programs strategies may start (the `processes` row's
+    /// `fetchlab`).
+    pub programs: Programs,
 }
 
 /// The default [`CompareOptions::time_limit`]: far above any run of the
@@ -50,6 +53,7 @@ impl Default for CompareOptions {
             time_limit: DEFAULT_TIME_LIMIT,
             server: ServerSource::InProcess,
             command: String::new(),
+            programs: Programs::default(),
         }
     }
 }
@@ -163,7 +167,8 @@ fn run_points(
     let mut table = ResultTable::new(scenario, Provenance::capture(&options.command));
     for point in &scenario.points {
         on_event(&Event::PointStarted { scenario, point });
-        let runner = PointRunner::new(&point.workload, options.server.clone())?;
+        let runner = PointRunner::new(&point.workload, options.server.clone())?
+            .with_programs(options.programs.clone());
         for strategy in scenario.strategies_at(point, &options.strategies) {
             table.push(run_strategy(
                 &runner, point, strategy, options, on_event, watch,

@@ -175,6 +175,15 @@ impl Served {
         &self.base_urls
     }
 
+    /// The child server's process id (`None` in process), so that a
+    /// measurement of the client's process tree can leave it out.
+    pub fn child_pid(&self) -> Option<u32> {
+        match &self.kind {
+            Kind::Child { server, .. } => Some(server.pid()),
+            Kind::InProcess(_) => None,
+        }
+    }
+
     /// Zeroes the in-process counters before a run (a child's are read as
     /// differences instead).
     pub fn before_run(&mut self) {

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use fetchlab_core::store::{Digest256, sha256_hex};
 use fetchlab_core::{HashStore, Report, Status};
 use fetchlab_server::Corpus;
 
@@ -34,6 +35,27 @@ impl Expected {
         jobs: usize,
         store: &HashStore,
     ) -> Result<(), HarnessError> {
+        self.verify_with(report, jobs, |name| store.digest(name))
+    }
+
+    /// Checks `report` against the files saved in `dir` (a run into a
+    /// directory store): each saved job's file, read back and hashed.
+    pub fn verify_dir(&self, report: &Report, jobs: usize, dir: &Path) -> Result<(), HarnessError> {
+        self.verify_with(report, jobs, |name| {
+            let body = std::fs::read(dir.join(name)).ok()?;
+            Some(Digest256 {
+                bytes: body.len() as u64,
+                sha256: sha256_hex(&body),
+            })
+        })
+    }
+
+    fn verify_with(
+        &self,
+        report: &Report,
+        jobs: usize,
+        digest_of: impl Fn(&str) -> Option<Digest256>,
+    ) -> Result<(), HarnessError> {
         let void = |name: &str, detail: String| HarnessError::Verification {
             strategy: report.strategy.clone(),
             name: name.to_owned(),
@@ -54,7 +76,7 @@ impl Expected {
             let Some((size, sha256)) = self.files.get(name) else {
                 return Err(void(name, "the corpus has no such file".into()));
             };
-            let Some(digest) = store.digest(name) else {
+            let Some(digest) = digest_of(name) else {
                 return Err(void(name, "no body reached the store".into()));
             };
             if digest.bytes != *size || bytes != *size {
@@ -170,7 +192,7 @@ mod tests {
 
     use super::*;
 
-    fn saved(corpus: &Corpus, store: &HashStore, index: usize, body: &[u8]) -> Outcome {
+    fn saved(corpus: &Corpus, store: &dyn Store, index: usize, body: &[u8]) -> Outcome {
         let file = &corpus.files()[index];
         let job = Job::with_name(format!("http://127.0.0.1/{}", file.name), file.name.clone());
         let mut sink = store.begin(&job).unwrap();
@@ -209,6 +231,37 @@ mod tests {
             "{message}"
         );
         assert!(message.contains(&corpus.files()[1].name), "{message}");
+    }
+
+    #[test]
+    fn files_saved_in_a_directory_are_verified_from_the_disk() {
+        let corpus = Corpus::generate(&CorpusSpec::files(3, 100, 200));
+        let expected = Expected::of(&corpus);
+        let dir = tempfile::tempdir().unwrap();
+        let store = fetchlab_core::DirStore::new(dir.path()).unwrap();
+        let mut outcomes: Vec<Outcome> = (0..3)
+            .map(|i| saved(&corpus, &store, i, &corpus.files()[i].body))
+            .collect();
+        let report = Report::new("test", outcomes.clone(), Duration::ZERO);
+        expected.verify_dir(&report, 3, dir.path()).unwrap();
+
+        let mut body = corpus.files()[2].body.to_vec();
+        body[3] ^= 1;
+        std::fs::write(dir.path().join(&corpus.files()[2].name), body).unwrap();
+        let message = expected
+            .verify_dir(&report, 3, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains(&corpus.files()[2].name), "{message}");
+
+        std::fs::remove_file(dir.path().join(&corpus.files()[0].name)).unwrap();
+        outcomes.truncate(1);
+        let report = Report::new("test", outcomes, Duration::ZERO);
+        let message = expected
+            .verify_dir(&report, 1, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("no body reached the store"), "{message}");
     }
 
     #[test]

@@ -43,6 +43,7 @@ fn run(template: &str, runs: usize, limit: Duration) -> ResultTable {
         time_limit: limit,
         server: ServerSource::InProcess,
         command: "cargo test".into(),
+        programs: Default::default(),
     };
     compare(&scenario, &options, &|_| {}).unwrap()
 }

@@ -1,11 +1,11 @@
-//! fetchlab's strategy registry: one place that knows the five download
+//! fetchlab's strategy registry: one place that knows the seven download
 //! strategies, so that `fetchlab download` and the benchmark harness
 //! (`fetchlab-harness`) agree on them without the product's download path
 //! depending on the harness.
 //!
 //! A facade over the backend crates, in the manner of ripgrep's `grep`
 //! crate: it depends on `fetchlab-sequential`, `fetchlab-threaded`,
-//! `fetchlab-tokio` and `fetchlab-async-std`, and a user of it needs no
+//! `fetchlab-tokio`, `fetchlab-async-std` and `fetchlab-processes`, and a user of it needs no
 //! other crate to pick a backend by name.
 //!
 //! Layout, one concept a module:
@@ -21,4 +21,4 @@ pub mod fdlimit;
 pub mod strategy;
 
 pub use fdlimit::{FdLimit, FdLimitError, raise_fd_limit};
-pub use strategy::{ParseStrategyError, Strategy, refusal};
+pub use strategy::{ParseStrategyError, Programs, Strategy, refusal};

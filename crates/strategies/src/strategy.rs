@@ -2,6 +2,7 @@
 //! open-files need and how its backend is built.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use fetchlab_core::{Downloader, Error, HttpVersion, Settings, SettingsError};
@@ -25,13 +26,36 @@ pub enum Strategy {
     TokioH2,
     /// Async tasks on async-std.
     AsyncStd,
+    /// Child `fetchlab download` processes, one shard each, running the
+    /// thread pool.
+    Processes,
+}
+
+/// What building a strategy may need besides its settings: the programs
+/// it starts. Only `processes` needs one (the `fetchlab` binary it runs
+/// as its children); the CLI passes its own executable, the benches
+/// `CARGO_BIN_EXE_fetchlab`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Programs {
+    /// The `fetchlab` binary.
+    pub fetchlab: Option<PathBuf>,
+}
+
+impl Programs {
+    /// Programs with `fetchlab` at `path`.
+    pub fn fetchlab(path: impl Into<PathBuf>) -> Self {
+        Self {
+            fetchlab: Some(path.into()),
+        }
+    }
 }
 
 impl Strategy {
     /// Every strategy, in the order tables list them.
-    pub const ALL: [Strategy; 6] = [
+    pub const ALL: [Strategy; 7] = [
         Self::Sequential,
         Self::Threads,
+        Self::Processes,
         Self::Rayon,
         Self::Tokio,
         Self::TokioH2,
@@ -47,6 +71,7 @@ impl Strategy {
             Self::Tokio => "tokio",
             Self::TokioH2 => "tokio-h2",
             Self::AsyncStd => "async-std",
+            Self::Processes => "processes",
         }
     }
 
@@ -57,6 +82,7 @@ impl Strategy {
             Self::Sequential | Self::Threads | Self::Rayon => fetchlab_sequential::CLIENT_LIBRARY,
             Self::Tokio | Self::TokioH2 => fetchlab_tokio::CLIENT_LIBRARY,
             Self::AsyncStd => fetchlab_async_std::CLIENT_LIBRARY,
+            Self::Processes => fetchlab_processes::CLIENT_LIBRARY,
         }
     }
 
@@ -70,6 +96,13 @@ impl Strategy {
         }
     }
 
+    /// Whether the strategy's runs need a store other processes can share
+    /// (a directory store, see `fetchlab_core::Store::directory`):
+    /// `processes`, whose children save the files.
+    pub fn needs_directory_store(self) -> bool {
+        self == Self::Processes
+    }
+
     /// Descriptors a run at `concurrency` over `jobs` jobs needs when each
     /// in-flight download holds `per_download` of them (see
     /// [`crate::fdlimit`]): the strategy's [`workers`](Self::workers), not
@@ -78,10 +111,23 @@ impl Strategy {
         crate::fdlimit::needed(self.workers(concurrency, jobs) as u64, per_download)
     }
 
+    /// Builds the backend with `settings`, without [`Programs`]: every
+    /// strategy but `processes`, which then fails with an error saying it
+    /// needs the `fetchlab` program (use [`Strategy::build_with`]).
+    pub fn build(self, settings: Settings) -> Result<Box<dyn Downloader>, Error> {
+        self.build_with(settings, &Programs::default())
+    }
+
     /// Builds the backend with `settings`; fails on settings it cannot
     /// honour. `tokio-h2` is the tokio backend with the settings' HTTP
-    /// version set to HTTP/2.
-    pub fn build(self, settings: Settings) -> Result<Box<dyn Downloader>, Error> {
+    /// version set to HTTP/2. `processes` starts `programs.fetchlab`, and
+    /// refuses what its children's thread pool would refuse with their
+    /// share of the settings (so a refusal comes before any child starts).
+    pub fn build_with(
+        self,
+        settings: Settings,
+        programs: &Programs,
+    ) -> Result<Box<dyn Downloader>, Error> {
         Ok(match self {
             Self::Sequential => Box::new(fetchlab_sequential::SequentialDownloader::new(settings)?),
             Self::Threads => Box::new(fetchlab_threaded::ThreadPoolDownloader::new(settings)?),
@@ -95,6 +141,35 @@ impl Strategy {
                 Box::new(fetchlab_tokio::TokioDownloader::new(settings)?)
             }
             Self::AsyncStd => Box::new(fetchlab_async_std::AsyncStdDownloader::new(settings)?),
+            Self::Processes => {
+                use fetchlab_processes::{ProcessPoolDownloader, plan};
+                let program = programs.fetchlab.clone().ok_or_else(|| {
+                    Error::backend(
+                        fetchlab_processes::NAME,
+                        "it needs the fetchlab program to run as its children, and none was given",
+                    )
+                })?;
+                let pool = ProcessPoolDownloader::new(settings.clone(), program)?;
+                let n = plan::process_count(&settings, pool.processes(), usize::MAX);
+                for k in 0..n {
+                    let child = plan::child_settings(&settings, k, n)?;
+                    Self::Threads.build(child).map_err(|err| match err {
+                        // The children's ceiling, added up, is the pool's.
+                        Error::Settings(SettingsError::ConcurrencyTooHigh {
+                            ceiling,
+                            reason,
+                            ..
+                        }) => Error::Settings(SettingsError::ConcurrencyTooHigh {
+                            requested: settings.concurrency(),
+                            ceiling: ceiling.saturating_mul(n),
+                            backend: fetchlab_processes::NAME,
+                            reason: format!("{n} children of the thread pool: {reason}"),
+                        }),
+                        other => other,
+                    })?;
+                }
+                Box::new(pool.with_inner(Self::Threads.name()))
+            }
         })
     }
 
@@ -139,7 +214,8 @@ impl fmt::Display for Strategy {
 /// A strategy name that is not known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown strategy {0:?} (known: sequential, threads, rayon, tokio, tokio-h2, async-std, or all)"
+    "unknown strategy {0:?} (known: sequential, threads, processes, rayon, tokio, tokio-h2, async-std, \
+     or all)"
 )]
 pub struct ParseStrategyError(pub String);
 
@@ -155,6 +231,7 @@ impl FromStr for Strategy {
             "tokio" => Self::Tokio,
             "tokio-h2" | "h2" => Self::TokioH2,
             "async-std" | "asyncstd" => Self::AsyncStd,
+            "processes" | "process" | "processpool" | "process-pool" => Self::Processes,
             _ => return Err(ParseStrategyError(text.to_owned())),
         })
     }
@@ -195,10 +272,18 @@ mod tests {
         assert!(Strategy::parse_list("tokio,nope").is_err());
     }
 
+    /// Any file stands in for the `fetchlab` program: building starts
+    /// nothing.
+    fn programs() -> Programs {
+        Programs::fetchlab(std::env::current_exe().unwrap())
+    }
+
     #[test]
     fn every_backend_builds_and_reports_its_library() {
         for strategy in Strategy::ALL {
-            let built = strategy.build(Settings::default()).unwrap();
+            let built = strategy
+                .build_with(Settings::default(), &programs())
+                .unwrap();
             assert_eq!(built.name(), strategy.name());
             assert_eq!(
                 built.client_library(),
@@ -215,10 +300,32 @@ mod tests {
                 .concurrency(0)
                 .build()
                 .map_err(Error::from)
-                .and_then(|s| strategy.build(s))
+                .and_then(|s| strategy.build_with(s, &programs()))
                 .err()
                 .unwrap();
             assert!(refusal(&err).is_none(), "{strategy}");
         }
+    }
+
+    #[test]
+    fn processes_needs_the_program_and_refuses_what_threads_refuses() {
+        let err = Strategy::Processes
+            .build(Settings::default())
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("needs the fetchlab program"),
+            "{err}"
+        );
+        assert!(refusal(&err).is_none());
+        let http2 = Settings::builder()
+            .http_version(HttpVersion::Http2)
+            .build()
+            .unwrap();
+        let err = Strategy::Processes
+            .build_with(http2, &programs())
+            .err()
+            .unwrap();
+        assert!(refusal(&err).is_some(), "{err}");
     }
 }

@@ -76,6 +76,15 @@ pub trait Store: Send + Sync {
             format!("this store cannot resume {}", job.name()),
         ))
     }
+
+    /// The directory this store saves into as files, and how durably, when
+    /// it is one that another process can open and fill the same way
+    /// ([`DirStore`]); `None` (the default) for a store that lives only in
+    /// this process ([`HashStore`], a custom store). A strategy that runs
+    /// child processes can only share a store that answers here.
+    fn directory(&self) -> Option<(&std::path::Path, Durability)> {
+        None
+    }
 }
 
 /// A body being written. Dropping it without [`Sink::commit`] or

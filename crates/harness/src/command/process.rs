@@ -20,7 +20,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::error::HarnessError;
-use crate::resources::{Sampler, status_field};
+use crate::resources::{Sampler, for_each_in_tree, status_field};
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,32 +178,17 @@ const SAMPLE_EVERY: Duration = Duration::from_millis(5);
 /// when `root` has no memory any more (exited).
 fn tree_memory(root: libc::pid_t) -> Option<u64> {
     let (mut sum, mut high) = (0u64, 0u64);
-    let mut pending = vec![root];
     let mut found = false;
-    while let Some(pid) = pending.pop() {
-        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
-            continue;
-        };
-        let kib = |name: &str| status_field(&status, name);
+    let root = u32::try_from(root).ok()?;
+    for_each_in_tree(root, None, |status| {
+        let kib = |name: &str| status_field(status, name);
         // A zombie has no VmRSS line: nothing to count.
         if let Some(rss) = kib("VmRSS:") {
             found = true;
             sum += rss;
             high = high.max(kib("VmHWM:").unwrap_or(rss));
         }
-        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-            continue;
-        };
-        for task in tasks.flatten() {
-            let children =
-                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-            pending.extend(
-                children
-                    .split_whitespace()
-                    .filter_map(|c| c.parse::<libc::pid_t>().ok()),
-            );
-        }
-    }
+    });
     found.then(|| sum.max(high) * 1024)
 }
 

@@ -291,6 +291,10 @@ fn origin_name(job: &Job) -> String {
 }
 
 impl Store for DirStore {
+    fn directory(&self) -> Option<(&Path, Durability)> {
+        Some((self.dir(), self.durability))
+    }
+
     fn check(&self, job: &Job) -> Result<Presence, Failure> {
         refuse_unsafe(job)?;
         let name = job.name();
