@@ -104,11 +104,13 @@ impl Scenario {
         const SAME_MODEL: &str = "the same concurrency model as another row here (rayon: a pool of OS threads, as threads; async-std: tasks, as tokio) waiting on the same per-host gate; 12 runs of 0.5 s would cost 6 s of the bench budget";
         let points = vec![
             Point::new("32 workers", 1.0, base.clone())
-                .skipping(Strategy::Sequential, ONE_AT_A_TIME),
+                .skipping(Strategy::Sequential, ONE_AT_A_TIME)
+                .skipping(Strategy::Processes, PROCESSES_ONCE),
             Point::new("32 workers, 4 per host", 2.0, base.with_per_host(Some(4)))
                 .skipping(Strategy::Sequential, ONE_AT_A_TIME)
                 .skipping(Strategy::Rayon, SAME_MODEL)
-                .skipping(Strategy::AsyncStd, SAME_MODEL),
+                .skipping(Strategy::AsyncStd, SAME_MODEL)
+                .skipping(Strategy::Processes, PROCESSES_ONCE),
         ];
         Scenario {
             id: "hosts".into(),
