@@ -76,6 +76,22 @@ fn read_json(path: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("valid JSON")
 }
 
+/// A tiny `compare` with `args`, which must exit 0: its standard output and
+/// its table as exported JSON.
+fn tiny_compare_to_json(args: &[&str]) -> (String, serde_json::Value) {
+    let work = tempfile::tempdir().unwrap();
+    let json = work.path().join("t.json");
+    let output = fetchlab()
+        .args(TINY)
+        .args(args)
+        .arg("--export-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    (stdout_of(&output), read_json(&json))
+}
+
 /// The compare options of a tiny run with one command row and one strategy.
 fn with_command(template: &str) -> assert_cmd::Command {
     let mut command = fetchlab();
@@ -163,17 +179,7 @@ fn a_bad_command_template_is_an_input_error() {
 /// every job, with the children's memory and threads counted.
 #[test]
 fn the_processes_row_is_measured_into_a_directory_and_verified() {
-    let work = tempfile::tempdir().unwrap();
-    let json = work.path().join("t.json");
-    let output = fetchlab()
-        .args(TINY)
-        .args(["--strategies", "processes"])
-        .arg("--export-json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    let parsed = read_json(&json);
+    let (_, parsed) = tiny_compare_to_json(&["--strategies", "processes"]);
     let rows = parsed["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 1, "{parsed}");
     let row = &rows[0];
@@ -190,21 +196,18 @@ fn the_processes_row_is_measured_into_a_directory_and_verified() {
 
 #[test]
 fn compare_over_three_hosts_shows_each_hosts_counts() {
-    let work = tempfile::tempdir().unwrap();
-    let json = work.path().join("hosts.json");
-    let output = fetchlab()
-        .args(TINY)
-        .args(["--hosts", "3", "--host-latency", "0ms,1ms,2ms"])
-        .args(["--per-host", "1", "--strategies", "threads,tokio"])
-        .arg("--export-json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    let stdout = stdout_of(&output);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let (stdout, table) = tiny_compare_to_json(&[
+        "--hosts",
+        "3",
+        "--host-latency",
+        "0ms,1ms,2ms",
+        "--per-host",
+        "1",
+        "--strategies",
+        "threads,tokio",
+    ]);
     assert!(stdout.contains("per host: connections, peak"), "{stdout}");
     assert!(stdout.contains("Several hosts"), "{stdout}");
-    let table = read_json(&json);
     let rows = table["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
