@@ -14,8 +14,9 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 use fetchlab_harness::command::peers;
 use fetchlab_harness::export::{self, Format};
+use fetchlab_harness::workload::MAX_HOSTS;
 use fetchlab_harness::{
-    CommandSpec, CompareOptions, Event, HarnessError, ResultTable, Scenario, ServerSource,
+    CommandSpec, CompareOptions, Event, HarnessError, Host, ResultTable, Scenario, ServerSource,
     Strategy, Workload,
 };
 
@@ -150,7 +151,50 @@ fn workload(args: &CompareArgs) -> Result<Workload> {
         .with_error_rate(args.error_rate)
         .with_network(args.network.model())
         .with_sizes(size(args.min_size)?, size(args.max_size)?)
-        .with_seed(args.seed))
+        .with_seed(args.seed)
+        .with_hosts(hosts(args)?)
+        .with_per_host(per_host(args)?))
+}
+
+/// The hosts `--hosts`, `--host-latency` and `--host-rtt` describe; none
+/// (the workload's one host) for a bare `--hosts 1`.
+fn hosts(args: &CompareArgs) -> Result<Vec<Host>> {
+    let count = args.hosts;
+    if count == 0 {
+        bail!("--hosts 0: at least one host is needed");
+    }
+    if count > MAX_HOSTS {
+        bail!("--hosts {count}: at most {MAX_HOSTS} (127.0.0.1 … 127.0.0.{MAX_HOSTS})");
+    }
+    for (flag, given) in [
+        ("--host-latency", args.host_latency.len()),
+        ("--host-rtt", args.host_rtt.len()),
+    ] {
+        if given != 0 && given != count {
+            let hosts = if count == 1 { "host" } else { "hosts" };
+            bail!(
+                "{flag} gives {given} values for {count} {hosts}; give one per host (--hosts {given}?)"
+            );
+        }
+    }
+    if count == 1 && args.host_latency.is_empty() && args.host_rtt.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok((0..count)
+        .map(|i| Host {
+            latency: args.host_latency.get(i).map(|d| **d),
+            rtt: args.host_rtt.get(i).map(|d| **d),
+            ..Host::default()
+        })
+        .collect())
+}
+
+/// `--per-host`, checked.
+fn per_host(args: &CompareArgs) -> Result<Option<usize>> {
+    match args.per_host {
+        Some(0) => bail!("--per-host 0: at least one request per host must be allowed"),
+        limit => Ok(limit),
+    }
 }
 
 /// The chosen strategies, or all of them.
@@ -273,6 +317,31 @@ mod tests {
         assert!(w.latency.is_zero());
         assert_eq!(w.network.rtt, std::time::Duration::from_millis(50));
         assert_eq!((w.jobs, w.concurrency), (80, 20));
+    }
+
+    #[test]
+    fn hosts_get_their_own_latencies_and_the_per_host_limit() {
+        let mut args = CompareArgs::defaults();
+        args.hosts = 3;
+        args.host_latency = ["10ms", "20ms", "40ms"]
+            .iter()
+            .map(|t| t.parse().unwrap())
+            .collect();
+        args.per_host = Some(2);
+        let w = workload(&args).unwrap();
+        let latencies: Vec<Option<u128>> = w
+            .hosts
+            .iter()
+            .map(|h| h.latency.map(|l| l.as_millis()))
+            .collect();
+        assert_eq!(latencies, [Some(10), Some(20), Some(40)]);
+        assert_eq!(w.per_host, Some(2));
+        assert!(w.hosts.iter().all(|h| h.rtt.is_none()));
+        // Without host lists, N hosts share the workload's latency.
+        args.host_latency.clear();
+        assert_eq!(workload(&args).unwrap().host_count(), 3);
+        args.hosts = 1;
+        assert!(workload(&args).unwrap().hosts.is_empty());
     }
 
     #[test]

@@ -28,14 +28,19 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
             args.bind
         );
     }
-    let config = match &args.config_json {
-        Some(json) => serde_json::from_str::<ServerConfig>(json)
-            .context("--config-json is not a server configuration")?,
-        None => config(&args)?,
+    let mut configs = match &args.config_json {
+        Some(json) => parse_configs(json)?,
+        None => vec![config(&args)?],
     };
-    if args.hosts > 1 || !args.host_rtt.is_empty() || !args.host_latency.is_empty() {
-        return serve_hosts(&args, config);
+    if configs.len() > 1
+        || args.hosts > 1
+        || !args.host_rtt.is_empty()
+        || !args.host_latency.is_empty()
+    {
+        return serve_hosts(&args, configs);
     }
+    // `parse_configs` and `config` give at least one configuration.
+    let config = configs.remove(0);
     let addr = SocketAddr::new(args.bind, args.port);
     let server =
         TestServer::bind(addr, config).with_context(|| format!("cannot listen on {addr}"))?;
@@ -52,11 +57,39 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// `--hosts N`: one server per loopback address, each with its own RTT
+/// `--config-json`: one configuration (a JSON object) or one per host (an
+/// array of them, not empty).
+fn parse_configs(json: &str) -> Result<Vec<ServerConfig>> {
+    if !json.trim_start().starts_with('[') {
+        let one = serde_json::from_str::<ServerConfig>(json)
+            .context("--config-json is not a server configuration")?;
+        return Ok(vec![one]);
+    }
+    let many = serde_json::from_str::<Vec<ServerConfig>>(json)
+        .context("--config-json is not an array of server configurations")?;
+    if many.is_empty() {
+        bail!("--config-json gives an empty array: one configuration per host is needed");
+    }
+    Ok(many)
+}
+
+/// `--hosts N`: one server per loopback address, each with its own
+/// configuration when `--config-json` gave one per host, and its own RTT
 /// and latency when given. The first line names the first host as usual;
 /// one `fetchlab-server also listening on URL` line follows per other host.
-fn serve_hosts(args: &ServeArgs, config: ServerConfig) -> Result<Outcome> {
+fn serve_hosts(args: &ServeArgs, configs: Vec<ServerConfig>) -> Result<Outcome> {
     let count = usize::try_from(args.hosts).unwrap_or(usize::MAX);
+    let count = if args.hosts == 1 && configs.len() > 1 {
+        configs.len()
+    } else {
+        count
+    };
+    if configs.len() > 1 && configs.len() != count {
+        bail!(
+            "--config-json gives {} configurations for {count} hosts",
+            configs.len()
+        );
+    }
     for (flag, given) in [
         ("--host-rtt", args.host_rtt.len()),
         ("--host-latency", args.host_latency.len()),
@@ -68,9 +101,12 @@ fn serve_hosts(args: &ServeArgs, config: ServerConfig) -> Result<Outcome> {
     if !args.bind.is_loopback() || !args.bind.is_ipv4() {
         bail!("--hosts serves 127.0.0.1, 127.0.0.2, …; --bind does not apply");
     }
-    let configs = (0..count)
-        .map(|i| {
-            let mut host = config.clone();
+    let last = configs.len().saturating_sub(1);
+    let configs: Vec<ServerConfig> = (0..count)
+        .filter_map(|i| configs.get(i.min(last)))
+        .cloned()
+        .enumerate()
+        .map(|(i, mut host)| {
             if let Some(rtt) = args.host_rtt.get(i) {
                 host.network.rtt = **rtt;
             }
@@ -80,10 +116,11 @@ fn serve_hosts(args: &ServeArgs, config: ServerConfig) -> Result<Outcome> {
             host
         })
         .collect();
+    let tls = configs.iter().any(|c| c.tls);
     let hosts = Hosts::start(configs, args.port).context("cannot start the hosts")?;
     let servers = hosts.servers();
     let ca = match &args.cert_out {
-        Some(out) if config.tls => Some(write_ca(servers, out)?),
+        Some(out) if tls => Some(write_ca(servers, out)?),
         _ => None,
     };
     let mut out = std::io::stdout().lock();

@@ -17,7 +17,7 @@
 //! sequential baselines, 10,000-job points, the large files), the row is
 //! [`SLOW_RUNS`] runs measured here, the probe included, and criterion is not
 //! asked: a run of seconds gains nothing from warming up, and eleven of them
-//! would cost the budget that keeps a full `cargo bench` under 15 minutes.
+//! would cost the budget that keeps a full `cargo bench` under 16 minutes.
 //! The table's `runs` column says which rows were measured which way, and
 //! a note under the table says why.
 //!
@@ -339,7 +339,8 @@ fn refusal(strategy: Strategy, point: &fetchlab_harness::Point) -> Option<String
     }
 }
 
-/// Memory and thread peaks over every run, the warm-up included.
+/// Memory, thread and in-flight peaks (overall and per host) over every
+/// run, the warm-up included.
 fn widen_peaks(row: &mut Row, runs: &[fetchlab_harness::Measurement], in_flight: usize) {
     row.peak_rss_delta = runs.iter().filter_map(|m| m.peak_rss_delta).max();
     row.rss_per_in_flight = row.peak_rss_delta.map(|d| d / in_flight.max(1) as u64);
@@ -349,4 +350,5 @@ fn widen_peaks(row: &mut Row, runs: &[fetchlab_harness::Measurement], in_flight:
         .map(|m| m.server.peak_in_flight)
         .max()
         .unwrap_or(0);
+    row.hosts = fetchlab_harness::table::per_host(&row.hosts, runs.iter().map(|m| &m.server));
 }

@@ -15,6 +15,10 @@ Examples:
   fetchlab compare --strategies sequential,tokio --latency 0ms --runs 5
   # a host 50 ms away: handshakes, round trips and slow start, no server delay
   fetchlab compare --rtt 50ms --latency 0ms
+  # a URL list over 8 hosts of different latency, then with 4 per host
+  fetchlab compare --hosts 8 --host-latency 10ms,20ms,30ms,40ms,60ms,80ms,110ms,150ms -c 32
+  fetchlab compare --hosts 8 --host-latency 10ms,20ms,30ms,40ms,60ms,80ms,110ms,150ms -c 32 \
+      --per-host 4
   # 1,000 jobs at 200 workers on a flaky server, tables saved for later
   fetchlab compare --jobs 1000 -c 200 --error-rate 0.1 --export-markdown results.md
   # curl, wget2, aria2c and the book's thread-pool program beside the strategies
@@ -30,6 +34,15 @@ leaves in {out} is checked against the corpus.
 
 The server runs as `fetchlab serve` in a child process, so its work is not
 counted as the client's. Every saved body is checked against the corpus.
+
+With --hosts N that one child serves N hosts, 127.0.0.1 … 127.0.0.N, each
+with the whole corpus; job i of the list goes to host i mod N (round-robin,
+so each host gets an equal share). The ideal is then the makespan of perfect
+workers given each job's own host's latency, keeping to --per-host; the
+table adds each host's connections and peak requests in flight (in host
+order); its peak in-flight column counts all hosts at once.
+--per-host limits the strategies' rows; a --command row gets {c} only, and
+{base} is the first host's.
 
 Exit status: 0 when every run saved every file, 1 when a job failed in some
 run (the table's errors column says where), a body did not verify, or a
@@ -57,6 +70,27 @@ pub struct CompareArgs {
     /// Server delay added to every response.
     #[arg(long, value_name = "DURATION", default_value = "100ms")]
     pub latency: Duration,
+
+    /// Spread the URL list over this many hosts (127.0.0.1, 127.0.0.2, …,
+    /// at most 254): job i goes to host i mod N. See below.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub hosts: usize,
+
+    /// Latency of each host, comma-separated, one per --hosts (replaces
+    /// --latency), e.g. 10ms,20ms,40ms for --hosts 3.
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',')]
+    pub host_latency: Vec<Duration>,
+
+    /// Round-trip time of each host's network model, comma-separated, one
+    /// per --hosts (replaces --rtt).
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',')]
+    pub host_rtt: Vec<Duration>,
+
+    /// At most N requests in flight to one host, beside -c (the client's
+    /// per-host limit; each backend keeps to it and sizes its connection
+    /// pool per host by it). Compare a run without it to see its cost.
+    #[arg(long, value_name = "N")]
+    pub per_host: Option<usize>,
 
     /// Random extra delay, uniform between 0 and this.
     #[arg(long, value_name = "DURATION", default_value = "0s")]

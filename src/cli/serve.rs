@@ -70,8 +70,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub allow_remote: bool,
 
-    /// Server think time added before every response head (no network
-    /// model: see --rtt for that).
+    /// Server think time added before every response head but /_stats's
+    /// (no network model: see --rtt for that).
     #[arg(
         short = 'd',
         long,
@@ -198,7 +198,8 @@ pub struct ServeArgs {
     /// The whole server configuration as JSON (the library's
     /// `ServerConfig`, with these options' names: `latency`, `network.rtt`,
     /// `error_rate`, `corpus.generated.count`, …); replaces every option
-    /// that shapes the server.
+    /// that shapes the server. A JSON array gives one configuration per
+    /// host (as many as --hosts, which it implies).
     #[arg(long, value_name = "JSON", conflicts_with_all = CONFIG_FLAGS)]
     pub config_json: Option<String>,
 }

@@ -68,9 +68,28 @@ fn compare_exports_what_it_printed() {
             "{text}"
         );
     }
-    let parsed: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("valid JSON");
-    assert!(!parsed.is_null());
+    assert!(!read_json(&json).is_null());
+}
+
+/// An exported JSON table.
+fn read_json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("valid JSON")
+}
+
+/// A tiny `compare` with `args`, which must exit 0: its standard output and
+/// its table as exported JSON.
+fn tiny_compare_to_json(args: &[&str]) -> (String, serde_json::Value) {
+    let work = tempfile::tempdir().unwrap();
+    let json = work.path().join("t.json");
+    let output = fetchlab()
+        .args(TINY)
+        .args(args)
+        .arg("--export-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    (stdout_of(&output), read_json(&json))
 }
 
 /// The compare options of a tiny run with one command row and one strategy.
@@ -160,18 +179,7 @@ fn a_bad_command_template_is_an_input_error() {
 /// every job, with the children's memory and threads counted.
 #[test]
 fn the_processes_row_is_measured_into_a_directory_and_verified() {
-    let work = tempfile::tempdir().unwrap();
-    let json = work.path().join("t.json");
-    let output = fetchlab()
-        .args(TINY)
-        .args(["--strategies", "processes"])
-        .arg("--export-json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    let parsed: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("valid JSON");
+    let (_, parsed) = tiny_compare_to_json(&["--strategies", "processes"]);
     let rows = parsed["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 1, "{parsed}");
     let row = &rows[0];
@@ -184,4 +192,73 @@ fn the_processes_row_is_measured_into_a_directory_and_verified() {
         "{row}"
     );
     assert!(row["threads"].as_u64().is_some_and(|t| t >= 2), "{row}");
+}
+
+#[test]
+fn compare_over_three_hosts_shows_each_hosts_counts() {
+    let (stdout, table) = tiny_compare_to_json(&[
+        "--hosts",
+        "3",
+        "--host-latency",
+        "0ms,1ms,2ms",
+        "--per-host",
+        "1",
+        "--strategies",
+        "threads,tokio",
+    ]);
+    assert!(stdout.contains("per host: connections, peak"), "{stdout}");
+    assert!(stdout.contains("Several hosts"), "{stdout}");
+    let rows = table["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let hosts = row["hosts"].as_array().unwrap();
+        let requests: Vec<u64> = hosts
+            .iter()
+            .map(|h| h["requests"].as_u64().unwrap())
+            .collect();
+        // 6 jobs round-robin over 3 hosts, served by the child's three hosts.
+        assert_eq!(requests, [2, 2, 2], "{row}");
+        for host in hosts {
+            assert_eq!(host["peak_in_flight"], 1, "--per-host 1: {row}");
+        }
+        // On all three hosts at once: at most one each.
+        let peak = row["server_peak_in_flight"].as_u64().unwrap();
+        assert!((1..=3).contains(&peak), "{row}");
+        assert_eq!(row["server"], "child", "{row}");
+    }
+}
+
+#[test]
+fn bad_host_options_are_named_in_one_line() {
+    for (args, needle) in [
+        (&["--hosts", "0"][..], "--hosts 0: at least one host"),
+        (&["--hosts", "255"][..], "at most 254"),
+        (
+            &["--hosts", "3", "--host-latency", "10ms,20ms"][..],
+            "--host-latency gives 2 values for 3 hosts",
+        ),
+        (
+            &["--host-rtt", "10ms,20ms"][..],
+            "--host-rtt gives 2 values for 1 host",
+        ),
+        (&["--hosts", "2", "--per-host", "0"][..], "--per-host 0"),
+    ] {
+        let output = fetchlab().args(TINY).args(args).output().unwrap();
+        assert_input_error(&output, needle);
+    }
+}
+
+#[test]
+fn compare_help_teaches_the_host_options() {
+    let output = fetchlab().args(["compare", "--help"]).output().unwrap();
+    let help = stdout_of(&output);
+    for needle in [
+        "--hosts <N>",
+        "--host-latency <DURATIONS>",
+        "--per-host <N>",
+        "job i of the list goes to host i mod N",
+        "--per-host 4",
+    ] {
+        assert!(help.contains(needle), "{needle:?} not in\n{help}");
+    }
 }

@@ -178,3 +178,19 @@ fn serve_hosts_listens_on_one_loopback_address_per_host() {
         stderr_of(&output)
     );
 }
+
+#[test]
+fn serve_takes_one_configuration_per_host_as_a_json_array() {
+    let one = "{}";
+    let output = fetchlab()
+        .args(["serve", "--port", "0", "--hosts", "3", "--config-json"])
+        .arg(format!("[{one},{one}]"))
+        .output()
+        .unwrap();
+    assert_input_error(&output, "--config-json gives 2 configurations for 3 hosts");
+    let output = fetchlab()
+        .args(["serve", "--port", "0", "--config-json", "[]"])
+        .output()
+        .unwrap();
+    assert_input_error(&output, "empty array");
+}

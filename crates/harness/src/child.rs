@@ -2,11 +2,15 @@
 //! memory are not counted as the client's.
 //!
 //! It gets the server's whole [`ServerConfig`] as one typed value
-//! (`fetchlab serve --config-json`), not re-spelled flags. The child prints `fetchlab-server listening on http://127.0.0.1:PORT/` as
-//! its first line; its counters come from `GET /_stats` (JSON, read with
-//! ureq and serde, on a fresh connection each time so that the harness's
-//! own requests are counted the same way every time). It is killed when the
-//! handle is dropped.
+//! (`fetchlab serve --config-json`), not re-spelled flags; several hosts
+//! get one configuration each, as a JSON array (`serve --hosts N
+//! --config-json [...]`). The child prints `fetchlab-server listening on
+//! http://127.0.0.1:PORT/` as its first line, and with several hosts one
+//! `fetchlab-server also listening on http://127.0.0.N:PORT/` line per
+//! other host; each host's counters come from its own `GET /_stats` (JSON,
+//! read with ureq and serde, on a fresh connection each time so that the
+//! harness's own requests are counted the same way every time). It is
+//! killed when the handle is dropped.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -22,6 +26,9 @@ use crate::error::HarnessError;
 /// What the child prints first.
 const BANNER: &str = "fetchlab-server listening on ";
 
+/// What the child prints for every host after the first.
+const ALSO_BANNER: &str = "fetchlab-server also listening on ";
+
 /// How long the child may take to generate its corpus and bind.
 const START_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -29,35 +36,45 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Debug)]
 pub struct ChildServer {
     child: Child,
-    base_url: String,
+    base_urls: Vec<String>,
     agent: ureq::Agent,
 }
 
 impl ChildServer {
-    /// Starts `exe serve --config-json CONFIG` on a free loopback port and
-    /// waits for its banner.
-    pub fn spawn(exe: &Path, config: &ServerConfig) -> Result<ChildServer, HarnessError> {
+    /// Starts `exe serve --config-json CONFIG` on a free loopback port (with
+    /// several configurations, `--hosts N`: one host each, on 127.0.0.1,
+    /// 127.0.0.2, …) and waits for its banner lines.
+    pub fn spawn(exe: &Path, configs: &[ServerConfig]) -> Result<ChildServer, HarnessError> {
         let mut child = Command::new(exe)
-            .args(serve_args(config)?)
+            .args(serve_args(configs)?)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| HarnessError::Server(format!("cannot run {}: {e}", exe.display())))?;
-        let first_line = first_line_of(&mut child);
-        match first_line.as_deref().and_then(parse_banner) {
-            Some((_, base_url)) => Ok(ChildServer {
+        let hosts = configs.len().max(1);
+        let lines = first_lines_of(&mut child, hosts);
+        let base_urls: Option<Vec<String>> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let banner = if i == 0 { BANNER } else { ALSO_BANNER };
+                parse_banner(line, banner).map(|(_, url)| url)
+            })
+            .collect();
+        match base_urls.filter(|urls| urls.len() == hosts) {
+            Some(base_urls) => Ok(ChildServer {
                 child,
-                base_url,
+                base_urls,
                 agent: stats_agent(),
             }),
-            None => Err(startup_failure(child, first_line)),
+            None => Err(startup_failure(child, lines.into_iter().next())),
         }
     }
 
-    /// `http://127.0.0.1:PORT/`.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
+    /// Every host's `http://127.0.0.N:PORT/`, in host order (at least one).
+    pub fn base_urls(&self) -> &[String] {
+        &self.base_urls
     }
 
     /// Its process id.
@@ -65,9 +82,14 @@ impl ChildServer {
         self.child.id()
     }
 
-    /// The counters and the size of the response body that carried them.
-    pub fn stats(&self) -> Result<(Stats, u64), HarnessError> {
-        let url = format!("{}_stats", self.base_url);
+    /// Host `host`'s counters and the size of the response body that
+    /// carried them.
+    pub fn stats(&self, host: usize) -> Result<(Stats, u64), HarnessError> {
+        let base = self
+            .base_urls
+            .get(host)
+            .ok_or_else(|| HarnessError::Server(format!("no host {host}")))?;
+        let url = format!("{base}_stats");
         let fail = |what: String| HarnessError::Server(format!("GET {url}: {what}"));
         let mut response = self
             .agent
@@ -92,18 +114,21 @@ impl Drop for ChildServer {
     }
 }
 
-/// Reads the child's first stdout line (with a timeout), then keeps draining
-/// its stdout and stderr in the background so it never blocks on a full pipe.
-fn first_line_of(child: &mut Child) -> Option<String> {
-    let stdout = child.stdout.take()?;
+/// Reads the child's first `n` stdout lines (with a timeout; fewer if it
+/// stops or the time runs out), then keeps draining its stdout in the
+/// background so it never blocks on a full pipe.
+fn first_lines_of(child: &mut Child, n: usize) -> Vec<String> {
+    let Some(stdout) = child.stdout.take() else {
+        return Vec::new();
+    };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().and_then(Result::ok);
+        let first: Vec<String> = lines.by_ref().take(n).map_while(Result::ok).collect();
         let _ = tx.send(first);
         lines.map_while(Result::ok).for_each(drop);
     });
-    rx.recv_timeout(START_TIMEOUT).ok().flatten()
+    rx.recv_timeout(START_TIMEOUT).unwrap_or_default()
 }
 
 fn startup_failure(mut child: Child, first_line: Option<String>) -> HarnessError {
@@ -119,9 +144,10 @@ fn startup_failure(mut child: Child, first_line: Option<String>) -> HarnessError
     ))
 }
 
-/// `fetchlab-server listening on http://127.0.0.1:PORT/` → address and base URL.
-fn parse_banner(line: &str) -> Option<(SocketAddr, String)> {
-    let url = line.trim().strip_prefix(BANNER)?;
+/// `fetchlab-server listening on http://127.0.0.1:PORT/` (`banner` being
+/// the words before the URL) → address and base URL.
+fn parse_banner(line: &str, banner: &str) -> Option<(SocketAddr, String)> {
+    let url = line.trim().strip_prefix(banner)?;
     let host_port = url.strip_prefix("http://")?.strip_suffix('/')?;
     let addr: SocketAddr = host_port.parse().ok()?;
     addr.ip().is_loopback().then(|| (addr, url.to_owned()))
@@ -139,22 +165,23 @@ fn stats_agent() -> ureq::Agent {
 
 /// `serve --port 0 --bind 127.0.0.1 --config-json CONFIG`: the server's
 /// whole configuration in its own serde form (a generated corpus travels as
-/// its spec and is generated again by the child).
-fn serve_args(config: &ServerConfig) -> Result<Vec<String>, HarnessError> {
-    let json = serde_json::to_string(config)
-        .map_err(|e| HarnessError::Server(format!("cannot hand the configuration over: {e}")))?;
-    Ok([
-        "serve",
-        "--port",
-        "0",
-        "--bind",
-        "127.0.0.1",
-        "--config-json",
-    ]
-    .into_iter()
-    .map(str::to_owned)
-    .chain([json])
-    .collect())
+/// its spec and is generated again by the child). Several configurations:
+/// `--hosts N` before, and CONFIG a JSON array of them, host by host.
+fn serve_args(configs: &[ServerConfig]) -> Result<Vec<String>, HarnessError> {
+    let json = match configs {
+        [one] => serde_json::to_string(one),
+        many => serde_json::to_string(many),
+    }
+    .map_err(|e| HarnessError::Server(format!("cannot hand the configuration over: {e}")))?;
+    let mut args: Vec<String> = ["serve", "--port", "0", "--bind", "127.0.0.1"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if configs.len() > 1 {
+        args.extend(["--hosts".to_owned(), configs.len().to_string()]);
+    }
+    args.extend(["--config-json".to_owned(), json]);
+    Ok(args)
 }
 
 #[cfg(test)]
@@ -164,12 +191,21 @@ mod tests {
 
     #[test]
     fn banner() {
-        let (addr, url) =
-            parse_banner("fetchlab-server listening on http://127.0.0.1:4321/\n").unwrap();
+        let (addr, url) = parse_banner(
+            "fetchlab-server listening on http://127.0.0.1:4321/\n",
+            BANNER,
+        )
+        .unwrap();
         assert_eq!(addr.port(), 4321);
         assert_eq!(url, "http://127.0.0.1:4321/");
-        assert!(parse_banner("listening on http://127.0.0.1:1/").is_none());
-        assert!(parse_banner("fetchlab-server listening on http://10.0.0.1:1/").is_none());
+        assert!(parse_banner("listening on http://127.0.0.1:1/", BANNER).is_none());
+        assert!(parse_banner("fetchlab-server listening on http://10.0.0.1:1/", BANNER).is_none());
+        let (_, other) = parse_banner(
+            "fetchlab-server also listening on http://127.0.0.2:99/",
+            ALSO_BANNER,
+        )
+        .unwrap();
+        assert_eq!(other, "http://127.0.0.2:99/");
     }
 
     #[test]
@@ -178,7 +214,7 @@ mod tests {
             .with_error_rate(0.25)
             .with_rtt(Duration::from_millis(50));
         let corpus = fetchlab_server::Corpus::generate(&workload.corpus_spec());
-        let args = serve_args(&workload.server_config(corpus)).unwrap();
+        let args = serve_args(&[workload.server_config(corpus)]).unwrap();
         assert_eq!(args[..5], ["serve", "--port", "0", "--bind", "127.0.0.1"]);
         assert_eq!(args[5], "--config-json");
         let back: ServerConfig = serde_json::from_str(&args[6]).unwrap();
@@ -186,5 +222,21 @@ mod tests {
         assert_eq!(back.network.rtt, Duration::from_millis(50));
         assert_eq!(back.latency, Duration::from_millis(100));
         assert_eq!(back.corpus.names(), fetchlab_core::seed_names());
+    }
+
+    #[test]
+    fn several_hosts_get_one_configuration_each() {
+        let workload = Workload::seed();
+        let corpus = fetchlab_server::Corpus::generate(&workload.corpus_spec());
+        let fast = workload.server_config(corpus.clone());
+        let slow = ServerConfig {
+            latency: Duration::from_millis(150),
+            ..fast.clone()
+        };
+        let args = serve_args(&[fast, slow]).unwrap();
+        assert_eq!(args[5..8], ["--hosts", "2", "--config-json"]);
+        let back: Vec<ServerConfig> = serde_json::from_str(&args[8]).unwrap();
+        let latencies: Vec<u128> = back.iter().map(|c| c.latency.as_millis()).collect();
+        assert_eq!(latencies, [100, 150]);
     }
 }

@@ -14,12 +14,14 @@
 //!   (the five backends by name, and how each is built) and the open-files
 //!   limit.
 //! - [`workload`]: a [`Workload`] (jobs, workers, latency, errors, faults,
-//!   sizes, bandwidth, seed) → server configuration, client settings, jobs.
+//!   sizes, bandwidth, seed, the [`Host`]s a URL list spans and the
+//!   per-host limit) → server configurations, client settings, jobs.
 //! - [`scenario`]: the [`Scenario`]s (listed in `docs/harness.md`), each with its question
 //!   and its points.
 //! - [`ideal`]: the ideal time (the physical limit) of a workload.
-//! - [`server`] and [`child`]: the test server in a child process
-//!   (`fetchlab serve`) or in this one, and its counters per run.
+//! - [`server`] and [`child`]: the test server (one host or several) in a
+//!   child process (`fetchlab serve`) or in this one, and its counters per
+//!   run, host by host.
 //! - [`resources`]: CPU time, peak memory and threads of the client.
 //! - [`measure`] and [`verify`]: one measured run ([`Measurement`]), every
 //!   body checked against the corpus checksums.
@@ -65,6 +67,6 @@ pub use measure::{Measurement, PointRunner, Session};
 pub use provenance::{Machine, Provenance};
 pub use run::{CompareOptions, DEFAULT_TIME_LIMIT, Event, EventSink, compare};
 pub use scenario::{Point, Scenario};
-pub use server::{ServerCounters, ServerMode, ServerSource};
+pub use server::{HostCounters, ServerCounters, ServerMode, ServerSource};
 pub use table::{OutcomeCounts, ResultTable, Row, ScenarioInfo, Spread};
-pub use workload::Workload;
+pub use workload::{Host, Workload};

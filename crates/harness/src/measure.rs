@@ -141,7 +141,7 @@ impl PointRunner {
         let server = Served::start(&self.source, &self.workload, &self.corpus, note)?;
         let jobs = self
             .workload
-            .job_list(server.base_url(), self.corpus.names())?;
+            .job_list(server.base_urls(), self.corpus.names())?;
         Ok(Session {
             runner: self,
             strategy,

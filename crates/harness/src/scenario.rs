@@ -2,16 +2,17 @@
 //! `fetchlab compare`.
 //!
 //! Each scenario answers one question and varies one parameter over a few
-//! points. They are sized so that a full `cargo bench` stays under 15
+//! points. They are sized so that a full `cargo bench` stays under 16
 //! minutes on 2 cores (how many runs a row gets: `docs/harness.md`, "The
-//! budget"); where a strategy is left out of a point, the point says why.
+//! budget"; the `hosts` scenario takes about one of them); where a strategy
+//! is left out of a point, the point says why.
 
 use std::time::Duration;
 
 use fetchlab_server::{Fault, NetworkModel};
 
 use crate::strategy::Strategy;
-use crate::workload::Workload;
+use crate::workload::{Host, Workload};
 
 /// One value of a scenario's parameter.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -68,7 +69,7 @@ const SEQUENTIAL_IGNORES_WORKERS: &str =
     "sequential makes one request at a time whatever the worker count";
 
 impl Scenario {
-    /// The eight scenarios, in the order `docs/harness.md` lists them.
+    /// The nine scenarios, in the order `docs/harness.md` lists them.
     pub fn all() -> Vec<Scenario> {
         vec![
             Self::seed(),
@@ -79,7 +80,47 @@ impl Scenario {
             Self::large_files(),
             Self::scale(),
             Self::peers(),
+            Self::hosts(),
         ]
+    }
+
+    /// The latencies of the `hosts` scenario's eight hosts, ms: a URL list
+    /// over a nearby CDN edge (10 ms) out to an origin on another continent
+    /// (150 ms), most hosts in between, as a real list of image URLs mixes
+    /// them. The slowest is 15 × the fastest, so a host-blind strategy and
+    /// a per-host limit both have something to lose.
+    pub const HOST_LATENCIES_MS: [u64; 8] = [10, 20, 30, 40, 60, 80, 110, 150];
+
+    /// The seed-sized files (80 of 8–40 KiB, so 10 a host) spread
+    /// round-robin over eight hosts of [`Scenario::HOST_LATENCIES_MS`], at
+    /// 32 workers with no per-host limit and with 4 per host.
+    pub fn hosts() -> Scenario {
+        let hosts = Self::HOST_LATENCIES_MS
+            .iter()
+            .map(|&ms| Host::latency(Duration::from_millis(ms)))
+            .collect();
+        let base = Workload::seed().with_concurrency(32).with_hosts(hosts);
+        const ONE_AT_A_TIME: &str = "one request at a time: the sum of every job's latency (80 × 62.5 ms = 5 s a run, 3 runs 15 s of the bench budget), and no per-host limit to keep";
+        const SAME_MODEL: &str = "the same concurrency model as another row here (rayon: a pool of OS threads, as threads; async-std: tasks, as tokio) waiting on the same per-host gate; 12 runs of 0.5 s would cost 6 s of the bench budget";
+        let points = vec![
+            Point::new("32 workers", 1.0, base.clone())
+                .skipping(Strategy::Sequential, ONE_AT_A_TIME)
+                .skipping(Strategy::Processes, PROCESSES_ONCE),
+            Point::new("32 workers, 4 per host", 2.0, base.with_per_host(Some(4)))
+                .skipping(Strategy::Sequential, ONE_AT_A_TIME)
+                .skipping(Strategy::Rayon, SAME_MODEL)
+                .skipping(Strategy::AsyncStd, SAME_MODEL)
+                .skipping(Strategy::Processes, PROCESSES_ONCE),
+        ];
+        Scenario {
+            id: "hosts".into(),
+            title: "Hosts: 80 files over 8 hosts of 10–150 ms, 32 workers".into(),
+            question: "With a URL list spanning 8 hosts of different latency, which strategy \
+                       comes closest to the limit, and what does a per-host limit of 4 cost?"
+                .into(),
+            parameter: "case".into(),
+            points,
+        }
     }
 
     /// The seed workload with the peer tools found on `PATH` beside the
@@ -340,6 +381,10 @@ impl Scenario {
             w.concurrency = w.concurrency.min(4);
             w.latency = w.latency.min(Duration::from_millis(1));
             w.network.rtt = w.network.rtt.min(Duration::from_millis(1));
+            for host in &mut w.hosts {
+                host.latency = host.latency.map(|l| l.min(Duration::from_millis(1)));
+                host.rtt = host.rtt.map(|r| r.min(Duration::from_millis(1)));
+            }
             w.max_size = w.max_size.min(4096);
             w.min_size = w.min_size.min(w.max_size);
             point.skip.clear();
@@ -364,7 +409,7 @@ mod tests {
     #[test]
     fn every_scenario_is_valid_and_distinct() {
         let all = Scenario::all();
-        assert_eq!(all.len(), 8);
+        assert_eq!(all.len(), 9);
         for scenario in &all {
             assert!(!scenario.points.is_empty(), "{}", scenario.id);
             assert!(scenario.question.ends_with('?'), "{}", scenario.id);
@@ -435,6 +480,37 @@ mod tests {
         assert_eq!(seed.ideal_time(&sizes), Duration::from_millis(300));
     }
 
+    #[test]
+    fn the_hosts_scenario_spans_eight_hosts_with_and_without_a_limit() {
+        let hosts = Scenario::hosts();
+        let per_host: Vec<Option<usize>> =
+            hosts.points.iter().map(|p| p.workload.per_host).collect();
+        assert_eq!(per_host, [None, Some(4)]);
+        for point in &hosts.points {
+            let w = &point.workload;
+            assert_eq!((w.jobs, w.concurrency, w.host_count()), (80, 32, 8));
+            assert!(w.efficiency_caveat().is_none());
+            let configs = w.server_configs(&fetchlab_server::Corpus::from_files([]));
+            let latencies: Vec<u64> = configs
+                .iter()
+                .map(|c| c.latency.as_millis() as u64)
+                .collect();
+            assert_eq!(latencies, Scenario::HOST_LATENCIES_MS);
+        }
+        // With 4 per host the 150 ms host's 10 jobs take 3 rounds: the ideal
+        // is exactly that bound, which no client can beat.
+        let limited = &hosts.points[1].workload;
+        assert_eq!(
+            limited.ideal_time(&[20_000; 80]),
+            Duration::from_millis(450)
+        );
+        // Without it the ideal is at least the work over the workers
+        // (10 rounds of 500 ms over 32) and the slowest job.
+        let free = hosts.points[0].workload.ideal_time(&[20_000; 80]);
+        assert!(free >= Duration::from_millis(5000 / 32), "{free:?}");
+        assert!(free < Duration::from_millis(450), "{free:?}");
+    }
+
     /// The ideal times, which bound the bench budget from below.
     #[test]
     fn ideal_budget_is_small() {
@@ -447,8 +523,8 @@ mod tests {
                 total += w.ideal_time(&sizes) * runs * 11;
             }
         }
-        // 15 minutes in all, of which the ideal (the waiting) may be half.
-        assert!(total < Duration::from_secs(450), "{total:?}");
+        // 16 minutes in all, of which the ideal (the waiting) may be half.
+        assert!(total < Duration::from_secs(480), "{total:?}");
     }
 
     #[test]
@@ -458,6 +534,14 @@ mod tests {
             assert_eq!(tiny.points.len(), scenario.points.len());
             for point in &tiny.points {
                 assert!(point.workload.jobs <= 8 && point.workload.max_size <= 4096);
+                let corpus = fetchlab_server::Corpus::from_files([]);
+                for config in point.workload.server_configs(&corpus) {
+                    assert!(
+                        config.latency <= Duration::from_millis(1),
+                        "{}",
+                        scenario.id
+                    );
+                }
                 point.workload.validate().unwrap();
             }
         }

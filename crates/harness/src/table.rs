@@ -6,7 +6,7 @@ use crate::command::session::CommandMeasurement;
 use crate::measure::Measurement;
 use crate::provenance::Provenance;
 use crate::scenario::{Point, Scenario};
-use crate::server::ServerMode;
+use crate::server::{HostCounters, ServerCounters, ServerMode};
 use crate::strategy::Strategy;
 
 /// Median, fastest and slowest of a set of values.
@@ -124,8 +124,14 @@ pub struct Row {
     pub bytes: u64,
     /// TCP connections the server accepted (median run).
     pub connections: u64,
-    /// Most requests the server saw in flight at once (largest over runs).
+    /// Most requests the server saw in flight at once (largest over runs);
+    /// with several hosts, on all of them at once.
     pub server_peak_in_flight: u64,
+    /// With several hosts, each host's counts in host order: requests,
+    /// connections and bytes of the median run, peak in flight the largest
+    /// over runs. Empty with one host.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostCounters>,
     /// Peak resident memory the run added, bytes (largest over runs); for a
     /// command, the peak of its child tree's largest process.
     pub peak_rss_delta: Option<u64>,
@@ -171,6 +177,7 @@ impl Row {
             bytes: median.bytes,
             connections: median.server.connections,
             server_peak_in_flight: runs.iter().map(|m| m.server.peak_in_flight).max()?,
+            hosts: per_host(&median.server.hosts, runs.iter().map(|m| &m.server)),
             peak_rss_delta,
             rss_per_in_flight: peak_rss_delta.map(|d| d / in_flight),
             threads: runs.iter().filter_map(|m| m.extra_threads).max(),
@@ -234,6 +241,7 @@ impl Row {
             bytes: median.check.bytes,
             connections: median.server.connections,
             server_peak_in_flight: runs.iter().map(|m| m.server.peak_in_flight).max()?,
+            hosts: per_host(&median.server.hosts, runs.iter().map(|m| &m.server)),
             peak_rss_delta: peak_rss,
             rss_per_in_flight: peak_rss.map(|r| r / in_flight),
             threads: None,
@@ -245,6 +253,16 @@ impl Row {
             failure_kinds: Default::default(),
             server: median.server_mode,
         })
+    }
+
+    /// Each host's connections and peak in flight, in host order, joined by
+    /// `separator` (`4·4·4`); empty strings with one host.
+    pub fn per_host_cells(&self, separator: &str) -> [String; 2] {
+        let join = |f: fn(&HostCounters) -> u64| {
+            let values: Vec<String> = self.hosts.iter().map(|h| f(h).to_string()).collect();
+            values.join(separator)
+        };
+        [join(|h| h.connections), join(|h| h.peak_in_flight)]
     }
 
     /// `verified`, or what went wrong (refusal, command failure).
@@ -284,6 +302,7 @@ impl Row {
             bytes: 0,
             connections: 0,
             server_peak_in_flight: 0,
+            hosts: Vec::new(),
             peak_rss_delta: None,
             rss_per_in_flight: None,
             threads: None,
@@ -292,6 +311,24 @@ impl Row {
             server: ServerMode::Child,
         }
     }
+}
+
+/// A row's per-host counts: the `median` run's, with each host's peak the
+/// largest over `runs`; none with one host.
+pub fn per_host<'a>(
+    median: &[HostCounters],
+    runs: impl IntoIterator<Item = &'a ServerCounters>,
+) -> Vec<HostCounters> {
+    if median.len() < 2 {
+        return Vec::new();
+    }
+    let mut hosts = median.to_vec();
+    for run in runs {
+        for (host, counted) in hosts.iter_mut().zip(&run.hosts) {
+            host.peak_in_flight = host.peak_in_flight.max(counted.peak_in_flight);
+        }
+    }
+    hosts
 }
 
 /// Whether a row at `point` gets an efficiency: the ideal is positive and
@@ -368,6 +405,11 @@ impl ResultTable {
         points
     }
 
+    /// Whether any row has per-host counts (the URL list spans hosts).
+    pub fn has_hosts(&self) -> bool {
+        self.rows.iter().any(|r| !r.hosts.is_empty())
+    }
+
     /// Whether rows need a column for the point: there is more than one,
     /// and the parameter is not already the workers column.
     pub fn needs_point_column(&self) -> bool {
@@ -417,6 +459,29 @@ mod tests {
         let mut fine = table.rows[0].clone();
         fine.efficiency = Some(0.9);
         assert_eq!(ideal_wrong_note(&fine), None);
+    }
+
+    #[test]
+    fn per_host_counts_are_the_medians_with_the_largest_peaks() {
+        let host = |connections, peak| HostCounters {
+            requests: 10,
+            connections,
+            bytes_sent: 100,
+            peak_in_flight: peak,
+        };
+        let median = ServerCounters::of_hosts(vec![host(4, 3), host(2, 2)], 4);
+        let other = ServerCounters::of_hosts(vec![host(9, 4), host(9, 1)], 5);
+        let hosts = per_host(&median.hosts, [&median, &other]);
+        let seen: Vec<(u64, u64)> = hosts
+            .iter()
+            .map(|h| (h.connections, h.peak_in_flight))
+            .collect();
+        assert_eq!(seen, [(4, 4), (2, 2)]);
+        let one = ServerCounters::of_hosts(vec![host(1, 1)], 1);
+        assert!(
+            per_host(&one.hosts, [&one]).is_empty(),
+            "one host: no breakdown"
+        );
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! A workload: every parameter of one measured run, turned into the server's
-//! configuration, the client's settings and the job list.
+//! configuration (one per host when the URL list spans several), the
+//! client's settings and the job list.
 
 use std::time::Duration;
 
-use fetchlab_core::{JobList, Settings};
+use fetchlab_core::{Job, JobList, Settings};
 use fetchlab_server::{Corpus, CorpusSpec, Fault, FloorSpec, NetworkModel, Protocol, ServerConfig};
 
 use crate::error::HarnessError;
@@ -51,6 +52,60 @@ pub struct Workload {
     pub network: NetworkModel,
     /// Seed of the corpus and of every random choice the server makes.
     pub seed: u64,
+    /// The hosts the URL list spans, each with what differs from the
+    /// workload's own server; empty (the default): one host, the
+    /// workload's. Job `i` goes to host `i % hosts.len()` (round-robin in
+    /// list order), so each host gets an equal share, ±1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<Host>,
+    /// Most requests in flight to one host (the client's `--per-host`);
+    /// `None`: only `concurrency` limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_host: Option<usize>,
+}
+
+/// One host of a workload whose URL list spans several: what differs from
+/// the workload's own server (`None`: the workload's value). Every host
+/// serves the same corpus; the job list takes its share of it from each.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Host {
+    /// Server delay before every response on this host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Duration>,
+    /// Round-trip time of this host's network model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt: Option<Duration>,
+    /// Share of this host's file requests answered 500/503.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<f64>,
+    /// Share of this host's file requests hit by one of the workload's faults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault_rate: Option<f64>,
+}
+
+impl Host {
+    /// A host whose only difference is its server delay.
+    pub fn latency(latency: Duration) -> Host {
+        Host {
+            latency: Some(latency),
+            ..Host::default()
+        }
+    }
+
+    /// A host whose only difference is its network round trip.
+    pub fn rtt(rtt: Duration) -> Host {
+        Host {
+            rtt: Some(rtt),
+            ..Host::default()
+        }
+    }
+
+    /// This host with its own error and fault rates.
+    pub fn with_failures(mut self, error_rate: f64, fault_rate: f64) -> Host {
+        self.error_rate = Some(error_rate);
+        self.fault_rate = Some(fault_rate);
+        self
+    }
 }
 
 impl Default for Workload {
@@ -86,6 +141,8 @@ impl Workload {
             bandwidth: None,
             network: NetworkModel::default(),
             seed: 2026,
+            hosts: Vec::new(),
+            per_host: None,
         }
     }
 
@@ -172,6 +229,28 @@ impl Workload {
         self
     }
 
+    /// Spreads the URL list over `hosts` (empty: one host).
+    pub fn with_hosts(mut self, hosts: Vec<Host>) -> Self {
+        self.hosts = hosts;
+        self
+    }
+
+    /// Sets the client's per-host limit.
+    pub fn with_per_host(mut self, per_host: Option<usize>) -> Self {
+        self.per_host = per_host;
+        self
+    }
+
+    /// How many hosts the URL list spans (at least 1).
+    pub fn host_count(&self) -> usize {
+        self.hosts.len().max(1)
+    }
+
+    /// The host of job `index`: round-robin in list order.
+    pub fn host_of(&self, index: usize) -> usize {
+        index % self.host_count()
+    }
+
     /// Checks the parameters a run cannot work with: the corpus here, the
     /// server's by [`ServerConfig::validate`], the client's by core's
     /// settings builder.
@@ -186,9 +265,22 @@ impl Workload {
                 self.min_size, self.max_size
             ));
         }
-        self.server_config(Corpus::from_files([]))
-            .validate()
-            .map_err(|e| HarnessError::Workload(e.to_string()))?;
+        if self.hosts.len() > MAX_HOSTS {
+            return bad(format!(
+                "at most {MAX_HOSTS} hosts (127.0.0.1 … 127.0.0.254), got {}",
+                self.hosts.len()
+            ));
+        }
+        for (i, config) in self
+            .server_configs(&Corpus::from_files([]))
+            .iter()
+            .enumerate()
+        {
+            config.validate().map_err(|e| match self.hosts.len() {
+                0 => HarnessError::Workload(e.to_string()),
+                _ => HarnessError::Workload(format!("host {}: {e}", i + 1)),
+            })?;
+        }
         self.settings_builder()
             .build()
             .map(drop)
@@ -205,7 +297,31 @@ impl Workload {
         }
     }
 
-    /// The in-process server's configuration over `corpus`.
+    /// One server configuration per host over `corpus`: the workload's own
+    /// ([`Workload::server_config`]) with each [`Host`]'s differences (each
+    /// host's random choices from its own seed, so they are not in step).
+    pub fn server_configs(&self, corpus: &Corpus) -> Vec<ServerConfig> {
+        let own = self.server_config(corpus.clone());
+        if self.hosts.is_empty() {
+            return vec![own];
+        }
+        self.hosts
+            .iter()
+            .enumerate()
+            .map(|(i, host)| {
+                let mut config = own.clone();
+                config.latency = host.latency.unwrap_or(config.latency);
+                config.network.rtt = host.rtt.unwrap_or(config.network.rtt);
+                config.error_rate = host.error_rate.unwrap_or(config.error_rate);
+                config.fault_rate = host.fault_rate.unwrap_or(config.fault_rate);
+                config.seed = self.seed.wrapping_add(i as u64);
+                config
+            })
+            .collect()
+    }
+
+    /// The server's configuration over `corpus` (one host; with several,
+    /// what they share: see [`Workload::server_configs`]).
     pub fn server_config(&self, corpus: Corpus) -> ServerConfig {
         ServerConfig {
             corpus,
@@ -235,52 +351,101 @@ impl Workload {
             .retries(self.retries)
             .backoff(self.backoff_base, self.backoff_max)
             .timeouts(Duration::from_secs(10), self.read_timeout, total)
+            .per_host(self.per_host)
     }
 
-    /// The jobs: every corpus file under `base_url`, in name order.
+    /// The jobs: every corpus file, in name order, job `i` under host
+    /// [`Workload::host_of`]`(i)`'s base URL (`base_urls` in host order;
+    /// each host serves the whole corpus).
     pub fn job_list(
         &self,
-        base_url: &str,
+        base_urls: &[String],
         corpus_names: Vec<String>,
     ) -> Result<JobList, HarnessError> {
-        JobList::named_under(base_url, corpus_names)
-            .map_err(|e| HarnessError::Server(format!("bad job list: {e}")))
+        let bad = |e: String| HarnessError::Server(format!("bad job list: {e}"));
+        if base_urls.len() != self.host_count() {
+            return Err(bad(format!(
+                "{} base URLs for {} hosts",
+                base_urls.len(),
+                self.host_count()
+            )));
+        }
+        if let [base_url] = base_urls {
+            return JobList::named_under(base_url, corpus_names).map_err(|e| bad(e.to_string()));
+        }
+        let mut jobs: Vec<Job> = Vec::with_capacity(corpus_names.len());
+        for (i, name) in corpus_names.into_iter().enumerate() {
+            let host = JobList::named_under(&base_urls[self.host_of(i)], [name])
+                .map_err(|e| bad(e.to_string()))?;
+            jobs.extend(host.iter().cloned());
+        }
+        Ok(JobList::from_jobs(jobs))
     }
 
     /// The ideal time for bodies of `sizes` (`docs/harness.md`, "The ideal
     /// time").
     ///
-    /// Service time of a request: delay + mean jitter + size / bandwidth.
-    /// With error and fault rates `e` and `f`, a perfect client still needs
-    /// `1 / ((1 − e)(1 − f))` requests per job on average, so each service
-    /// time is scaled by that.
+    /// Service time of a request: its host's delay + mean jitter + size /
+    /// bandwidth. With error and fault rates `e` and `f`, a perfect client
+    /// still needs `1 / ((1 − e)(1 − f))` requests per job on average, so
+    /// each service time is scaled by that. The makespan is that of
+    /// perfect workers taking the jobs in list order ([`ideal::makespan`]);
+    /// with several hosts or a per-host limit, of workers that also keep
+    /// to the limit and pass over a job whose host is full for the next one
+    /// ([`ideal::makespan_hosts`]).
     ///
     /// With the network model on, the ideal is also at least the modelled
     /// floor ([`fetchlab_server::floor`]): perfect workers on kept-alive
     /// HTTP/1.1 connections paying exactly the model's handshakes, request
-    /// rounds and window flights. Both are lower bounds, so the larger one
-    /// is; when a workload has server delay *and* a network model the sum
-    /// would be tighter but is not a bound the model proves, so it is not
-    /// used.
+    /// rounds and window flights — with several hosts, the slowest host's
+    /// floor for its own jobs at the workers it may use. Both are lower
+    /// bounds, so the larger one is; when a workload has server delay *and*
+    /// a network model the sum would be tighter but is not a bound the
+    /// model proves, so it is not used.
     pub fn ideal_time(&self, sizes: &[u64]) -> Duration {
-        let delay = self.latency + self.jitter / 2;
-        let success = ((1.0 - self.error_rate) * (1.0 - self.fault_rate)).max(0.01);
-        let times: Vec<Duration> = sizes
+        let configs = self.server_configs(&Corpus::from_files([]));
+        let times: Vec<(usize, Duration)> = sizes
             .iter()
-            .map(|&bytes| ideal::service_time(delay, bytes, self.bandwidth).div_f64(success))
+            .enumerate()
+            .map(|(i, &bytes)| {
+                let host = self.host_of(i);
+                let config = &configs[host];
+                let delay = config.latency + self.jitter / 2;
+                let success = ((1.0 - config.error_rate) * (1.0 - config.fault_rate)).max(0.01);
+                let time = ideal::service_time(delay, bytes, self.bandwidth).div_f64(success);
+                (host, time)
+            })
             .collect();
-        let served = ideal::makespan(&times, self.concurrency);
-        if !self.network.is_active() {
-            return served;
-        }
-        let floor = fetchlab_server::floor(&FloorSpec {
-            sizes,
-            workers: self.concurrency,
-            keep_alive: true,
-            tls: false,
-            protocol: Protocol::Http1,
-            network: self.network.clone(),
-        });
+        let served = if self.host_count() == 1 && self.per_host.is_none() {
+            let times: Vec<Duration> = times.iter().map(|&(_, t)| t).collect();
+            ideal::makespan(&times, self.concurrency)
+        } else {
+            ideal::makespan_hosts(&times, self.concurrency, self.per_host)
+        };
+        let per_host = self
+            .per_host
+            .unwrap_or(self.concurrency)
+            .min(self.concurrency);
+        let floor = configs
+            .iter()
+            .enumerate()
+            .filter(|(_, config)| config.network.is_active())
+            .map(|(host, config)| {
+                let sizes: Vec<u64> = (0..sizes.len())
+                    .filter(|&i| self.host_of(i) == host)
+                    .map(|i| sizes[i])
+                    .collect();
+                fetchlab_server::floor(&FloorSpec {
+                    sizes: &sizes,
+                    workers: per_host,
+                    keep_alive: true,
+                    tls: false,
+                    protocol: Protocol::Http1,
+                    network: config.network.clone(),
+                })
+            })
+            .max()
+            .unwrap_or(Duration::ZERO);
         served.max(floor)
     }
 
@@ -290,7 +455,11 @@ impl Workload {
     /// counts only the requests — an efficiency against it would say
     /// nothing about the strategy.
     pub fn efficiency_caveat(&self) -> Option<String> {
-        (self.error_rate > 0.0 || self.fault_rate > 0.0).then(|| {
+        let host_failures = self
+            .hosts
+            .iter()
+            .any(|h| h.error_rate.unwrap_or(0.0) > 0.0 || h.fault_rate.unwrap_or(0.0) > 0.0);
+        (self.error_rate > 0.0 || self.fault_rate > 0.0 || host_failures).then(|| {
             "no efficiency with errors or faults: the ideal counts the extra requests the \
              server's errors force but not the backoff waits and read timeouts a correct \
              client must also spend, so ideal / time would say nothing about the strategy"
@@ -304,8 +473,15 @@ impl Workload {
         let mut parts = vec![
             format!("{} jobs", self.jobs),
             format!("{} workers", self.concurrency),
-            format!("{} ms", self.latency.as_millis()),
         ];
+        if let Some(limit) = self.per_host {
+            parts.push(format!("{limit} per host"));
+        }
+        if self.hosts.is_empty() {
+            parts.push(format!("{} ms", self.latency.as_millis()));
+        } else {
+            parts.push(self.hosts_label());
+        }
         if !self.jitter.is_zero() {
             parts.push(format!("jitter {} ms", self.jitter.as_millis()));
         }
@@ -339,7 +515,31 @@ impl Workload {
         }
         parts.join(", ")
     }
+
+    /// `8 hosts (10/20/…/150 ms)`, with each host's RTT, error and fault
+    /// rates when any host has them.
+    fn hosts_label(&self) -> String {
+        let configs = self.server_configs(&Corpus::from_files([]));
+        let list = |f: fn(&ServerConfig) -> f64, unit: &str| {
+            let values: Vec<f64> = configs.iter().map(f).collect();
+            values.iter().any(|&v| v > 0.0).then(|| {
+                let shown: Vec<String> = values.iter().map(|v| format!("{v:.0}")).collect();
+                format!("{} {unit}", shown.join("/"))
+            })
+        };
+        let mut what = vec![
+            list(|c| c.latency.as_secs_f64() * 1e3, "ms").unwrap_or_else(|| "0 ms".to_owned()),
+        ];
+        what.extend(list(|c| c.network.rtt.as_secs_f64() * 1e3, "ms RTT"));
+        what.extend(list(|c| c.error_rate * 100.0, "% errors"));
+        what.extend(list(|c| c.fault_rate * 100.0, "% faults"));
+        format!("{} hosts ({})", configs.len(), what.join("; "))
+    }
 }
+
+/// The most hosts a workload can span: the loopback addresses
+/// 127.0.0.1 … 127.0.0.254.
+pub const MAX_HOSTS: usize = 254;
 
 /// Faults as their kebab-case names.
 mod fault_names {
@@ -402,6 +602,83 @@ mod tests {
             .with_concurrency(1)
             .with_error_rate(0.5);
         assert_eq!(w.ideal_time(&[1]), Duration::from_millis(200));
+    }
+
+    #[test]
+    fn the_job_list_goes_round_robin_over_the_hosts() {
+        let w = Workload::seed().with_jobs(5).with_hosts(vec![
+            Host::latency(Duration::ZERO),
+            Host::latency(Duration::from_millis(5)),
+        ]);
+        let bases = [
+            "http://127.0.0.1:1/".to_owned(),
+            "http://127.0.0.2:2/".to_owned(),
+        ];
+        let names: Vec<String> = (0..5).map(|i| format!("f{i}.bin")).collect();
+        let jobs = w.job_list(&bases, names.clone()).unwrap();
+        let urls: Vec<&str> = jobs.iter().map(|j| j.url()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://127.0.0.1:1/f0.bin",
+                "http://127.0.0.2:2/f1.bin",
+                "http://127.0.0.1:1/f2.bin",
+                "http://127.0.0.2:2/f3.bin",
+                "http://127.0.0.1:1/f4.bin",
+            ]
+        );
+        let err = w.job_list(&bases[..1], names).unwrap_err().to_string();
+        assert!(err.contains("1 base URLs for 2 hosts"), "{err}");
+    }
+
+    #[test]
+    fn each_host_keeps_the_workloads_values_but_its_own() {
+        let w = Workload::seed().with_error_rate(0.1).with_hosts(vec![
+            Host::latency(Duration::from_millis(10)),
+            Host::rtt(Duration::from_millis(50)).with_failures(0.0, 0.2),
+        ]);
+        let configs = w.server_configs(&Corpus::from_files([]));
+        let seen: Vec<(u128, u128, f64, f64)> = configs
+            .iter()
+            .map(|c| {
+                let ms = |d: Duration| d.as_millis();
+                (ms(c.latency), ms(c.network.rtt), c.error_rate, c.fault_rate)
+            })
+            .collect();
+        assert_eq!(seen, [(10, 0, 0.1, 0.0), (100, 50, 0.0, 0.2)]);
+        assert_ne!(configs[0].seed, configs[1].seed);
+        assert!(w.efficiency_caveat().is_some());
+        let clean = Workload::seed().with_hosts(vec![Host::default().with_failures(0.0, 0.0)]);
+        assert!(clean.efficiency_caveat().is_none());
+        assert!(
+            w.label().contains("2 hosts (10/100 ms; 0/50 ms RTT"),
+            "{}",
+            w.label()
+        );
+        let bad = Workload::seed().with_hosts(vec![
+            Host::default(),
+            Host::default().with_failures(2.0, 0.0),
+        ]);
+        let err = bad.validate().unwrap_err().to_string();
+        assert!(err.contains("host 2: error_rate"), "{err}");
+    }
+
+    #[test]
+    fn with_round_trips_per_host_the_slowest_hosts_floor_bounds_the_ideal() {
+        let hosts = |rtts: &[u64]| {
+            Workload::seed().with_latency(Duration::ZERO).with_hosts(
+                rtts.iter()
+                    .map(|&ms| Host::rtt(Duration::from_millis(ms)))
+                    .collect(),
+            )
+        };
+        let sizes = [1000; 80];
+        let near = hosts(&[10, 10]).ideal_time(&sizes);
+        let far = hosts(&[10, 50]).ideal_time(&sizes);
+        // 40 jobs on the 50 ms host at 20 workers: a handshake and two
+        // request rounds at least.
+        assert!(far >= Duration::from_millis(150), "{far:?}");
+        assert!(near < far, "{near:?} vs {far:?}");
     }
 
     #[test]

@@ -18,6 +18,17 @@ fn tiny() -> Workload {
         .with_sizes(1000, 3000)
 }
 
+/// Options for `runs` runs of `strategies` against an in-process server.
+fn in_process(strategies: Vec<Strategy>, runs: usize) -> CompareOptions {
+    CompareOptions {
+        strategies,
+        runs,
+        server: ServerSource::InProcess,
+        command: "cargo test".into(),
+        ..CompareOptions::default()
+    }
+}
+
 #[derive(Default)]
 struct Seen {
     runs: usize,
@@ -42,13 +53,7 @@ fn record(seen: &Mutex<Seen>) -> impl Fn(&Event<'_>) + Send + Sync + '_ {
 #[test]
 fn sequential_is_measured_and_verified() {
     let scenario = Scenario::custom("tiny", "Tiny", tiny());
-    let options = CompareOptions {
-        strategies: vec![Strategy::Sequential],
-        runs: 2,
-        server: ServerSource::InProcess,
-        command: "cargo test".into(),
-        ..CompareOptions::default()
-    };
+    let options = in_process(vec![Strategy::Sequential], 2);
     let seen = Mutex::new(Seen::default());
     let table = compare(&scenario, &options, &record(&seen)).unwrap();
     let seen = seen.lock().unwrap();
@@ -197,13 +202,10 @@ fn the_modelled_floor_is_below_every_measured_run_at_20ms_rtt() {
         .with_sizes(10_000, 30_000)
         .with_rtt(Duration::from_millis(20));
     let scenario = Scenario::custom("rtt", "RTT 20 ms", workload);
-    let options = CompareOptions {
-        strategies: vec![Strategy::Sequential, Strategy::Threads, Strategy::Tokio],
-        runs: 1,
-        server: ServerSource::InProcess,
-        command: "cargo test".into(),
-        ..CompareOptions::default()
-    };
+    let options = in_process(
+        vec![Strategy::Sequential, Strategy::Threads, Strategy::Tokio],
+        1,
+    );
     let seen = Mutex::new(Seen::default());
     let table = compare(&scenario, &options, &record(&seen)).unwrap();
     assert_eq!(table.rows.len(), 3);
@@ -226,4 +228,54 @@ fn the_modelled_floor_is_below_every_measured_run_at_20ms_rtt() {
         "{:?}",
         table.notes
     );
+}
+
+/// A URL list over three hosts, with and without a per-host limit: every
+/// host gets its round-robin share, and under the limit no host sees more
+/// requests at once than it allows (the jobs allow reaching it).
+#[test]
+fn a_url_list_spanning_hosts_is_counted_host_by_host() {
+    use fetchlab_harness::Host;
+    let hosts = vec![
+        Host::latency(Duration::from_millis(1)),
+        Host::latency(Duration::from_millis(5)),
+        Host::latency(Duration::from_millis(10)),
+    ];
+    let base = tiny()
+        .with_jobs(12)
+        .with_concurrency(6)
+        .with_hosts(hosts.clone());
+    for per_host in [None, Some(2)] {
+        let workload = base.clone().with_per_host(per_host);
+        let scenario = Scenario::custom("hosts", "Hosts", workload);
+        let options = in_process(vec![Strategy::Threads, Strategy::Tokio], 1);
+        let seen = Mutex::new(Seen::default());
+        let table = compare(&scenario, &options, &record(&seen)).unwrap();
+        assert!(table.has_hosts());
+        for row in &table.rows {
+            assert_eq!(row.counts.downloaded, 12, "{}", row.strategy);
+            assert_eq!(row.hosts.len(), 3, "{}", row.strategy);
+            let requests: Vec<u64> = row.hosts.iter().map(|h| h.requests).collect();
+            assert_eq!(requests, [4, 4, 4], "round-robin shares: {}", row.strategy);
+            // All hosts at once: at most the workers, at most the hosts' peaks added.
+            let peaks: u64 = row.hosts.iter().map(|h| h.peak_in_flight).sum();
+            assert!(row.server_peak_in_flight <= peaks.min(6), "{row:?}");
+            let busiest = row
+                .hosts
+                .iter()
+                .map(|h| h.peak_in_flight)
+                .max()
+                .unwrap_or(0);
+            assert!(row.server_peak_in_flight >= busiest, "{row:?}");
+            if let Some(limit) = per_host {
+                for host in &row.hosts {
+                    assert!(host.peak_in_flight <= limit as u64, "{row:?}");
+                    assert!(host.connections >= 1, "{row:?}");
+                }
+            }
+            // The 10 ms host's 4 jobs: 2 rounds of 2 under the limit.
+            let ideal = if per_host.is_some() { 0.020 } else { 0.010 };
+            assert!(row.ideal >= ideal - 1e-9, "{} < {ideal}", row.ideal);
+        }
+    }
 }

@@ -24,7 +24,8 @@ pub struct ServerConfig {
     pub network: NetworkModel,
     /// Serve HTTPS with a certificate generated at start (default off).
     pub tls: bool,
-    /// Delay before the response head of every request (default 0).
+    /// Delay before the response head of every request but `/_stats`
+    /// (default 0).
     #[serde(with = "duration_text")]
     pub latency: Duration,
     /// Extra delay drawn uniformly from `0..=jitter` per request (default 0).

@@ -1,14 +1,17 @@
 //! [`Hosts`]: several [`TestServer`]s in one process, one per loopback
 //! address (`127.0.0.1`, `127.0.0.2`, …), each with its own configuration
 //! (latency, network, faults) and its own counters, so one URL list can
-//! span hosts and a test can read the peak in flight per host.
+//! span hosts and a test can read the peak in flight per host — and, the
+//! same on every host, the peak across all of them
+//! ([`Stats::hosts_peak_in_flight`]).
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use crate::config::ServerConfig;
 use crate::server::TestServer;
-use crate::stats::Stats;
+use crate::stats::{Gauge, Stats};
 
 /// Several hosts, served at once; dropping it stops them all.
 #[derive(Debug)]
@@ -30,12 +33,17 @@ impl Hosts {
     }
 
     /// Starts one host per configuration, host `i` at [`Hosts::address`]`(i)`
-    /// on `port` (0: a free port each).
+    /// on `port` (0: a free port each). Their requests in flight are also
+    /// counted together ([`Stats::hosts_peak_in_flight`]).
     pub fn start(configs: Vec<ServerConfig>, port: u16) -> io::Result<Hosts> {
+        let gauge = Arc::new(Gauge::default());
         let servers = configs
             .into_iter()
             .enumerate()
-            .map(|(i, config)| TestServer::bind(SocketAddr::new(Self::address(i)?, port), config))
+            .map(|(i, config)| {
+                let addr = SocketAddr::new(Self::address(i)?, port);
+                TestServer::bind_in_group(addr, config, Arc::clone(&gauge))
+            })
             .collect::<io::Result<Vec<_>>>()?;
         Ok(Hosts { servers })
     }
@@ -45,7 +53,8 @@ impl Hosts {
         &self.servers
     }
 
-    /// Every host's counters, in order (`peak_in_flight` is the peak per host).
+    /// Every host's counters, in order (`peak_in_flight` is the peak per
+    /// host, `hosts_peak_in_flight` the peak across them all).
     pub fn stats(&self) -> Vec<Stats> {
         self.servers.iter().map(TestServer::stats).collect()
     }

@@ -42,7 +42,7 @@
 //! - `/fault/<fault>/<name>`: always that [`Fault`] (`name` must be in the corpus).
 //! - `/redirect/<n>/<name>`: `n` 302s, then the file.
 //! - `/no-length/<name>`: the file, chunked. `/no-range/<name>`: the file, `Range` ignored.
-//! - `/_stats`: [`Stats`] as JSON.
+//! - `/_stats`: [`Stats`] as JSON, without the configured delay.
 //! - `POST /_change/<name>`: new bytes of the same length under the same
 //!   name, with a new `ETag` and `Last-Modified` (answers the new SHA-256);
 //!   [`TestServer::change_content`] in process.

@@ -15,7 +15,7 @@ use crate::accept::accept_loop;
 use crate::config::ServerConfig;
 use crate::corpus::{Corpus, CorpusFile};
 use crate::service::Shared;
-use crate::stats::{Counters, Stats};
+use crate::stats::{Counters, Gauge, Stats};
 use crate::tls;
 use crate::wire::Network;
 
@@ -69,6 +69,24 @@ impl TestServer {
     /// (`InvalidInput`), if the address cannot be bound, or if TLS cannot
     /// be set up.
     pub fn bind(addr: SocketAddr, config: ServerConfig) -> io::Result<TestServer> {
+        Self::bind_counting(addr, config, Counters::default())
+    }
+
+    /// [`TestServer::bind`] as one host of several, also counting its
+    /// requests in flight into `hosts` (see [`crate::Hosts`]).
+    pub(crate) fn bind_in_group(
+        addr: SocketAddr,
+        config: ServerConfig,
+        hosts: Arc<Gauge>,
+    ) -> io::Result<TestServer> {
+        Self::bind_counting(addr, config, Counters::in_group(hosts))
+    }
+
+    fn bind_counting(
+        addr: SocketAddr,
+        config: ServerConfig,
+        counters: Counters,
+    ) -> io::Result<TestServer> {
         config
             .validate()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
@@ -107,7 +125,7 @@ impl TestServer {
                 return Err(e);
             }
         };
-        let counters = Arc::new(Counters::default());
+        let counters = Arc::new(counters);
         let corpus = config.corpus.clone();
         let network = config.network.is_active().then(|| {
             let _entered = runtime.enter();

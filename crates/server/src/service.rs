@@ -103,10 +103,12 @@ pub(crate) async fn handle(
         ctl,
     };
     drop(req);
-    if !draw.delay.is_zero() {
+    let route = routes::parse(&responder.path);
+    // The counters answer at once: a harness reads them between runs (one
+    // request per host), and the server's think time would only slow it.
+    if !draw.delay.is_zero() && route != routes::Route::Stats {
         tokio::time::sleep(draw.delay).await;
     }
-    let route = routes::parse(&responder.path);
     let mut reply = responder.respond(route, draw, ticket).await;
     if keep_alive {
         reply

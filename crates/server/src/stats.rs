@@ -1,6 +1,6 @@
 //! Counters: requests, connections, TLS handshakes, HTTP/2 streams,
-//! requests in flight (and their peak, overall and per connection), body
-//! bytes, requests per path.
+//! requests in flight (and their peak, overall, per connection and across
+//! the hosts of a [`Hosts`](crate::Hosts)), body bytes, requests per path.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -29,6 +29,35 @@ pub struct Stats {
     /// The most requests in flight at once on any one connection (HTTP/2
     /// streams; 1 for HTTP/1.1 without pipelining).
     pub peak_streams_per_connection: u64,
+    /// For a host of a [`Hosts`](crate::Hosts): the most requests in flight
+    /// at once on all its hosts together (the same on every host), since
+    /// start or the last reset of any of them. A lone server: its own
+    /// `peak_in_flight`.
+    pub hosts_peak_in_flight: u64,
+}
+
+/// Requests in flight across several servers, and their peak (the hosts of
+/// one [`Hosts`](crate::Hosts)).
+#[derive(Default, Debug)]
+pub(crate) struct Gauge {
+    in_flight: AtomicU64,
+    peak: AtomicU64,
+}
+
+impl Gauge {
+    fn enter(&self) {
+        let now = self.in_flight.fetch_add(1, Relaxed) + 1;
+        self.peak.fetch_max(now, Relaxed);
+    }
+
+    fn leave(&self) {
+        self.in_flight.fetch_sub(1, Relaxed);
+    }
+
+    /// The peak restarts from the requests in flight now.
+    fn reset(&self) {
+        self.peak.store(self.in_flight.load(Relaxed), Relaxed);
+    }
 }
 
 /// The live counters behind [`Stats`], shared by every connection.
@@ -45,6 +74,8 @@ pub(crate) struct Counters {
     /// Numbers requests for the random draws; restarts on reset.
     sequence: AtomicU64,
     per_path: Mutex<HashMap<String, u64>>,
+    /// The gauge shared with the other hosts of a [`Hosts`](crate::Hosts).
+    hosts: Option<Arc<Gauge>>,
 }
 
 /// What [`Counters::on_request`] tells the handler about a new request.
@@ -57,12 +88,25 @@ pub(crate) struct Ticket {
 }
 
 impl Counters {
+    /// Counters of one host of several, which also count into `hosts`.
+    pub(crate) fn in_group(hosts: Arc<Gauge>) -> Self {
+        Counters {
+            hosts: Some(hosts),
+            ..Counters::default()
+        }
+    }
+
     pub(crate) fn snapshot(&self) -> Stats {
+        let peak_in_flight = self.peak_in_flight.load(Relaxed);
         Stats {
             requests: self.requests.load(Relaxed),
             connections: self.connections.load(Relaxed),
             in_flight: self.in_flight.load(Relaxed),
-            peak_in_flight: self.peak_in_flight.load(Relaxed),
+            peak_in_flight,
+            hosts_peak_in_flight: self
+                .hosts
+                .as_ref()
+                .map_or(peak_in_flight, |g| g.peak.load(Relaxed)),
             bytes_sent: self.bytes_sent.load(Relaxed),
             tls_handshakes: self.tls_handshakes.load(Relaxed),
             h2_streams: self.h2_streams.load(Relaxed),
@@ -83,6 +127,9 @@ impl Counters {
         self.sequence.store(0, Relaxed);
         self.peak_in_flight
             .store(self.in_flight.load(Relaxed), Relaxed);
+        if let Some(hosts) = &self.hosts {
+            hosts.reset();
+        }
         paths.clear();
     }
 
@@ -144,6 +191,9 @@ impl FlightGuard {
     pub(crate) fn enter_on(counters: &Arc<Counters>, connection: Option<Arc<AtomicU64>>) -> Self {
         let now = counters.in_flight.fetch_add(1, Relaxed) + 1;
         counters.peak_in_flight.fetch_max(now, Relaxed);
+        if let Some(hosts) = &counters.hosts {
+            hosts.enter();
+        }
         if let Some(c) = &connection {
             let here = c.fetch_add(1, Relaxed) + 1;
             counters
@@ -160,6 +210,9 @@ impl FlightGuard {
 impl Drop for FlightGuard {
     fn drop(&mut self) {
         self.counters.in_flight.fetch_sub(1, Relaxed);
+        if let Some(hosts) = &self.counters.hosts {
+            hosts.leave();
+        }
         if let Some(c) = &self.connection {
             c.fetch_sub(1, Relaxed);
         }
@@ -190,6 +243,33 @@ mod tests {
         assert_eq!(
             (c.snapshot().in_flight, c.snapshot().peak_in_flight),
             (1, 1)
+        );
+    }
+
+    #[test]
+    fn hosts_of_a_group_share_one_peak() {
+        let group = Arc::new(Gauge::default());
+        let a = Arc::new(Counters::in_group(Arc::clone(&group)));
+        let b = Arc::new(Counters::in_group(Arc::clone(&group)));
+        let first = FlightGuard::enter(&a);
+        drop(first);
+        let on_a = FlightGuard::enter(&a);
+        let on_b = FlightGuard::enter(&b);
+        drop(on_a);
+        let again_b = FlightGuard::enter(&b);
+        // At most 1 on a and 2 on b at once, 2 across both (never 3).
+        let (sa, sb) = (a.snapshot(), b.snapshot());
+        assert_eq!((sa.peak_in_flight, sb.peak_in_flight), (1, 2));
+        assert_eq!((sa.hosts_peak_in_flight, sb.hosts_peak_in_flight), (2, 2));
+        drop((on_b, again_b));
+        a.reset();
+        assert_eq!(b.snapshot().hosts_peak_in_flight, 0);
+        let alone = Arc::new(Counters::default());
+        let _one = FlightGuard::enter(&alone);
+        assert_eq!(
+            alone.snapshot().hosts_peak_in_flight,
+            1,
+            "a lone server: its own"
         );
     }
 

@@ -33,3 +33,29 @@ fn each_host_has_its_address_latency_and_counters() {
     assert_eq!((stats[0].peak_in_flight, stats[1].peak_in_flight), (1, 1));
     assert_eq!(hosts.urls().len(), 160);
 }
+
+#[test]
+fn the_hosts_count_their_requests_in_flight_together() {
+    let latency = Duration::from_secs(2);
+    let configs = vec![ServerConfig::default().with_latency(latency); 2];
+    let hosts = Hosts::start(configs, 0).unwrap();
+    let urls: Vec<String> = hosts
+        .servers()
+        .iter()
+        .map(|s| s.url(&s.corpus().names()[0]))
+        .collect();
+    // One request on each host, both waiting out the same 2 s delay.
+    std::thread::scope(|scope| {
+        for url in &urls {
+            scope.spawn(move || assert_eq!(get(&agent(), url).status, 200));
+        }
+    });
+    let stats = hosts.stats();
+    assert_eq!((stats[0].peak_in_flight, stats[1].peak_in_flight), (1, 1));
+    assert_eq!(
+        (stats[0].hosts_peak_in_flight, stats[1].hosts_peak_in_flight),
+        (2, 2)
+    );
+    hosts.servers()[0].reset_stats();
+    assert_eq!(hosts.stats()[1].hosts_peak_in_flight, 0, "reset together");
+}

@@ -55,7 +55,7 @@ impl<'a> CommandSession<'a> {
         let server = Served::start(runner.source(), runner.workload(), runner.corpus(), note)?;
         let jobs = runner
             .workload()
-            .job_list(server.base_url(), runner.corpus().names())?;
+            .job_list(server.base_urls(), runner.corpus().names())?;
         let dir = tempfile::Builder::new()
             .prefix("fetchlab-command-")
             .tempdir()

@@ -1,5 +1,6 @@
 //! CSV: one line per row, machine-friendly units (seconds, bytes), the
-//! provenance in `#` comment lines at the top.
+//! provenance in `#` comment lines at the top. Lists (every run's time, each
+//! host's connections and peak in flight) are space-separated in one field.
 
 use super::{ExportError, Exporter};
 use crate::table::{ResultTable, Row};
@@ -8,7 +9,7 @@ use crate::table::{ResultTable, Row};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CsvExporter;
 
-const HEADER: [&str; 32] = [
+const HEADER: [&str; 34] = [
     "scenario",
     "point",
     "strategy",
@@ -41,6 +42,8 @@ const HEADER: [&str; 32] = [
     "times_s",
     "command",
     "failed",
+    "host_connections",
+    "host_peak_in_flight",
 ];
 
 impl Exporter for CsvExporter {
@@ -104,6 +107,9 @@ fn fields(scenario: &str, row: &Row) -> Vec<String> {
         row.command.to_string(),
         row.failed.clone().unwrap_or_default(),
     ]
+    .into_iter()
+    .chain(row.per_host_cells(" "))
+    .collect()
 }
 
 /// Quotes a field when it holds a comma, a quote or a line break.

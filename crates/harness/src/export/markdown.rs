@@ -36,7 +36,12 @@ impl Exporter for MarkdownExporter {
             "## {}\n\n{}\n\n",
             table.scenario.title, table.scenario.question
         );
+        let with_hosts = table.has_hosts();
+        let after_peak = after_peak_column();
         let mut header: Vec<&str> = COLUMNS.to_vec();
+        if with_hosts {
+            header.splice(after_peak..after_peak, HOST_COLUMNS);
+        }
         if with_point {
             header.insert(0, &table.scenario.parameter);
         }
@@ -44,6 +49,13 @@ impl Exporter for MarkdownExporter {
         out.push_str(&line(header.iter().map(|_| "---".to_owned())));
         for row in &table.rows {
             let mut cells = cells(row);
+            if with_hosts {
+                let hosts = match row.refused {
+                    Some(_) => ["–".to_owned(), "–".to_owned()],
+                    None => row.per_host_cells("·"),
+                };
+                cells.splice(after_peak..after_peak, hosts);
+            }
             if with_point {
                 cells.insert(0, row.point.clone());
             }
@@ -59,6 +71,19 @@ impl Exporter for MarkdownExporter {
              count in every run); both the largest over runs. \
              Outcome counts: the worst run.\n\n",
         );
+        if with_hosts {
+            out.push_str(
+                "Several hosts: job i of the list goes to host i mod N (127.0.0.1, 127.0.0.2, …, \
+                 in the order the workload lists them), each host with its own latency. The ideal \
+                 is the makespan of perfect workers given each job's own host's service time, \
+                 keeping to the per-host limit (a worker passes over a job whose host is full). \
+                 Connections and peak in-flight per host: each host's own counts, in host order \
+                 (connections of the median run, peak the largest over runs); the server peak \
+                 in-flight column counts the requests in flight on all hosts at once.
+
+",
+            );
+        }
         if table.rows.iter().any(|r| r.command) {
             out.push_str(
                 "Command rows (a downloader run as a child process in its own process group): \
@@ -77,6 +102,18 @@ impl Exporter for MarkdownExporter {
         Ok(out.into_bytes())
     }
 }
+
+/// Where the per-host columns go: right after `server peak in-flight` (at the end, were it
+/// renamed).
+fn after_peak_column() -> usize {
+    COLUMNS
+        .iter()
+        .position(|c| *c == "server peak in-flight")
+        .map_or(COLUMNS.len(), |i| i + 1)
+}
+
+/// The columns a table spanning several hosts adds.
+const HOST_COLUMNS: [&str; 2] = ["connections per host", "peak in-flight per host"];
 
 fn line(cells: impl Iterator<Item = String>) -> String {
     let cells: Vec<String> = cells.map(|c| c.replace('|', "\\|")).collect();

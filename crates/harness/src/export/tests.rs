@@ -262,3 +262,72 @@ fn charts_for_a_visual_check() {
     write_results(std::path::Path::new(&dir), &one).unwrap();
     write_results(std::path::Path::new(&dir), &many).unwrap();
 }
+
+/// A hosts table: each host's connections and peak in every format, the
+/// columns lined up (a refused row included).
+#[test]
+fn a_table_spanning_hosts_shows_each_hosts_counts() {
+    use crate::server::HostCounters;
+    let hosts = Scenario::hosts();
+    let mut table = ResultTable::new(&hosts, provenance());
+    for s in [Strategy::Threads, Strategy::Tokio] {
+        let mut row = row(&hosts, 1, s, 0.5);
+        row.hosts = (1..=8)
+            .map(|i| HostCounters {
+                requests: 10,
+                connections: 4,
+                bytes_sent: 1000,
+                peak_in_flight: if i == 8 { 3 } else { 4 },
+            })
+            .collect();
+        table.push(row);
+    }
+    table.push(Row::refused(
+        &hosts.points[1],
+        Strategy::Rayon,
+        0.45,
+        "no".into(),
+    ));
+    assert!(table.has_hosts());
+    let md = String::from_utf8(MarkdownExporter.serialize(&table).unwrap()).unwrap();
+    let lines: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(
+        lines[0]
+            .contains("| server peak in-flight | connections per host | peak in-flight per host |"),
+        "{}",
+        lines[0]
+    );
+    let columns = lines[0].matches(" | ").count();
+    assert!(
+        lines.iter().all(|l| l.matches(" | ").count() == columns),
+        "{md}"
+    );
+    assert!(
+        lines[2].contains("| 4·4·4·4·4·4·4·4 | 4·4·4·4·4·4·4·3 |"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        md.contains("Several hosts: job i of the list goes to host i mod N"),
+        "{md}"
+    );
+    let csv = String::from_utf8(CsvExporter.serialize(&table).unwrap()).unwrap();
+    let data: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(
+        data[0].ends_with(",host_connections,host_peak_in_flight"),
+        "{}",
+        data[0]
+    );
+    assert!(
+        data[1].ends_with(",4 4 4 4 4 4 4 4,4 4 4 4 4 4 4 3"),
+        "{}",
+        data[1]
+    );
+    let text = table.render_summary();
+    assert!(text.contains("4·4·4·4·4·4·4·4, 4·4·4·4·4·4·4·3"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&JsonExporter.serialize(&table).unwrap()).unwrap();
+    assert_eq!(json["rows"][0]["hosts"][7]["peak_in_flight"], 3);
+    let svg = String::from_utf8(SvgExporter.serialize(&table).unwrap()).unwrap();
+    assert!(svg.contains("<svg"), "{svg}");
+}

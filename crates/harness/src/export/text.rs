@@ -24,6 +24,19 @@ const COLUMNS: [&str; 12] = [
     "outcome",
 ];
 
+/// Where the per-host columns go: right after `peak in-flight` (at the end, were it
+/// renamed).
+fn after_peak_column() -> usize {
+    COLUMNS
+        .iter()
+        .position(|c| *c == "peak in-flight")
+        .map_or(COLUMNS.len(), |i| i + 1)
+}
+
+/// Under a table spanning several hosts: what its columns mean.
+const HOSTS_NOTE: &str = "Several hosts: job i goes to host i mod N; per host: each host's \
+    connections and peak in flight, in host order; peak in-flight counts all hosts at once.";
+
 /// Under a table with command rows: what their columns mean.
 const COMMAND_NOTE: &str = "Commands: time from spawn to exit; CPU and peak RSS of the child \
     process tree (strategies: CPU of this process, RSS it added); connections and peak \
@@ -46,13 +59,22 @@ impl ResultTable {
 fn render(table: &ResultTable) -> String {
     let with_point = table.needs_point_column();
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let with_hosts = table.has_hosts();
+    let after_peak = after_peak_column();
     let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    if with_hosts {
+        header.insert(after_peak, "per host: connections, peak".to_owned());
+    }
     if with_point {
         header.insert(0, table.scenario.parameter.clone());
     }
     rows.push(header);
     for row in &table.rows {
         let mut cells = cells(row);
+        if with_hosts && row.refused.is_none() {
+            let [connections, peaks] = row.per_host_cells("·");
+            cells.insert(after_peak, format!("{connections}, {peaks}"));
+        }
         if with_point {
             cells.insert(0, row.point.clone());
         }
@@ -61,6 +83,11 @@ fn render(table: &ResultTable) -> String {
     let mut out = align(&rows);
     for note in &table.notes {
         out.push_str(&format!("note: {note}\n"));
+    }
+    if with_hosts {
+        out.push('\n');
+        out.push_str(HOSTS_NOTE);
+        out.push('\n');
     }
     if table.rows.iter().any(|r| r.command) {
         out.push('\n');
