@@ -17,7 +17,7 @@
 //! sequential baselines, 10,000-job points, the large files), the row is
 //! [`SLOW_RUNS`] runs measured here, the probe included, and criterion is not
 //! asked: a run of seconds gains nothing from warming up, and eleven of them
-//! would cost the budget that keeps a full `cargo bench` under 16 minutes.
+//! would cost the budget that keeps a full `cargo bench` under 15 minutes.
 //! The table's `runs` column says which rows were measured which way, and
 //! a note under the table says why.
 //!
