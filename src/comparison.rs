@@ -16,8 +16,8 @@ use fetchlab_harness::command::peers;
 use fetchlab_harness::export::{self, Format};
 use fetchlab_harness::workload::MAX_HOSTS;
 use fetchlab_harness::{
-    CommandSpec, CompareOptions, Event, HarnessError, Host, ResultTable, Scenario, ServerSource,
-    Strategy, Workload,
+    CommandSpec, CompareOptions, Connection, Event, HarnessError, Host, ResultTable, Scenario,
+    ServerSource, Strategy, Workload,
 };
 
 use crate::cli::CompareArgs;
@@ -100,6 +100,7 @@ fn run_table(args: &CompareArgs, title: &str, workload: Workload) -> Result<Outc
         }
     };
     table.notes.extend(missing_peers);
+    println!("{title}: {}", scenario.question);
     println!("{}", table.render_summary());
     export_all(args, &table)?;
     Ok(Outcome::from_success(all_jobs_succeeded(&table)))
@@ -111,9 +112,9 @@ fn commands(args: &CompareArgs, note: &mut dyn FnMut(String)) -> Result<Vec<Comm
     let mut specs = Vec::new();
     for text in &args.commands {
         let spec = CommandSpec::parse(text)?;
-        if spec.needs_tls() {
+        if spec.needs_tls() && !args.tls {
             bail!(
-                "--command {}: {{cacert}} needs a TLS server, and `fetchlab compare` serves plain HTTP",
+                "--command {}: {{cacert}} needs a TLS server; add --tls",
                 spec.name
             );
         }
@@ -121,7 +122,7 @@ fn commands(args: &CompareArgs, note: &mut dyn FnMut(String)) -> Result<Vec<Comm
     }
     if let Some(list) = &args.peers {
         for peer in peers::parse_list(list)? {
-            match peer.resolve() {
+            match peer.resolve_for(args.tls) {
                 Ok(spec) => specs.push(spec),
                 Err(missing) => note(missing),
             }
@@ -150,6 +151,11 @@ fn workload(args: &CompareArgs) -> Result<Workload> {
         .with_jitter(*args.jitter)
         .with_error_rate(args.error_rate)
         .with_network(args.network.model())
+        .with_connection(Connection {
+            tls: args.tls,
+            http2: args.http2,
+            keep_alive: !args.no_keepalive,
+        })
         .with_sizes(size(args.min_size)?, size(args.max_size)?)
         .with_seed(args.seed)
         .with_hosts(hosts(args)?)
@@ -354,5 +360,14 @@ mod tests {
         assert_eq!(network.rtt, std::time::Duration::from_millis(50));
         assert_eq!(network.bottleneck, Some(1 << 20));
         assert_eq!(network.loss, 0.01);
+    }
+
+    #[test]
+    fn tls_http2_and_no_keepalive_are_the_workloads_connection() {
+        let mut args = CompareArgs::defaults();
+        assert_eq!(workload(&args).unwrap().connection, Connection::default());
+        (args.tls, args.http2, args.no_keepalive) = (true, true, true);
+        let connection = workload(&args).unwrap().connection;
+        assert!(connection.tls && connection.http2 && !connection.keep_alive);
     }
 }

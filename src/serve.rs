@@ -199,6 +199,7 @@ fn corpus(args: &ServeArgs) -> Result<Corpus> {
         min_size: size(args.min_size)?,
         max_size: size(args.max_size)?,
         seed: args.seed,
+        size_cycle: None,
     };
     spec.check_size()?;
     Ok(Corpus::generate(&spec))

@@ -158,7 +158,7 @@ pub fn bench_scenario_with_commands(
             })
         };
         for strategy in scenario.strategies_at(point, &Strategy::ALL) {
-            if let Some(reason) = refusal(strategy, point) {
+            if let Some(reason) = runner().refusal(strategy).unwrap_or_else(|e| fail(e)) {
                 eprintln!(
                     "{}/{}/{}: refused: {reason}",
                     scenario.id, strategy, point.label
@@ -324,18 +324,6 @@ fn bench_runs<S, M>(
         all,
         untimed,
         slow: false,
-    }
-}
-
-/// `Some(reason)` when the backend refuses the point's settings.
-fn refusal(strategy: Strategy, point: &fetchlab_harness::Point) -> Option<String> {
-    match point
-        .workload
-        .settings()
-        .and_then(|s| strategy.build_with(s, &programs()))
-    {
-        Ok(_) => None,
-        Err(e) => Some(fetchlab_harness::strategy::refusal(&e).unwrap_or_else(|| fail(e))),
     }
 }
 

@@ -19,6 +19,10 @@ Examples:
   fetchlab compare --hosts 8 --host-latency 10ms,20ms,30ms,40ms,60ms,80ms,110ms,150ms -c 32
   fetchlab compare --hosts 8 --host-latency 10ms,20ms,30ms,40ms,60ms,80ms,110ms,150ms -c 32 \
       --per-host 4
+  # the same over HTTPS and HTTP/2 (strategies that speak HTTP/1.1 only are refused)
+  fetchlab compare --rtt 50ms --latency 0ms --tls --http2
+  # the book's requests.get: a new connection for every file
+  fetchlab compare --rtt 50ms --latency 0ms --no-keepalive
   # 1,000 jobs at 200 workers on a flaky server, tables saved for later
   fetchlab compare --jobs 1000 -c 200 --error-rate 0.1 --export-markdown results.md
   # curl, wget2, aria2c and the book's thread-pool program beside the strategies
@@ -28,9 +32,9 @@ Examples:
 A --command template is split into words like a shell would (but no shell
 runs unless it says `sh -c`); {urls} (a file of URLs, one a line), {out} (an
 empty directory to save into), {pairs} (a curl config of url/output pairs),
-{c} (concurrency), {n} (files) and {base} (the server's base URL) are
-replaced in every word; {cacert} is reserved for TLS. Every file the command
-leaves in {out} is checked against the corpus.
+{c} (concurrency), {n} (files), {base} (the server's base URL) and, with
+--tls, {cacert} (the server's CA certificate, PEM) are replaced in every
+word. Every file the command leaves in {out} is checked against the corpus.
 
 The server runs as `fetchlab serve` in a child process, so its work is not
 counted as the client's. Every saved body is checked against the corpus.
@@ -99,6 +103,20 @@ pub struct CompareArgs {
     /// The network model.
     #[command(flatten)]
     pub network: super::NetworkArgs,
+
+    /// Serve HTTPS with a certificate made for the run; every strategy
+    /// trusts its CA, command rows get it as {cacert}.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// HTTP/2 for every strategy (ALPN h2 with --tls, h2c otherwise); a
+    /// strategy that speaks HTTP/1.1 only is refused, with its reason.
+    #[arg(long)]
+    pub http2: bool,
+
+    /// A new connection for every request (clients keep none idle).
+    #[arg(long)]
+    pub no_keepalive: bool,
 
     /// Share of requests the server answers with 500/503 (retried).
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = super::parse_rate)]

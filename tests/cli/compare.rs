@@ -262,3 +262,64 @@ fn compare_help_teaches_the_host_options() {
         assert!(help.contains(needle), "{needle:?} not in\n{help}");
     }
 }
+
+/// The row called `name` of an exported table.
+fn json_row<'a>(table: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    table["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["strategy"] == name))
+        .unwrap_or_else(|| panic!("no row {name} in {table}"))
+}
+
+#[test]
+fn compare_tls_trusts_the_child_servers_ca_and_async_std_says_why_not() {
+    let (stdout, table) =
+        tiny_compare_to_json(&["--tls", "--strategies", "threads,tokio,processes,async-std"]);
+    assert!(stdout.contains("HTTPS"), "the title says TLS:\n{stdout}");
+    for name in ["threads", "tokio", "processes"] {
+        let row = json_row(&table, name);
+        assert_eq!(row["counts"]["downloaded"], 6, "{row}");
+        assert!(row["refused"].is_null() && row["failed"].is_null(), "{row}");
+    }
+    let refused = json_row(&table, "async-std")["refused"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(refused.contains("TLS"), "{refused}");
+    assert!(stdout.contains("refused"), "{stdout}");
+}
+
+#[test]
+fn compare_http2_multiplexes_tokio_and_refuses_http1_only_strategies() {
+    let (_, table) = tiny_compare_to_json(&["--http2", "--strategies", "threads,tokio"]);
+    let tokio = json_row(&table, "tokio");
+    assert_eq!(tokio["counts"]["downloaded"], 6, "{tokio}");
+    assert_eq!(tokio["connections"], 1, "{tokio}");
+    let refused = json_row(&table, "threads")["refused"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(refused.contains("HTTP/2"), "{refused}");
+}
+
+#[test]
+fn compare_no_keepalive_opens_a_connection_per_request() {
+    let (_, table) =
+        tiny_compare_to_json(&["--no-keepalive", "--strategies", "threads,tokio,processes"]);
+    for name in ["threads", "tokio", "processes"] {
+        let row = json_row(&table, name);
+        assert_eq!(row["requests"], 6, "{row}");
+        assert_eq!(row["connections"], 6, "{row}");
+    }
+}
+
+#[test]
+fn compare_tls_gives_command_rows_the_ca_as_cacert() {
+    let template = format!(
+        "self={} download -q -m {{c}} --cacert {{cacert}} -o {{out}} {{urls}}",
+        bin().display()
+    );
+    let (_, table) =
+        tiny_compare_to_json(&["--tls", "--strategies", "tokio", "--command", &template]);
+    let row = json_row(&table, "self");
+    assert_eq!(row["counts"]["downloaded"], 6, "{row}");
+    assert!(row["failed"].is_null(), "{row}");
+}

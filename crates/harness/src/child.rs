@@ -9,8 +9,11 @@
 //! `fetchlab-server also listening on http://127.0.0.N:PORT/` line per
 //! other host; each host's counters come from its own `GET /_stats` (JSON,
 //! read with ureq and serde, on a fresh connection each time so that the
-//! harness's own requests are counted the same way every time). It is
-//! killed when the handle is dropped.
+//! harness's own requests are counted the same way every time). With TLS
+//! it is asked to write every host's certificate authority to one file
+//! (`--cert-out`), announced after the banners as `fetchlab-server ca-cert
+//! PATH`, read at once and trusted by the stats requests. It is killed when
+//! the handle is dropped.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -29,6 +32,9 @@ const BANNER: &str = "fetchlab-server listening on ";
 /// What the child prints for every host after the first.
 const ALSO_BANNER: &str = "fetchlab-server also listening on ";
 
+/// What the child prints after the banners with TLS, before the CA file.
+const CA_LINE: &str = "fetchlab-server ca-cert ";
+
 /// How long the child may take to generate its corpus and bind.
 const START_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -37,6 +43,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct ChildServer {
     child: Child,
     base_urls: Vec<String>,
+    ca_pem: Option<String>,
     agent: ureq::Agent,
 }
 
@@ -45,31 +52,68 @@ impl ChildServer {
     /// several configurations, `--hosts N`: one host each, on 127.0.0.1,
     /// 127.0.0.2, …) and waits for its banner lines.
     pub fn spawn(exe: &Path, configs: &[ServerConfig]) -> Result<ChildServer, HarnessError> {
+        let tls = configs.first().is_some_and(|c| c.tls);
+        let ca_file = match tls {
+            true => Some(
+                tempfile::Builder::new()
+                    .prefix("fetchlab-ca-")
+                    .suffix(".pem")
+                    .tempfile()
+                    .map_err(|e| HarnessError::Server(format!("cannot make a CA file: {e}")))?
+                    .into_temp_path(),
+            ),
+            false => None,
+        };
         let mut child = Command::new(exe)
-            .args(serve_args(configs)?)
+            .args(serve_args(configs, ca_file.as_deref())?)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| HarnessError::Server(format!("cannot run {}: {e}", exe.display())))?;
         let hosts = configs.len().max(1);
-        let lines = first_lines_of(&mut child, hosts);
+        let lines = first_lines_of(&mut child, hosts + usize::from(tls));
         let base_urls: Option<Vec<String>> = lines
             .iter()
+            .take(hosts)
             .enumerate()
             .map(|(i, line)| {
                 let banner = if i == 0 { BANNER } else { ALSO_BANNER };
                 parse_banner(line, banner).map(|(_, url)| url)
             })
             .collect();
-        match base_urls.filter(|urls| urls.len() == hosts) {
-            Some(base_urls) => Ok(ChildServer {
+        let Some(base_urls) = base_urls.filter(|urls| urls.len() == hosts) else {
+            return Err(startup_failure(child, lines.into_iter().next()));
+        };
+        let ca_pem = match &ca_file {
+            None => None,
+            Some(file) => {
+                let announced = lines
+                    .get(hosts)
+                    .and_then(|l| l.trim().strip_prefix(CA_LINE));
+                match announced.map(|_| std::fs::read_to_string(file)) {
+                    Some(Ok(pem)) => Some(pem),
+                    Some(Err(e)) => {
+                        return Err(startup_failure(child, Some(format!("the CA file: {e}"))));
+                    }
+                    None => return Err(startup_failure(child, lines.get(hosts).cloned())),
+                }
+            }
+        };
+        match stats_agent(ca_pem.as_deref()) {
+            Ok(agent) => Ok(ChildServer {
                 child,
                 base_urls,
-                agent: stats_agent(),
+                ca_pem,
+                agent,
             }),
-            None => Err(startup_failure(child, lines.into_iter().next())),
+            Err(e) => Err(startup_failure(child, Some(e.to_string()))),
         }
+    }
+
+    /// With TLS, the PEM of every host's certificate authority.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// Every host's `http://127.0.0.N:PORT/`, in host order (at least one).
@@ -148,26 +192,49 @@ fn startup_failure(mut child: Child, first_line: Option<String>) -> HarnessError
 /// the words before the URL) → address and base URL.
 fn parse_banner(line: &str, banner: &str) -> Option<(SocketAddr, String)> {
     let url = line.trim().strip_prefix(banner)?;
-    let host_port = url.strip_prefix("http://")?.strip_suffix('/')?;
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))?;
+    let host_port = rest.strip_suffix('/')?;
     let addr: SocketAddr = host_port.parse().ok()?;
     addr.ip().is_loopback().then(|| (addr, url.to_owned()))
 }
 
 /// An agent that keeps no idle connection: every `/_stats` request is one
 /// new connection, which [`crate::server`] subtracts from the run's counts.
-fn stats_agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
+/// With TLS it trusts the child's certificate authorities, `ca_pem`, alone.
+fn stats_agent(ca_pem: Option<&str>) -> Result<ureq::Agent, HarnessError> {
+    let mut config = ureq::Agent::config_builder()
         .max_idle_connections(0)
-        .timeout_global(Some(Duration::from_secs(60)))
-        .build()
-        .into()
+        .timeout_global(Some(Duration::from_secs(60)));
+    if let Some(pem) = ca_pem {
+        let roots = ureq::tls::parse_pem(pem.as_bytes())
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(cert)) => Some(Ok(cert)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| HarnessError::Server(format!("the child's CA certificate: {e}")))?;
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .root_certs(ureq::tls::RootCerts::from(roots))
+            .build();
+        config = config.tls_config(tls);
+    }
+    Ok(config.build().into())
 }
 
 /// `serve --port 0 --bind 127.0.0.1 --config-json CONFIG`: the server's
 /// whole configuration in its own serde form (a generated corpus travels as
 /// its spec and is generated again by the child). Several configurations:
-/// `--hosts N` before, and CONFIG a JSON array of them, host by host.
-fn serve_args(configs: &[ServerConfig]) -> Result<Vec<String>, HarnessError> {
+/// `--hosts N` before, and CONFIG a JSON array of them, host by host. With
+/// `cert_out`, `--tls --cert-out PATH` (the configurations say TLS; the
+/// flags only ask for the CA file).
+fn serve_args(
+    configs: &[ServerConfig],
+    cert_out: Option<&Path>,
+) -> Result<Vec<String>, HarnessError> {
     let json = match configs {
         [one] => serde_json::to_string(one),
         many => serde_json::to_string(many),
@@ -179,6 +246,10 @@ fn serve_args(configs: &[ServerConfig]) -> Result<Vec<String>, HarnessError> {
         .collect();
     if configs.len() > 1 {
         args.extend(["--hosts".to_owned(), configs.len().to_string()]);
+    }
+    if let Some(path) = cert_out {
+        args.extend(["--tls".to_owned(), "--cert-out".to_owned()]);
+        args.push(path.display().to_string());
     }
     args.extend(["--config-json".to_owned(), json]);
     Ok(args)
@@ -206,6 +277,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(other, "http://127.0.0.2:99/");
+        let (_, tls) =
+            parse_banner("fetchlab-server listening on https://127.0.0.1:9/", BANNER).unwrap();
+        assert_eq!(tls, "https://127.0.0.1:9/");
     }
 
     #[test]
@@ -214,7 +288,7 @@ mod tests {
             .with_error_rate(0.25)
             .with_rtt(Duration::from_millis(50));
         let corpus = fetchlab_server::Corpus::generate(&workload.corpus_spec());
-        let args = serve_args(&[workload.server_config(corpus)]).unwrap();
+        let args = serve_args(&[workload.server_config(corpus)], None).unwrap();
         assert_eq!(args[..5], ["serve", "--port", "0", "--bind", "127.0.0.1"]);
         assert_eq!(args[5], "--config-json");
         let back: ServerConfig = serde_json::from_str(&args[6]).unwrap();
@@ -233,7 +307,7 @@ mod tests {
             latency: Duration::from_millis(150),
             ..fast.clone()
         };
-        let args = serve_args(&[fast, slow]).unwrap();
+        let args = serve_args(&[fast, slow], None).unwrap();
         assert_eq!(args[5..8], ["--hosts", "2", "--config-json"]);
         let back: Vec<ServerConfig> = serde_json::from_str(&args[8]).unwrap();
         let latencies: Vec<u128> = back.iter().map(|c| c.latency.as_millis()).collect();

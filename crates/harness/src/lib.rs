@@ -69,4 +69,4 @@ pub use run::{CompareOptions, DEFAULT_TIME_LIMIT, Event, EventSink, compare};
 pub use scenario::{Point, Scenario};
 pub use server::{HostCounters, ServerCounters, ServerMode, ServerSource};
 pub use table::{OutcomeCounts, ResultTable, Row, ScenarioInfo, Spread};
-pub use workload::{Host, Workload};
+pub use workload::{Connection, Host, Workload};

@@ -93,9 +93,10 @@ impl PointRunner {
     fn build(
         &self,
         strategy: Strategy,
+        ca_pem: Option<&str>,
     ) -> Result<Box<dyn fetchlab_core::Downloader>, fetchlab_core::Error> {
         self.workload
-            .settings()
+            .settings(ca_pem)
             .and_then(|s| strategy.build_with(s, &self.programs))
     }
 
@@ -122,8 +123,19 @@ impl PointRunner {
     /// `Some(reason)` when `strategy` refuses this point's settings (a
     /// concurrency above its ceiling); an error when it cannot be built for
     /// another reason.
+    ///
+    /// With TLS on, the server's certificate authority exists only once a
+    /// server runs, so the check trusts any certificate (`insecure`) in its
+    /// place: every backend refuses or honours TLS settings as a whole.
     pub fn refusal(&self, strategy: Strategy) -> Result<Option<String>, HarnessError> {
-        match self.build(strategy) {
+        let settings = self.workload.settings(None).and_then(|s| {
+            if self.workload.connection.tls {
+                Ok(s.to_builder().insecure(true).build()?)
+            } else {
+                Ok(s)
+            }
+        });
+        match settings.and_then(|s| strategy.build_with(s, &self.programs)) {
             Ok(_) => Ok(None),
             Err(e) => strategy::refusal(&e)
                 .map(Some)
@@ -180,7 +192,7 @@ impl Session<'_> {
         };
         let baseline = Usage::now();
         let env = RunEnv::new(store.shared()).with_progress(progress);
-        let downloader = self.runner.build(self.strategy)?;
+        let downloader = self.runner.build(self.strategy, self.server.ca_pem())?;
         self.server.before_run();
         let cpu_start = resources::cpu_time();
         let start = Instant::now();

@@ -4,8 +4,9 @@
 //! Each scenario answers one question and varies one parameter over a few
 //! points. They are sized so that a full `cargo bench` stays under 16
 //! minutes on 2 cores (how many runs a row gets: `docs/harness.md`, "The
-//! budget"; the `hosts` scenario takes about one of them); where a strategy
-//! is left out of a point, the point says why.
+//! budget"; the `hosts` scenario takes about one of them, the `network`
+//! scenario about 100 s); where a strategy is left out of a point, the
+//! point says why.
 
 use std::time::Duration;
 
@@ -178,46 +179,83 @@ impl Scenario {
     }
 
     /// The seed workload over a modelled network of 50 ms round trips
-    /// (no server delay: the time is the network's), then 1,000 files at 20
-    /// and 100 workers, then a lossy link.
+    /// (no server delay: the time is the network's) as plain HTTP/1.1,
+    /// over TLS (where the `tokio-h2` row is HTTP/2 by ALPN `h2`), and with
+    /// a new connection per request; then 1,000 files (the seed's 80 sizes
+    /// cycled) at 100 workers, and a lossy link.
+    ///
+    /// Budget: about 100 s of a `cargo bench` (a probe run, then 11 runs
+    /// of a row under 2 s, 3 of a slower one: `docs/harness.md`, "The
+    /// budget"). So every point leaves out the rows that repeat another
+    /// row's concurrency model (rayon is a pool of blocking ureq workers
+    /// like threads; async-std is a task per request like tokio), the
+    /// points after the seed leave out sequential (the seed point's row is
+    /// the baseline), keep-alive off runs the threads row alone (the
+    /// policy costs every client the same handshakes), 1,000 files and the
+    /// lossy link set tokio's HTTP/1.1 connections against tokio-h2's one
+    /// (on the lossy link that one connection's halved windows make a run
+    /// several seconds, so it gets 3 runs), and
+    /// 1,000 files at 20 workers (2.8 s a run, 11 s a row) is left to
+    /// `fetchlab compare --calibrate`, which times it against real TCP.
     pub fn network() -> Scenario {
         let rtt = Duration::from_millis(50);
         let base = Workload::seed()
             .with_latency(Duration::ZERO)
             .with_network(NetworkModel::with_rtt(rtt));
-        let thousand = base.clone().with_jobs(1000);
-        const SAME_MODEL: &str = "the same concurrency model as another row here (threads, tokio); 2.7 s × 11 runs would cost a minute of the bench budget";
-        const ONE_AT_A_TIME: &str = "one request at a time: the seed point's sequential row is the baseline; here it would cost 40 s to 10 minutes of the bench budget";
-        let points = vec![
-            Point::new("seed", 1.0, base.clone()),
-            Point::new("1000 files, 20 workers", 2.0, thousand.clone())
+        const ONE_AT_A_TIME: &str = "one request at a time: 80 round trips of 50 ms are over 4.1 s a run, 18 s a row of the bench budget; the seed point's sequential row is the baseline";
+        const LIKE_THREADS: &str = "a pool of blocking ureq workers on kept HTTP/1.1 connections, as the threads row here; 12 more runs would cost bench budget without a new answer";
+        const LIKE_TOKIO: &str = "a task per request on kept HTTP/1.1 connections, as the tokio row here; 12 more runs would cost bench budget without a new answer";
+        const POLICY: &str = "a new connection per request costs every client the same handshake and slow start; the threads row (the book's pool) answers it";
+        const SCALE_H1: &str = "a hundred kept HTTP/1.1 connections, as the tokio row here; at 1,000 files the question is those against one HTTP/2 connection";
+        const LOSS_H1: &str = "the same twenty HTTP/1.1 connections as the tokio row; on a lossy link the question is those against one HTTP/2 connection";
+        let later = |point: Point| {
+            point
                 .skipping(Strategy::Sequential, ONE_AT_A_TIME)
-                .skipping(Strategy::Rayon, SAME_MODEL)
-                .skipping(Strategy::AsyncStd, SAME_MODEL)
-                .skipping(Strategy::Processes, PROCESSES_ONCE),
-            Point::new(
-                "1000 files, 100 workers",
+                .skipping(Strategy::Rayon, LIKE_THREADS)
+                .skipping(Strategy::Processes, PROCESSES_ONCE)
+        };
+        let points = vec![
+            Point::new("seed", 1.0, base.clone())
+                .skipping(Strategy::Rayon, LIKE_THREADS)
+                .skipping(Strategy::AsyncStd, LIKE_TOKIO),
+            // async-std refuses TLS (no run, no cost): its row says why;
+            // tokio-h2 is HTTP/2 here, by ALPN h2.
+            later(Point::new("seed, TLS", 2.0, base.clone().with_tls(true))),
+            // tokio-h2 refuses (HTTP/2 needs a kept connection), with its reason.
+            later(Point::new(
+                "seed, keep-alive off",
                 3.0,
-                thousand.with_concurrency(100),
-            )
-            .skipping(Strategy::Sequential, ONE_AT_A_TIME)
-            .skipping(Strategy::Processes, PROCESSES_ONCE),
-            Point::new(
-                "seed, 1 % loss",
+                base.clone().with_keep_alive(false),
+            ))
+            .skipping(Strategy::Tokio, POLICY)
+            .skipping(Strategy::AsyncStd, POLICY),
+            later(Point::new(
+                "1000 files, 100 workers",
                 4.0,
+                base.clone()
+                    .with_jobs(1000)
+                    .with_concurrency(100)
+                    .with_size_cycle(Some(fetchlab_core::SEED_NAMES_COUNT)),
+            ))
+            .skipping(Strategy::Threads, SCALE_H1)
+            .skipping(Strategy::AsyncStd, SCALE_H1),
+            later(Point::new(
+                "seed, 1 % loss",
+                5.0,
                 base.with_network(NetworkModel {
                     loss: 0.01,
                     ..NetworkModel::with_rtt(rtt)
                 }),
-            )
-            .skipping(Strategy::Sequential, ONE_AT_A_TIME)
-            .skipping(Strategy::Processes, PROCESSES_ONCE),
+            ))
+            .skipping(Strategy::Threads, LOSS_H1)
+            .skipping(Strategy::AsyncStd, LOSS_H1),
         ];
         Scenario {
             id: "network".into(),
             title: "Network: 50 ms round trips, handshakes and slow start (no server delay)".into(),
             question: "With the round trips, handshakes and slow-start flights of a host 50 ms \
-                       away, how close does each strategy come to the modelled floor, at 80 and \
+                       away, how close does each strategy come to the modelled floor — over \
+                       HTTP/1.1, TLS, HTTP/2 and with a new connection per request, at 80 and \
                        1,000 files and on a lossy link?"
                 .into(),
             parameter: "case".into(),
@@ -456,28 +494,117 @@ mod tests {
     #[test]
     fn the_network_scenario_models_a_50ms_link() {
         let network = Scenario::network();
-        assert_eq!(network.points.len(), 4);
         for point in &network.points {
             let w = &point.workload;
             assert_eq!(w.network.rtt, Duration::from_millis(50));
             assert!(w.latency.is_zero());
             assert!(w.efficiency_caveat().is_none());
+            // Sequential runs at the seed point only, and says why not elsewhere.
+            let sequential = point.skip.iter().find(|(s, _)| *s == Strategy::Sequential);
+            assert_eq!(
+                sequential.is_none(),
+                point.label == "seed",
+                "{}",
+                point.label
+            );
+            assert!(sequential.is_none_or(|(_, why)| why.contains("4.1 s")));
+            // Every point has an HTTP/1.1 pool or task row to set against.
+            let rows = network.strategies_at(point, &Strategy::ALL);
+            assert!(rows.contains(&Strategy::Threads) || rows.contains(&Strategy::Tokio));
         }
-        let jobs: Vec<(usize, usize)> = network
+        // HTTP/1.1 against HTTP/2 at 1,000 files and on a lossy link.
+        for i in [3, 4] {
+            let rows = network.strategies_at(&network.points[i], &Strategy::ALL);
+            assert_eq!(rows, [Strategy::Tokio, Strategy::TokioH2]);
+        }
+        let shape: Vec<(usize, usize, bool, bool)> = network
             .points
             .iter()
-            .map(|p| (p.workload.jobs, p.workload.concurrency))
+            .map(|p| {
+                let w = &p.workload;
+                (
+                    w.jobs,
+                    w.concurrency,
+                    w.connection.tls,
+                    w.connection.keep_alive,
+                )
+            })
             .collect();
-        assert_eq!(jobs, [(80, 20), (1000, 20), (1000, 100), (80, 20)]);
-        assert!(network.points[3].workload.network.loss > 0.0);
-        // The seed at 50 ms: a handshake, four rounds, one extra flight.
-        let seed = &network.points[0].workload;
-        let sizes: Vec<u64> = fetchlab_server::Corpus::generate(&seed.corpus_spec())
+        assert_eq!(
+            shape,
+            [
+                (80, 20, false, true),
+                (80, 20, true, true),
+                (80, 20, false, false),
+                (1000, 100, false, true),
+                (80, 20, false, true),
+            ]
+        );
+        assert!(network.points.iter().all(|p| !p.workload.connection.http2));
+        // The TLS point keeps tokio-h2, which is HTTP/2 there (ALPN h2).
+        let tls = &network.points[1];
+        let rows = network.strategies_at(tls, &Strategy::ALL);
+        assert!(rows.contains(&Strategy::TokioH2) && rows.contains(&Strategy::Threads));
+        assert!(network.points[4].workload.network.loss > 0.0);
+        // 1,000 files of the seed's 80 sizes, cycled.
+        let thousand = &network.points[3].workload;
+        let seed_sizes: Vec<u64> = fetchlab_server::Corpus::default()
             .files()
             .iter()
             .map(|f| f.len())
             .collect();
-        assert_eq!(seed.ideal_time(&sizes), Duration::from_millis(300));
+        let sizes: Vec<u64> = fetchlab_server::Corpus::generate(&thousand.corpus_spec())
+            .files()
+            .iter()
+            .map(|f| f.len())
+            .collect();
+        assert!(
+            sizes
+                .iter()
+                .enumerate()
+                .all(|(i, &s)| s == seed_sizes[i % 80])
+        );
+        // The floors: a handshake, four rounds, one extra flight; TLS one
+        // more round trip; a new connection per file pays both every time.
+        let seed = &network.points[0].workload;
+        assert_eq!(seed.ideal_time(&seed_sizes), Duration::from_millis(300));
+        let ideal = |i: usize| network.points[i].workload.ideal_time(&seed_sizes);
+        assert_eq!(ideal(1), Duration::from_millis(350));
+        assert_eq!(ideal(2), Duration::from_millis(600));
+    }
+
+    /// The network bench's budget (about 100 s): every row's ideal, a
+    /// lower bound of each run, times its runs (a probe and 11 under 2 s,
+    /// a probe and 3 above) stays inside it.
+    #[test]
+    fn the_network_bench_fits_its_budget() {
+        let network = Scenario::network();
+        let mut total = Duration::ZERO;
+        for point in &network.points {
+            let w = &point.workload;
+            let sizes: Vec<u64> = fetchlab_server::Corpus::generate(&w.corpus_spec())
+                .files()
+                .iter()
+                .map(|f| f.len())
+                .collect();
+            let rows = network.strategies_at(point, &Strategy::ALL);
+            // Rows that refuse the point cost nothing.
+            let running = rows
+                .iter()
+                .filter(|s| !(w.connection.tls && **s == Strategy::AsyncStd))
+                .filter(|s| w.connection.keep_alive || **s != Strategy::TokioH2);
+            for strategy in running {
+                let workers = strategy.workers(w.concurrency, w.jobs);
+                let ideal = w.clone().with_concurrency(workers).ideal_time(&sizes);
+                let runs = if ideal > Duration::from_secs(2) {
+                    4
+                } else {
+                    12
+                };
+                total += ideal * runs;
+            }
+        }
+        assert!(total < Duration::from_secs(80), "{total:?}");
     }
 
     #[test]

@@ -109,6 +109,7 @@ enum Kind {
 pub struct Served {
     kind: Kind,
     base_urls: Vec<String>,
+    ca_pem: Option<String>,
 }
 
 impl Served {
@@ -139,8 +140,14 @@ impl Served {
         fdlimit::ensure(in_flight as u64, 2 * PER_DOWNLOAD_IN_MEMORY)?;
         let hosts = Hosts::start(configs, 0)
             .map_err(|e| HarnessError::Server(format!("cannot start: {e}")))?;
+        let pems: Vec<&str> = hosts
+            .servers()
+            .iter()
+            .filter_map(TestServer::ca_pem)
+            .collect();
         Ok(Served {
             base_urls: hosts.servers().iter().map(TestServer::base_url).collect(),
+            ca_pem: (!pems.is_empty()).then(|| pems.concat()),
             kind: Kind::InProcess(hosts),
         })
     }
@@ -151,8 +158,16 @@ impl Served {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Served {
             base_urls: server.base_urls().to_vec(),
+            ca_pem: server.ca_pem().map(str::to_owned),
             kind: Kind::Child { server, last },
         })
+    }
+
+    /// With TLS, the PEM of the certificate authority (one per host) the
+    /// server's certificates are signed by: what every client of the run
+    /// trusts.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// Where it runs.

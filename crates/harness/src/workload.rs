@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use fetchlab_core::{Job, JobList, Settings};
+use fetchlab_core::{HttpVersion, Job, JobList, Settings};
 use fetchlab_server::{Corpus, CorpusSpec, Fault, FloorSpec, NetworkModel, Protocol, ServerConfig};
 
 use crate::error::HarnessError;
@@ -50,6 +50,13 @@ pub struct Workload {
     /// bottleneck, loss); the default is plain loopback.
     #[serde(default)]
     pub network: NetworkModel,
+    /// The connection policy: TLS, HTTP/2, keep-alive.
+    #[serde(default)]
+    pub connection: Connection,
+    /// `Some(n)`: the body sizes repeat every `n` files (those of the
+    /// first `n`, cycled; see [`CorpusSpec::size_cycle`]).
+    #[serde(default)]
+    pub size_cycle: Option<usize>,
     /// Seed of the corpus and of every random choice the server makes.
     pub seed: u64,
     /// The hosts the URL list spans, each with what differs from the
@@ -108,6 +115,50 @@ impl Host {
     }
 }
 
+/// How clients connect: the part of a workload the client settings and
+/// the server's TLS follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Connection {
+    /// HTTPS: the server makes a certificate authority at start, and every
+    /// strategy (`ca_pem`) and command row (`{cacert}`) trusts it.
+    pub tls: bool,
+    /// HTTP/2 (ALPN `h2` over TLS, h2c by prior knowledge in plain
+    /// HTTP) for every strategy; one that speaks HTTP/1.1 only is refused,
+    /// with its reason.
+    pub http2: bool,
+    /// Whether a connection is kept for the next request; off, every
+    /// request opens its own (what the book's `requests.get` does).
+    pub keep_alive: bool,
+}
+
+impl Default for Connection {
+    /// Plain HTTP/1.1 with keep-alive.
+    fn default() -> Self {
+        Connection {
+            tls: false,
+            http2: false,
+            keep_alive: true,
+        }
+    }
+}
+
+impl Connection {
+    /// `HTTP/1.1`, `HTTP/2 (h2c)`, `HTTPS HTTP/2`, … plus `keep-alive off`.
+    pub fn label(&self) -> String {
+        let mut label = match (self.tls, self.http2) {
+            (false, false) => "HTTP/1.1".to_owned(),
+            (true, false) => "HTTPS (HTTP/1.1)".to_owned(),
+            (false, true) => "HTTP/2 (h2c)".to_owned(),
+            (true, true) => "HTTPS (HTTP/2, ALPN h2)".to_owned(),
+        };
+        if !self.keep_alive {
+            label.push_str(", keep-alive off");
+        }
+        label
+    }
+}
+
 impl Default for Workload {
     fn default() -> Self {
         Self::seed()
@@ -140,6 +191,8 @@ impl Workload {
             max_size: 40 * 1024,
             bandwidth: None,
             network: NetworkModel::default(),
+            connection: Connection::default(),
+            size_cycle: None,
             seed: 2026,
             hosts: Vec::new(),
             per_host: None,
@@ -208,6 +261,36 @@ impl Workload {
         self
     }
 
+    /// Sets the connection policy.
+    pub fn with_connection(mut self, connection: Connection) -> Self {
+        self.connection = connection;
+        self
+    }
+
+    /// Serves HTTPS (or not).
+    pub fn with_tls(mut self, tls: bool) -> Self {
+        self.connection.tls = tls;
+        self
+    }
+
+    /// Asks every strategy for HTTP/2 (or not).
+    pub fn with_http2(mut self, http2: bool) -> Self {
+        self.connection.http2 = http2;
+        self
+    }
+
+    /// Keeps connections for the next request (or opens one per request).
+    pub fn with_keep_alive(mut self, keep_alive: bool) -> Self {
+        self.connection.keep_alive = keep_alive;
+        self
+    }
+
+    /// Repeats the sizes of the first `n` files (see [`Workload::size_cycle`]).
+    pub fn with_size_cycle(mut self, n: Option<usize>) -> Self {
+        self.size_cycle = n;
+        self
+    }
+
     /// Sets the retries and their backoff.
     pub fn with_retries(mut self, retries: u32, base: Duration, max: Duration) -> Self {
         self.retries = retries;
@@ -259,6 +342,9 @@ impl Workload {
         if self.jobs == 0 {
             return bad("at least one job is needed".into());
         }
+        if self.size_cycle == Some(0) {
+            return bad("a size cycle of 0 files".into());
+        }
         if self.min_size > self.max_size {
             return bad(format!(
                 "min size {} > max size {}",
@@ -281,10 +367,12 @@ impl Workload {
                 _ => HarnessError::Workload(format!("host {}: {e}", i + 1)),
             })?;
         }
-        self.settings_builder()
-            .build()
-            .map(drop)
-            .map_err(|e| HarnessError::Workload(e.to_string()))
+        // Settings no backend could honour (HTTP/2 with keep-alive off) are
+        // every row's refusal, not a bad workload.
+        match self.settings_builder().build() {
+            Ok(_) | Err(fetchlab_core::SettingsError::Unsupported { .. }) => Ok(()),
+            Err(e) => bad(e.to_string()),
+        }
     }
 
     /// The corpus the server serves.
@@ -294,6 +382,7 @@ impl Workload {
             min_size: self.min_size,
             max_size: self.max_size,
             seed: self.seed,
+            size_cycle: self.size_cycle,
         }
     }
 
@@ -332,26 +421,39 @@ impl Workload {
             faults: self.faults.clone(),
             bandwidth: self.bandwidth,
             network: self.network.clone(),
+            tls: self.connection.tls,
             stall: self.stall,
             seed: self.seed,
             ..ServerConfig::default()
         }
     }
 
-    /// The client's settings. Total timeouts are generous so that only the
-    /// read timeout (stalls) and the server decide.
-    pub fn settings(&self) -> Result<Settings, fetchlab_core::Error> {
-        Ok(self.settings_builder().build()?)
+    /// The client's settings, trusting `ca_pem` (the server's certificate
+    /// authority, with TLS on). Total timeouts are generous so that only
+    /// the read timeout (stalls) and the server decide.
+    pub fn settings(&self, ca_pem: Option<&str>) -> Result<Settings, fetchlab_core::Error> {
+        let mut builder = self.settings_builder();
+        if let Some(pem) = ca_pem {
+            builder = builder.ca_pem(pem);
+        }
+        Ok(builder.build()?)
     }
 
     fn settings_builder(&self) -> fetchlab_core::SettingsBuilder {
         let total = Duration::from_secs(600);
+        let version = if self.connection.http2 {
+            HttpVersion::Http2
+        } else {
+            HttpVersion::Http1
+        };
         Settings::builder()
             .concurrency(self.concurrency)
             .retries(self.retries)
             .backoff(self.backoff_base, self.backoff_max)
             .timeouts(Duration::from_secs(10), self.read_timeout, total)
             .per_host(self.per_host)
+            .keep_alive(self.connection.keep_alive)
+            .http_version(version)
     }
 
     /// The jobs: every corpus file, in name order, job `i` under host
@@ -395,13 +497,15 @@ impl Workload {
     /// ([`ideal::makespan_hosts`]).
     ///
     /// With the network model on, the ideal is also at least the modelled
-    /// floor ([`fetchlab_server::floor`]): perfect workers on kept-alive
-    /// HTTP/1.1 connections paying exactly the model's handshakes, request
-    /// rounds and window flights — with several hosts, the slowest host's
-    /// floor for its own jobs at the workers it may use. Both are lower
-    /// bounds, so the larger one is; when a workload has server delay *and*
-    /// a network model the sum would be tighter but is not a bound the
-    /// model proves, so it is not used.
+    /// floor ([`fetchlab_server::floor`]): perfect workers under the
+    /// workload's [`Connection`] policy (TLS 1.3's extra round trip,
+    /// HTTP/2's one shared connection, or a new connection per request)
+    /// paying exactly the model's handshakes, request rounds and window
+    /// flights — with several hosts, the slowest host's floor for its own
+    /// jobs at the workers it may use. Both are lower bounds, so the larger
+    /// one is; when a workload has server delay *and* a network model the
+    /// sum would be tighter but is not a bound the model proves, so it is
+    /// not used.
     pub fn ideal_time(&self, sizes: &[u64]) -> Duration {
         let configs = self.server_configs(&Corpus::from_files([]));
         let times: Vec<(usize, Duration)> = sizes
@@ -438,9 +542,13 @@ impl Workload {
                 fetchlab_server::floor(&FloorSpec {
                     sizes: &sizes,
                     workers: per_host,
-                    keep_alive: true,
-                    tls: false,
-                    protocol: Protocol::Http1,
+                    keep_alive: self.connection.keep_alive,
+                    tls: self.connection.tls,
+                    protocol: if self.connection.http2 {
+                        Protocol::Http2
+                    } else {
+                        Protocol::Http1
+                    },
                     network: config.network.clone(),
                 })
             })
@@ -512,6 +620,12 @@ impl Workload {
         }
         if self.network.loss > 0.0 {
             parts.push(format!("{} % loss", self.network.loss * 100.0));
+        }
+        if let Some(n) = self.size_cycle {
+            parts.push(format!("the first {n} sizes cycled"));
+        }
+        if self.connection != Connection::default() {
+            parts.push(self.connection.label());
         }
         parts.join(", ")
     }

@@ -3,13 +3,16 @@
 //! exit 1, or hang past the time limit — each gets the row that says so,
 //! and a hung command is killed with its whole process group.
 
+mod common;
+
+use common::prepared;
+use fetchlab_server::Corpus;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fetchlab_harness::{
     CommandSpec, CompareOptions, ResultTable, Scenario, ServerSource, Workload, compare,
 };
-use fetchlab_server::Corpus;
 
 fn tiny() -> Workload {
     Workload::seed()
@@ -17,15 +20,6 @@ fn tiny() -> Workload {
         .with_concurrency(3)
         .with_latency(Duration::ZERO)
         .with_sizes(500, 2000)
-}
-
-/// The workload's corpus written to a directory, as a command would save it.
-fn prepared(workload: &Workload) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for file in Corpus::generate(&workload.corpus_spec()).files() {
-        std::fs::write(dir.path().join(&file.name), &file.body).unwrap();
-    }
-    dir
 }
 
 fn quote(path: &Path) -> String {

@@ -114,14 +114,15 @@ async fn serve(
         (path, Arc::clone(network))
     });
     let wire = Wire::new(stream, path);
+    let release = wire.release();
     match &shared.tls {
-        None => serve_http(wire, local_addr, false, shared, builder).await,
+        None => serve_http(wire, local_addr, false, release, shared, builder).await,
         Some(acceptor) => {
             let Ok(Ok(tls)) = tokio::time::timeout(timeout, acceptor.accept(wire)).await else {
                 return;
             };
             shared.counters.on_tls_handshake();
-            serve_http(tls, local_addr, true, shared, builder).await;
+            serve_http(tls, local_addr, true, release, shared, builder).await;
         }
     }
 }
@@ -130,10 +131,11 @@ async fn serve_http(
     stream: impl Transport,
     local_addr: std::net::SocketAddr,
     tls: bool,
+    release: Option<crate::wire::Release>,
     shared: Arc<Shared>,
     builder: Arc<auto::Builder<TokioExecutor>>,
 ) {
-    let ctl = Arc::new(ConnCtl::new(local_addr, tls));
+    let ctl = Arc::new(ConnCtl::new(local_addr, tls, release));
     let io = TokioIo::new(FaultyStream::new(stream, Arc::clone(&ctl)));
     let service = service_fn(move |req| handle(Arc::clone(&shared), Arc::clone(&ctl), req));
     // Errors here are the client's or a fault's doing; the connection just ends.

@@ -1,6 +1,7 @@
 //! [`ResponseBody`], the body type of every response: empty, whole, or a
-//! paced stream. It carries the request's in-flight guard and releases it
-//! with its last byte.
+//! paced stream. It carries the request's in-flight guard and drops it
+//! with its last byte (under the network model the count then waits for
+//! the wire to release those bytes; see `wire::Release`).
 
 use std::convert::Infallible;
 use std::pin::Pin;

@@ -20,7 +20,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Sleep;
 
 use crate::stats::FlightGuard;
-use crate::wire::Wire;
+use crate::wire::{Release, Wire};
 
 /// A connection's byte stream as the handlers see it: plain or TLS, over a
 /// [`Wire`].
@@ -72,15 +72,19 @@ pub(crate) struct ConnCtl {
     pub tls: bool,
     /// Requests in flight on this connection (streams, for HTTP/2).
     pub in_flight: Arc<std::sync::atomic::AtomicU64>,
+    /// Under the network model: where a finished request's in-flight
+    /// count waits for its bytes to be released.
+    pub release: Option<Release>,
     takeover: Mutex<Option<Takeover>>,
 }
 
 impl ConnCtl {
-    pub(crate) fn new(local_addr: SocketAddr, tls: bool) -> Self {
+    pub(crate) fn new(local_addr: SocketAddr, tls: bool, release: Option<Release>) -> Self {
         ConnCtl {
             local_addr,
             tls,
             in_flight: Arc::default(),
+            release,
             takeover: Mutex::new(None),
         }
     }

@@ -349,6 +349,30 @@ mod tests {
     }
 
     #[test]
+    fn cycled_sizes_repeat_the_first_files_sizes() {
+        let seed = Corpus::generate(&CorpusSpec::default());
+        let spec = CorpusSpec {
+            count: 200,
+            ..CorpusSpec::default()
+        }
+        .with_size_cycle(80);
+        let cycled = Corpus::generate(&spec);
+        assert_eq!(cycled.len(), 200);
+        for (i, file) in cycled.files().iter().enumerate() {
+            assert_eq!(file.len(), seed.files()[i % 80].len(), "file {i}");
+        }
+        // Contents stay distinct.
+        assert_ne!(cycled.files()[0].body, cycled.files()[80].body);
+        // Without a cycle, the first files' sizes are the same draws.
+        let plain = Corpus::generate(&CorpusSpec {
+            count: 200,
+            ..CorpusSpec::default()
+        });
+        assert_eq!(plain.files()[5].len(), seed.files()[5].len());
+        assert_ne!(plain.total_bytes(), cycled.total_bytes());
+    }
+
+    #[test]
     fn swapped_and_equal_bounds_work() {
         let c = Corpus::generate(&CorpusSpec::files(3, 50, 10));
         assert!(c.files().iter().all(|f| (10..=50).contains(&f.body.len())));

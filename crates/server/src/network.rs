@@ -55,6 +55,14 @@
 //!
 //! # What is left out
 //!
+//! Precise release times: a flight reaches the socket when the writer
+//! task wakes, which tokio's timer does on the next whole millisecond (a
+//! loaded machine later still), so each flight arrives up to about a
+//! millisecond after its model time. That lateness stays out of the
+//! model's own timeline (the next flight is scheduled at model time, see
+//! `wire`), so it is paid once per flight, not added up over a
+//! connection; the floor does not count it.
+//!
 //! Request bytes travel instantly (requests are small; their half RTT is
 //! in the response's RTT); SYN loss and the 1 s initial RTO; delayed ACKs,
 //! pacing, tail-loss probes, RACK, SACK, CUBIC's growth curve (the window
@@ -74,6 +82,15 @@
 //! flight for files over 10 × 1448 B on a fresh connection), 0.35 s over
 //! TLS, 0.60 s with a new connection per file, and 4.1 s for one worker
 //! (the `floor` tests hold these).
+//!
+//! Workers whose responses end in the same instant take the next jobs in
+//! worker order there. A real client's threads or tasks race for them in
+//! whatever order the scheduler makes, and on kept connections the order
+//! decides whether a large file meets a connection whose window has grown
+//! or one that still needs two flights: for the seed at 50 ms, some orders
+//! take 0.35 s under the model (a test holds that 0.30 s is the best of
+//! them), so a client's runs against the model fall on 0.30 s or one round
+//! trip more, run by run.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;

@@ -72,7 +72,11 @@ pub(crate) async fn handle(
     if req.version() == Version::HTTP_2 {
         shared.counters.on_h2_stream();
     }
-    let guard = FlightGuard::enter_on(&shared.counters, Some(Arc::clone(&ctl.in_flight)));
+    let guard = FlightGuard::enter_on(
+        &shared.counters,
+        Some(Arc::clone(&ctl.in_flight)),
+        ctl.release.clone(),
+    );
     let draw = inject::draw(&shared.config, ticket.sequence);
     let host = host(&req, &ctl);
     // Said aloud, as nginx does: some clients (wget2) close an HTTP/1.1

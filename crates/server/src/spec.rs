@@ -44,6 +44,11 @@ pub struct CorpusSpec {
     pub max_size: usize,
     /// Seed for sizes and contents: the same spec always gives the same bytes.
     pub seed: u64,
+    /// `Some(n)`: the sizes repeat every `n` files — file `i` is as large
+    /// as file `i % n` of an `n`-file spec with the same seed and range
+    /// (e.g. 1,000 files of the seed's 80 sizes, cycled). Contents stay
+    /// distinct. `None` (or 0): every file draws its own size.
+    pub size_cycle: Option<usize>,
 }
 
 impl Default for CorpusSpec {
@@ -54,6 +59,7 @@ impl Default for CorpusSpec {
             min_size: 8 * 1024,
             max_size: 40 * 1024,
             seed: DEFAULT_SEED,
+            size_cycle: None,
         }
     }
 }
@@ -71,12 +77,20 @@ impl CorpusSpec {
             min_size,
             max_size,
             seed: DEFAULT_SEED,
+            size_cycle: None,
         }
     }
 
     /// The same spec with another seed.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// The same spec with sizes repeating every `n` files (see
+    /// [`size_cycle`](Self::size_cycle)).
+    pub fn with_size_cycle(mut self, n: usize) -> Self {
+        self.size_cycle = Some(n);
         self
     }
 
@@ -113,10 +127,23 @@ impl Corpus {
     pub fn generate(spec: &CorpusSpec) -> Corpus {
         let lo = spec.min_size.min(spec.max_size) as u64;
         let span = spec.max_size.max(spec.min_size) as u64 - lo;
-        let mut sizes = SplitMix64::new(spec.seed);
+        let mut draws = SplitMix64::new(spec.seed);
+        let mut drawn: Vec<u64> = Vec::new();
+        let cycle = spec.size_cycle.filter(|&n| n > 0);
         let files = spec.names().into_iter().enumerate().map(|(i, name)| {
-            let raw = sizes.next_u64();
-            let size = lo + span.checked_add(1).map_or(raw, |m| raw % m);
+            // Sizes are the seed's draws in order, so file `i % n` of any
+            // spec with this seed and range has the same one.
+            let size = match cycle {
+                Some(n) if i >= n => drawn[i % n],
+                _ => {
+                    let raw = draws.next_u64();
+                    let size = lo + span.checked_add(1).map_or(raw, |m| raw % m);
+                    if cycle.is_some() {
+                        drawn.push(size);
+                    }
+                    size
+                }
+            };
             let seed = spec.seed ^ mix(i as u64 + 1);
             if size > STREAM_ABOVE {
                 return CorpusFile::streamed(name, seed, size);

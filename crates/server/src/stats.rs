@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub(crate) use crate::wire::Release;
+
 /// A snapshot of a server's counters (see [`TestServer::stats`](crate::TestServer::stats)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -18,7 +20,8 @@ pub struct Stats {
     pub in_flight: u64,
     /// The largest `in_flight` since start or the last reset. A request
     /// counts from the moment its head is parsed until its last body byte is
-    /// handed to the connection, or the response is dropped.
+    /// handed to the connection — under the network model, until the model
+    /// has released that byte to the socket — or the response is dropped.
     pub peak_in_flight: u64,
     /// Response body bytes handed to connections.
     pub bytes_sent: u64,
@@ -174,21 +177,31 @@ impl Counters {
 }
 
 /// Counts one request as in flight, overall and on its connection, for as
-/// long as it lives.
+/// long as it lives — and, with a [`Release`], until the network model has
+/// released what was handed to the connection when it was dropped.
 pub(crate) struct FlightGuard {
     counters: Arc<Counters>,
     connection: Option<Arc<AtomicU64>>,
+    release: Option<Release>,
+    /// Whether dropping this guard ends the count (not when it was parked).
+    counted: bool,
 }
 
 impl FlightGuard {
     /// In flight on the server only.
     #[cfg(test)]
     pub(crate) fn enter(counters: &Arc<Counters>) -> Self {
-        Self::enter_on(counters, None)
+        Self::enter_on(counters, None, None)
     }
 
-    /// In flight on the server and on the connection counted by `connection`.
-    pub(crate) fn enter_on(counters: &Arc<Counters>, connection: Option<Arc<AtomicU64>>) -> Self {
+    /// In flight on the server and on the connection counted by
+    /// `connection`; with `release`, until the connection's modelled wire
+    /// has released the response (see [`Release`]).
+    pub(crate) fn enter_on(
+        counters: &Arc<Counters>,
+        connection: Option<Arc<AtomicU64>>,
+        release: Option<Release>,
+    ) -> Self {
         let now = counters.in_flight.fetch_add(1, Relaxed) + 1;
         counters.peak_in_flight.fetch_max(now, Relaxed);
         if let Some(hosts) = &counters.hosts {
@@ -203,12 +216,29 @@ impl FlightGuard {
         FlightGuard {
             counters: Arc::clone(counters),
             connection,
+            release,
+            counted: true,
         }
     }
 }
 
 impl Drop for FlightGuard {
     fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            // The count moves to a guard the wire drops once the bytes
+            // handed over so far are released.
+            let parked = FlightGuard {
+                counters: Arc::clone(&self.counters),
+                connection: self.connection.take(),
+                release: None,
+                counted: std::mem::replace(&mut self.counted, false),
+            };
+            release.park(parked);
+            return;
+        }
+        if !self.counted {
+            return;
+        }
         self.counters.in_flight.fetch_sub(1, Relaxed);
         if let Some(hosts) = &self.counters.hosts {
             hosts.leave();

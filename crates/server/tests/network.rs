@@ -79,3 +79,39 @@ fn faults_keep_their_shape_under_the_model() {
         assert_eq!(got.body(), body, "{path}");
     }
 }
+
+/// Under the model a request is in flight until its response is released
+/// to the socket, not merely handed to the connection: with a 1 s round
+/// trip nothing can arrive before 2 s, so once the request is counted the
+/// gauge must read 1 until the client has the body.
+#[test]
+fn a_request_is_in_flight_until_the_model_releases_its_response() {
+    let file = CorpusFile::new("f.bin", vec![5u8; 1000].into());
+    let config = ServerConfig::default()
+        .with_corpus(Corpus::from_files([file.clone()]))
+        .with_rtt(Duration::from_secs(1));
+    let server = TestServer::start(config).unwrap();
+    let mut stream = TcpStream::connect(server.addr()).unwrap();
+    let client = {
+        let file = file.clone();
+        std::thread::spawn(move || fetch(&mut stream, &file))
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.stats().requests == 0 {
+        assert!(Instant::now() < deadline, "the request never arrived");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The handler has long handed the body over; the model holds it.
+    std::thread::sleep(Duration::from_millis(200));
+    let held = server.stats();
+    assert_eq!((held.in_flight, held.peak_in_flight), (1, 1));
+    assert!(client.join().unwrap() >= Duration::from_secs(2));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.stats().in_flight != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "still in flight after the body arrived"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

@@ -63,7 +63,8 @@ impl CommandSpec {
         })
     }
 
-    /// Whether the template needs a TLS server (it uses `{cacert}`).
+    /// Whether the template needs a TLS server (it uses `{cacert}`, the
+    /// server's certificate authority).
     pub fn needs_tls(&self) -> bool {
         self.uses("{cacert}")
     }
@@ -75,13 +76,17 @@ impl CommandSpec {
 
     /// The words with every placeholder replaced by `inputs`.
     pub fn render(&self, inputs: &Inputs) -> Result<Vec<String>, HarnessError> {
-        if self.needs_tls() {
-            return Err(HarnessError::Command(format!(
-                "{}: {{cacert}} needs a TLS server, and this one speaks plain HTTP",
-                self.name
-            )));
-        }
         let path = |p: &Path| p.display().to_string();
+        let cacert = match &inputs.cacert {
+            Some(file) => path(file),
+            None if self.needs_tls() => {
+                return Err(HarnessError::Command(format!(
+                    "{}: {{cacert}} needs a TLS server, and this one speaks plain HTTP",
+                    self.name
+                )));
+            }
+            None => String::new(),
+        };
         let values = [
             ("{urls}", path(&inputs.urls)),
             ("{out}", path(&inputs.out)),
@@ -89,6 +94,7 @@ impl CommandSpec {
             ("{c}", inputs.concurrency.to_string()),
             ("{n}", inputs.jobs.to_string()),
             ("{base}", inputs.base_url.clone()),
+            ("{cacert}", cacert),
         ];
         Ok(self
             .words
@@ -123,17 +129,21 @@ pub struct Inputs {
     pub jobs: usize,
     /// `{base}`.
     pub base_url: String,
+    /// `{cacert}`: the server's certificate authority (PEM), with TLS.
+    pub cacert: Option<PathBuf>,
 }
 
 impl Inputs {
     /// Writes the files of run `run` under `dir` (`run-N/urls.txt`,
-    /// `run-N/pairs.curl`, an empty `run-N/out/`) for `jobs`.
+    /// `run-N/pairs.curl`, an empty `run-N/out/`, and with a `ca_pem`,
+    /// `run-N/ca.pem`) for `jobs`.
     pub fn write(
         dir: &Path,
         run: usize,
         jobs: &JobList,
         concurrency: usize,
         base_url: &str,
+        ca_pem: Option<&str>,
     ) -> Result<Inputs, HarnessError> {
         let root = dir.join(format!("run-{run}"));
         let out = root.join("out");
@@ -161,7 +171,11 @@ impl Inputs {
             concurrency,
             jobs: jobs.len(),
             base_url: base_url.to_owned(),
+            cacert: ca_pem.map(|_| root.join("ca.pem")),
         };
+        if let (Some(file), Some(pem)) = (&inputs.cacert, ca_pem) {
+            std::fs::write(file, pem).map_err(|e| io(file, e))?;
+        }
         std::fs::write(&inputs.urls, urls).map_err(|e| io(&inputs.urls, e))?;
         std::fs::write(&inputs.pairs, pairs).map_err(|e| io(&inputs.pairs, e))?;
         Ok(inputs)
@@ -185,6 +199,7 @@ mod tests {
             concurrency: 20,
             jobs: 80,
             base_url: "http://127.0.0.1:1/".into(),
+            cacert: None,
         }
     }
 
@@ -232,6 +247,11 @@ mod tests {
         let tls = CommandSpec::parse("x=curl --cacert {cacert} {base}").unwrap();
         let err = tls.render(&inputs()).unwrap_err().to_string();
         assert!(err.contains("TLS"), "{err}");
+        let with_ca = Inputs {
+            cacert: Some("/t/ca.pem".into()),
+            ..inputs()
+        };
+        assert_eq!(tls.render(&with_ca).unwrap()[2], "/t/ca.pem");
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct Peer {
     pub package: &'static str,
     /// The template, with placeholders.
     pub template: &'static str,
+    /// Added to the template against an HTTPS server: trust `{cacert}`.
+    pub tls_template: &'static str,
 }
 
 /// Every preset, in table order.
@@ -32,6 +34,7 @@ pub const PEERS: [Peer; 3] = [
         // `--disable` (ignore ~/.curlrc) only works as the first argument.
         template: "curl --disable --parallel --parallel-immediate --parallel-max {c} \
                    --config {pairs} --fail --silent --show-error",
+        tls_template: "--cacert {cacert}",
     },
     Peer {
         name: "wget2",
@@ -40,6 +43,7 @@ pub const PEERS: [Peer; 3] = [
         template: "wget2 --max-threads={c} -i {urls} -P {out} --no-config --quiet \
                    --no-directories --no-host-directories --robots=off --no-hsts --no-hpkp \
                    --no-netrc --no-cookies --no-tcp-fastopen",
+        tls_template: "--ca-certificate={cacert}",
     },
     Peer {
         name: "aria2c",
@@ -49,6 +53,7 @@ pub const PEERS: [Peer; 3] = [
                    --max-connection-per-server=1 --split=1 --allow-overwrite=true \
                    --auto-file-renaming=false --always-resume=false --continue=false \
                    --remove-control-file=true --auto-save-interval=0 --file-allocation=none",
+        tls_template: "--ca-certificate={cacert}",
     },
 ];
 
@@ -64,14 +69,22 @@ impl Peer {
     /// The row of this peer when its program is on `PATH`, with its version
     /// as the client; `Err(note)` with one clear line when it is not.
     pub fn resolve(&self) -> Result<CommandSpec, String> {
+        self.resolve_for(false)
+    }
+
+    /// [`resolve`](Self::resolve), for an HTTPS server when `tls` (the
+    /// tool then trusts `{cacert}`).
+    pub fn resolve_for(&self, tls: bool) -> Result<CommandSpec, String> {
         let Some(path) = find_on_path(self.program) else {
             return Err(format!(
                 "{} is not on PATH, so it has no row (Debian: apt-get install {})",
                 self.program, self.package
             ));
         };
-        let mut spec = CommandSpec::parse(&format!("{}={}", self.name, self.template))
-            .map_err(|e| e.to_string())?;
+        let extra = if tls { self.tls_template } else { "" };
+        let template = format!("{} {extra}", self.template);
+        let mut spec =
+            CommandSpec::parse(&format!("{}={template}", self.name)).map_err(|e| e.to_string())?;
         spec.client = version(&path).unwrap_or_else(|| self.program.to_owned());
         Ok(spec)
     }
@@ -152,6 +165,12 @@ mod tests {
             let spec = CommandSpec::parse(&format!("{}={}", peer.name, peer.template)).unwrap();
             assert_eq!(spec.words[0], peer.program);
             assert!(spec.uses("{c}"), "{}", peer.name);
+            let tls = format!("{}={} {}", peer.name, peer.template, peer.tls_template);
+            assert!(
+                CommandSpec::parse(&tls).unwrap().needs_tls(),
+                "{}",
+                peer.name
+            );
         }
         assert_eq!(parse_list("curl, aria2c,curl").unwrap().len(), 2);
         assert!(parse_list("wget").is_err());

@@ -80,6 +80,7 @@ impl<'a> CommandSession<'a> {
             &self.jobs,
             workload.concurrency,
             self.server.base_url(),
+            self.server.ca_pem(),
         )?;
         let words = self.spec.render(&inputs)?;
         let run_dir = inputs.out.parent().unwrap_or(self.dir.path()).to_owned();
