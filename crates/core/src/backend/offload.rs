@@ -93,6 +93,10 @@ impl Offloaded {
     /// body passes its size limit or its `Content-Length`, so that the
     /// [`BodyWriter`] refuses it before more is read.
     pub async fn push(&mut self, runtime: &impl AsyncRuntime, chunk: &[u8]) -> Result<(), Failure> {
+        if self.pending.capacity() == 0 {
+            self.pending
+                .reserve_exact(self.first_batch_capacity(chunk.len()));
+        }
         self.received += chunk.len() as u64;
         self.pending.extend_from_slice(chunk);
         let total = self
@@ -107,6 +111,24 @@ impl Offloaded {
             self.pending = buffer;
         }
         Ok(())
+    }
+
+    /// How much room the batch buffer gets before its first chunk: the
+    /// rest of the body when its length is known, up to a batch, so that a
+    /// small body is gathered in one allocation of its own size instead of
+    /// up to four doublings (in `perf` samples the saving was within the
+    /// noise; it also holds no more memory than the body needs); the
+    /// chunk's own size when the length is unknown.
+    fn first_batch_capacity(&self, chunk: usize) -> usize {
+        let left = self
+            .opening
+            .head
+            .content_length
+            .map_or(0, |length| length.saturating_sub(self.received));
+        usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(BATCH_BYTES)
+            .max(chunk)
     }
 
     /// Writes what is pending, checks the length and commits the body;
