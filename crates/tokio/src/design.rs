@@ -65,6 +65,11 @@
 //! counted 4,937 `futex` and 16,156 syscalls in all before, 1 `futex` and
 //! 9,809 syscalls after (and 1 `clone3` instead of 16).
 //!
+//! A `HashStore` saves small bodies in place too (hashing 24 KB takes
+//! about as long on the runtime thread as the hand-off did): at 10,000
+//! jobs, concurrency 1,000, 100 ms, CPU per request fell from ~109 to
+//! ~91 µs and `futex` calls from 71,320 to 8,124 (numbers in `offload`).
+//!
 //! # Memory per download in flight
 //!
 //! 10,000 jobs, concurrency 1,000, 100 ms; growth of peak RSS per
