@@ -187,7 +187,7 @@ fn explanation(ratio: f64) -> &'static str {
          transit, and the real server's (nginx's) and kernel's work per connection"
     } else {
         "slower than real TCP: the floor counts the client's own work as zero, and here that \
-         work (the no-model column) runs on the same loaded 2 cores as the server, where the \
+         work (the no-model column) runs on the same 2 cores as the server, where the \
          quoted runs had their own machine and a kernel link releasing packets to the \
          microsecond; the model adds its timer's lateness, up to about a millisecond per flight"
     }
@@ -218,7 +218,7 @@ round trip more than the floor under the model itself (the server's `floor` test
 hold this), so runs fall on the floor or one RTT above it and the median of a few \
 runs on either. And the client's own work — the no-model column, timed on the same machine \
 against the same server with the model off — which the floor counts as zero and \
-which, on the same 2 cores as the server (and, while this ran, other builds), \
+which, on the same 2 cores as the server, \
 overlaps the waiting only in part.
 ";
 
@@ -241,7 +241,7 @@ impl Calibration {
             let _ = writeln!(
                 out,
                 "Reproduce: `cargo run --release -- compare --calibrate`. Machine: {} cores, {} ({}) \
-                 (shared with other builds while this ran); date {}; commit {}.\n",
+                 (the server and the clients share its cores); date {}; commit {}.\n",
                 p.machine.cores,
                 p.machine.cpu_model,
                 p.machine.os,

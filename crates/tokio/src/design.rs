@@ -59,16 +59,18 @@
 //! channel also holds a blocking thread for each body in flight, so at
 //! concurrency 1,000 it would need up to tokio's 512 blocking threads.
 //!
-//! Into a `DirStore` that syncs nothing, a body shorter than a batch is
-//! now saved on the runtime thread instead (see `offload`): `strace -f -c`
-//! of `fetchlab download -c 20` of 1,000 files against `fetchlab serve`
-//! counted 4,937 `futex` and 16,156 syscalls in all before, 1 `futex` and
-//! 9,809 syscalls after (and 1 `clone3` instead of 16).
+//! Saving a body shorter than a batch on the runtime thread instead was
+//! tried for a `DirStore` that syncs nothing: `strace -f -c` of `fetchlab
+//! download -c 20` of 1,000 files against `fetchlab serve` counted 4,937
+//! `futex` and 16,156 syscalls in all before, 1 `futex` and 9,809 syscalls
+//! after — but on ext4 the run took 0.745 s against 0.525 s for the same
+//! files synced through the pool (`benches/disk/nginx-vs-peers.sh`), so a
+//! `DirStore` keeps the hand-off (see `offload`).
 //!
-//! A `HashStore` saves small bodies in place too (hashing 24 KB takes
-//! about as long on the runtime thread as the hand-off did): at 10,000
-//! jobs, concurrency 1,000, 100 ms, CPU per request fell from ~109 to
-//! ~91 µs and `futex` calls from 71,320 to 8,124 (numbers in `offload`).
+//! A `HashStore` saves small bodies in place (hashing 24 KB takes about as
+//! long on the runtime thread as the hand-off did): at 10,000 jobs,
+//! concurrency 1,000, 100 ms, CPU per request fell from ~109 to ~91 µs
+//! and `futex` calls from 71,320 to 8,124 (numbers in `offload`).
 //!
 //! # Memory per download in flight
 //!

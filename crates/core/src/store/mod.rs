@@ -95,10 +95,11 @@ pub trait Store: Send + Sync {
     /// thread rather than in its blocking pool (the rule and its
     /// measurements are in [`crate::backend::offload`]). `false` by
     /// default: a store that may wait (a sync, a network file system) or
-    /// whose work grows past that keeps its runtime free. Both stores of
-    /// this crate say yes where it holds: a [`DirStore`] that syncs nothing
-    /// (page-cache writes) and a [`HashStore`] (SHA-256 in memory, under
-    /// 40 µs for 64 KiB).
+    /// whose work grows past that keeps its runtime free. A [`HashStore`]
+    /// says yes (SHA-256 in memory, under 40 µs for 64 KiB); a [`DirStore`]
+    /// says no even when it syncs nothing (on ext4 its calls waited in turn
+    /// on the one runtime thread; the measurement is in the `offload`
+    /// module).
     fn saves_small_bodies_quickly(&self) -> bool {
         false
     }

@@ -348,17 +348,6 @@ impl Store for DirStore {
         Ok(Box::new(self.sink(job, opened, None)))
     }
 
-    /// With [`Durability::Atomic`]: creating a file, writing a few pages
-    /// into the page cache and linking it in wait for no device (the
-    /// kernel writes back later), so an async backend saves a small body
-    /// in place, as curl and wget2 do. The kernel can still make such a
-    /// call wait (dirty-page throttling when writes outrun the disk, an
-    /// inode table not yet cached); with [`Durability::Durable`] every
-    /// body is synced and goes to the blocking pool.
-    fn saves_small_bodies_quickly(&self) -> bool {
-        self.durability == Durability::Atomic
-    }
-
     fn resume(&self, job: &Job, offset: u64) -> Result<Box<dyn Sink>, Failure> {
         refuse_unsafe(job)?;
         self.take_no_partial(job.name());
