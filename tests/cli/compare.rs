@@ -19,14 +19,7 @@ fn compare_prints_a_row_per_strategy() {
     let output = fetchlab().args(TINY).output().unwrap();
     let stdout = stdout_of(&output);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    for strategy in [
-        "sequential",
-        "threads",
-        "processes",
-        "rayon",
-        "tokio",
-        "async-std",
-    ] {
+    for strategy in HTTP1_STRATEGIES {
         let rows = stdout.lines().filter(|l| l.contains(strategy)).count();
         assert!(rows >= 1, "no row for {strategy} in\n{stdout}");
     }

@@ -5,21 +5,12 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const STRATEGIES: [&str; 6] = [
-    "sequential",
-    "threads",
-    "processes",
-    "rayon",
-    "tokio",
-    "async-std",
-];
-
 #[test]
 fn every_strategy_saves_byte_exact_files_and_exits_0() {
     let server = server(12);
     let work = tempfile::tempdir().unwrap();
     let list = url_file(&server, work.path(), &[]);
-    for strategy in STRATEGIES {
+    for strategy in HTTP1_STRATEGIES {
         let out = work.path().join(strategy);
         let output = fetchlab()
             .args(["download", "-m", "4", "-s", strategy, "-o"])

@@ -5,6 +5,17 @@ use std::time::Duration;
 
 use fetchlab_server::{Corpus, CorpusSpec, ServerConfig, TestServer};
 
+/// Every strategy that speaks HTTP/1.1 (all but `tokio-h2`), as
+/// `--strategy` spells them.
+pub const HTTP1_STRATEGIES: [&str; 6] = [
+    "sequential",
+    "threads",
+    "processes",
+    "rayon",
+    "tokio",
+    "async-std",
+];
+
 /// The variables a cluster scheduler sets that choose a shard; removed from
 /// every command, so that tests run the same inside a Slurm or Kubernetes job.
 pub const SCHEDULER_VARIABLES: [&str; 5] = [
