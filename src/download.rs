@@ -56,6 +56,7 @@ pub fn run(args: DownloadArgs) -> Result<Outcome> {
     interrupt::install(cancel.clone())?;
     let display = Arc::new(Display::new(jobs.len(), !args.quiet, args.verbose));
     let progress: Arc<dyn Progress> = if args.events {
+        interrupt::cancel_at_end_of_stdin(cancel.clone())?;
         Arc::new(EventStream::new(&jobs, std::io::stdout()))
     } else {
         display.clone()

@@ -35,3 +35,21 @@ pub fn install(cancel: CancelToken) -> Result<()> {
     })
     .context("cannot install the Ctrl-C handler")
 }
+
+/// Cancels `cancel` when standard input ends: how a process pool's parent
+/// stops a child (`--events` mode). It closes the child's standard input
+/// rather than rely on a signal alone: a SIGINT that arrives before
+/// [`install`] has run is lost when the child was started with SIGINT
+/// ignored (as a non-interactive shell starts background jobs), where the
+/// end of a pipe waits until it is read. The end of input also comes when
+/// the parent dies, so no child outlives its pool.
+pub fn cancel_at_end_of_stdin(cancel: CancelToken) -> Result<()> {
+    std::thread::Builder::new()
+        .name("fetchlab-stdin-watch".into())
+        .spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            cancel.cancel();
+        })
+        .map(drop)
+        .context("cannot start the thread that watches standard input")
+}

@@ -179,7 +179,8 @@ pub struct DownloadArgs {
     pub jobs_json: Option<PathBuf>,
 
     /// Print one JSON event a line on standard output as each job starts
-    /// and finishes (the `processes` strategy's children report so).
+    /// and finishes (the `processes` strategy's children report so), and
+    /// cancel the run when standard input ends (how the pool stops them).
     #[arg(long, hide = true, conflicts_with = "json")]
     pub events: bool,
 }

@@ -121,3 +121,44 @@ fn an_interrupted_large_file_resumes_where_it_stopped() {
         "resumed, not downloaded again: {sent} bytes sent in both runs"
     );
 }
+
+/// In `--events` mode (a process pool's child) the end of standard input
+/// cancels the run as Ctrl-C does, with no signal at all: the parent's way
+/// to stop a child that may have started with SIGINT ignored.
+#[test]
+fn events_mode_cancels_when_standard_input_ends() {
+    use std::io::{BufRead, BufReader};
+    let server = server_with(6, Duration::from_secs(30));
+    let work = tempfile::tempdir().unwrap();
+    let list = url_file(&server, work.path(), &[]);
+    let out = work.path().join("out");
+    let mut child = fetchlab_process()
+        .args(["download", "--events", "-q", "-c", "2", "-o"])
+        .arg(&out)
+        .arg(&list)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let mut events = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = events.next().expect("an event").unwrap();
+    assert!(first.contains("\"started\""), "{first}");
+    drop(stdin);
+    let rest: Vec<String> = events.map(Result::unwrap).collect();
+    let output = child.wait_with_output().unwrap();
+    // Every request waits 30 s at the server: only the cancel can have
+    // ended the run, and it saved nothing.
+    let finished: Vec<&String> = rest.iter().filter(|l| l.contains("\"finished\"")).collect();
+    assert_eq!(finished.len(), 6, "{rest:?}");
+    assert!(
+        finished.iter().all(|l| l.contains("ancelled")),
+        "{finished:?}"
+    );
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
+        "files were saved"
+    );
+    assert_ne!(output.status.code(), Some(0), "{output:?}");
+}

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -39,6 +39,9 @@ pub struct ChildProcess {
     /// `Some` until the child is reaped; held while it is signalled, so a
     /// signal never reaches a reaped (and possibly reused) pid.
     child: Arc<Mutex<Option<Child>>>,
+    /// The child's standard input, held open while it runs; closing it
+    /// cancels the child's run (see [`Signaller::interrupt`]).
+    stdin: Arc<Mutex<Option<ChildStdin>>>,
     stderr: Option<JoinHandle<String>>,
 }
 
@@ -47,19 +50,20 @@ impl ChildProcess {
     pub fn spawn(spawn: Spawn<'_>) -> std::io::Result<(ChildProcess, ChildStdout)> {
         let mut child = Command::new(spawn.program)
             .args(&spawn.args)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0)
             .spawn()?;
         let pid = child.id();
-        let (stdout, stderr) = match (child.stdout.take(), child.stderr.take()) {
-            (Some(out), Some(err)) => (out, err),
-            _ => {
-                kill_and_reap(&mut child);
-                return Err(std::io::Error::other("the child's pipes were not made"));
-            }
-        };
+        let (stdin, stdout, stderr) =
+            match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
+                (Some(input), Some(out), Some(err)) => (input, out, err),
+                _ => {
+                    kill_and_reap(&mut child);
+                    return Err(std::io::Error::other("the child's pipes were not made"));
+                }
+            };
         let stderr = std::thread::Builder::new()
             .name(format!(
                 "fetchlab-{}-stderr",
@@ -72,6 +76,7 @@ impl ChildProcess {
                 label: spawn.label,
                 pid,
                 child: Arc::new(Mutex::new(Some(child))),
+                stdin: Arc::new(Mutex::new(Some(stdin))),
                 stderr,
             },
             stdout,
@@ -87,6 +92,7 @@ impl ChildProcess {
     pub fn signaller(&self) -> Signaller {
         Signaller {
             child: Arc::clone(&self.child),
+            stdin: Arc::clone(&self.stdin),
         }
     }
 
@@ -138,12 +144,18 @@ impl Drop for ChildProcess {
 #[derive(Clone)]
 pub struct Signaller {
     child: Arc<Mutex<Option<Child>>>,
+    stdin: Arc<Mutex<Option<ChildStdin>>>,
 }
 
 impl Signaller {
-    /// SIGINT to the child's group: it cancels its run as Ctrl-C would
-    /// (unfinished jobs end cancelled, the report is written).
+    /// Cancels the child's run as Ctrl-C would (unfinished jobs end
+    /// cancelled, the report is written): closes its standard input, which
+    /// the child watches in `--events` mode, and sends SIGINT to its group.
+    /// The closed pipe is what makes it certain: a SIGINT that comes before
+    /// the child has installed its handler is lost when the child started
+    /// with SIGINT ignored (a background job of a non-interactive shell).
     pub fn interrupt(&self) {
+        drop(lock(&self.stdin).take());
         self.signal(libc::SIGINT);
     }
 
