@@ -36,11 +36,11 @@ pub struct Spawn<'a> {
 pub struct ChildProcess {
     label: String,
     pid: u32,
-    /// `Some` until the child is reaped; held while it is signalled, so a
-    /// signal never reaches a reaped (and possibly reused) pid.
-    child: Arc<Mutex<Option<Child>>>,
+    /// `Some` until the child is reaped, so a kill never reaches a reaped
+    /// (and possibly reused) pid.
+    child: Option<Child>,
     /// The child's standard input, held open while it runs; closing it
-    /// cancels the child's run (see [`Signaller::interrupt`]).
+    /// cancels the child's run (see [`Canceller::cancel`]).
     stdin: Arc<Mutex<Option<ChildStdin>>>,
     stderr: Option<JoinHandle<String>>,
 }
@@ -75,7 +75,7 @@ impl ChildProcess {
             ChildProcess {
                 label: spawn.label,
                 pid,
-                child: Arc::new(Mutex::new(Some(child))),
+                child: Some(child),
                 stdin: Arc::new(Mutex::new(Some(stdin))),
                 stderr,
             },
@@ -88,10 +88,9 @@ impl ChildProcess {
         format!("{} (pid {})", self.label, self.pid)
     }
 
-    /// A handle that signals the child from another thread (a cancel hook).
-    pub fn signaller(&self) -> Signaller {
-        Signaller {
-            child: Arc::clone(&self.child),
+    /// A handle that cancels the child's run from another thread.
+    pub fn canceller(&self) -> Canceller {
+        Canceller {
             stdin: Arc::clone(&self.stdin),
         }
     }
@@ -102,23 +101,21 @@ impl ChildProcess {
     pub fn finish(mut self, grace: Option<Duration>) -> (Option<ExitStatus>, String) {
         let deadline = Instant::now() + grace.unwrap_or(EXIT_GRACE);
         let status = loop {
-            let mut slot = lock(&self.child);
-            let Some(child) = slot.as_mut() else {
+            let Some(child) = self.child.as_mut() else {
                 break None;
             };
             match child.try_wait() {
                 Ok(Some(status)) => {
-                    *slot = None;
+                    self.child = None;
                     break Some(status);
                 }
                 Ok(None) if Instant::now() < deadline => {}
                 Ok(None) | Err(_) => {
                     let status = kill_and_reap(child);
-                    *slot = None;
+                    self.child = None;
                     break status;
                 }
             }
-            drop(slot);
             std::thread::sleep(Duration::from_millis(5));
         };
         let stderr = self
@@ -134,35 +131,28 @@ impl Drop for ChildProcess {
     /// A child never outlives its pool: one not finished is killed and
     /// reaped.
     fn drop(&mut self) {
-        if let Some(mut child) = lock(&self.child).take() {
+        if let Some(mut child) = self.child.take() {
             kill_and_reap(&mut child);
         }
     }
 }
 
-/// Signals one child's process group while it is not reaped.
+/// Cancels one child's run from another thread (a cancel hook).
 #[derive(Clone)]
-pub struct Signaller {
-    child: Arc<Mutex<Option<Child>>>,
+pub struct Canceller {
     stdin: Arc<Mutex<Option<ChildStdin>>>,
 }
 
-impl Signaller {
+impl Canceller {
     /// Cancels the child's run as Ctrl-C would (unfinished jobs end
-    /// cancelled, the report is written): closes its standard input, which
-    /// the child watches in `--events` mode, and sends SIGINT to its group.
-    /// The closed pipe is what makes it certain: a SIGINT that comes before
-    /// the child has installed its handler is lost when the child started
-    /// with SIGINT ignored (a background job of a non-interactive shell).
-    pub fn interrupt(&self) {
+    /// cancelled, the report is written) by closing its standard input,
+    /// which the child watches in `--events` mode. A pipe, not a signal:
+    /// a SIGINT that came before the child had installed its handler would
+    /// be lost when the child started with SIGINT ignored (a background
+    /// job of a non-interactive shell), where the end of a pipe waits until
+    /// it is read.
+    pub fn cancel(&self) {
         drop(lock(&self.stdin).take());
-        self.signal(libc::SIGINT);
-    }
-
-    fn signal(&self, signal: libc::c_int) {
-        if let Some(child) = lock(&self.child).as_ref() {
-            signal_group(child.id(), signal);
-        }
     }
 }
 

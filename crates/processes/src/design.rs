@@ -57,11 +57,16 @@
 //!
 //! # Failure, cancel, clean-up
 //!
-//! Children run in their own process groups, so a signal reaches a child
+//! Children run in their own process groups, so a kill reaches a child
 //! and anything it starts, and a Ctrl-C in a terminal reaches the parent
-//! only (which then cancels). A cancel sends SIGINT to each group: the
-//! child cancels as `fetchlab download` does on Ctrl-C and reports its
-//! unfinished jobs cancelled; after a grace period it is killed. A child
+//! only (which then cancels). A cancel closes each child's standard input:
+//! the child, which watches it in `--events` mode, cancels as `fetchlab
+//! download` does on Ctrl-C and reports its unfinished jobs cancelled;
+//! after a grace period it is killed. A pipe rather than SIGINT, because a
+//! SIGINT that arrives before the child has installed its handler is lost
+//! when the child started with SIGINT ignored (a background job of a
+//! non-interactive shell); the end of a pipe waits until it is read, and
+//! comes too when the parent dies. A child
 //! that crashes or cannot start fails its unfinished jobs with a reason
 //! naming it and ending with its standard error (its last 4 KiB). Every
 //! child is reaped before `download` returns; a pool dropped mid-run

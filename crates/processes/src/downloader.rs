@@ -146,13 +146,13 @@ impl Downloader for ProcessPoolDownloader {
             }
             started.push((k, run.spawn(k)?));
         }
-        let signallers: Vec<_> = started
+        let cancellers: Vec<_> = started
             .iter()
-            .filter_map(|(_, spawned)| spawned.as_ref().ok().map(|(c, _)| c.signaller()))
+            .filter_map(|(_, spawned)| spawned.as_ref().ok().map(|(c, _)| c.canceller()))
             .collect();
         let cancel_hook = env.cancel.on_cancel(move || {
-            for signaller in &signallers {
-                signaller.interrupt();
+            for canceller in &cancellers {
+                canceller.cancel();
             }
         });
 

@@ -44,7 +44,7 @@
 //!   child (`child fetchlab process 1/2 (pid …) was killed by signal 9 …`)
 //!   and ends with its standard error; the other children's jobs are not
 //!   touched.
-//! - A cancel sends SIGINT to every child's process group: each stops as
+//! - A cancel closes every child's standard input: each stops as
 //!   `fetchlab download` does on Ctrl-C, its unfinished jobs end
 //!   [`fetchlab_core::FailureKind::Cancelled`]; a child still running
 //!   after a grace period is killed. Every child is reaped before
