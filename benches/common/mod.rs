@@ -16,8 +16,10 @@
 //! reuse memory the allocator kept). When the probe takes longer (the
 //! sequential baselines, 10,000-job points, the large files), the row is
 //! [`SLOW_RUNS`] runs measured here, the probe included, and criterion is not
-//! asked: a run of seconds gains nothing from warming up, and eleven of them
-//! would cost the budget that keeps a full `cargo bench` under 15 minutes.
+//! asked: a run of a second or more gains nothing from warming up, and
+//! eleven of them would cost the budget that keeps a full `cargo bench`
+//! under 15 minutes. The rule's numbers live in
+//! [`fetchlab_harness::budget`].
 //! The table's `runs` column says which rows were measured which way, and
 //! a note under the table says why.
 //!
@@ -99,12 +101,7 @@ fn fail(error: impl std::fmt::Display) -> ! {
     panic!("\n\n*** fetchlab bench failed: {error}\n")
 }
 
-/// A probe run longer than this makes the row a slow one (see the module
-/// docs).
-const SLOW_RUN: Duration = Duration::from_secs(2);
-
-/// How many runs measure a slow row.
-const SLOW_RUNS: usize = 3;
+use fetchlab_harness::budget::{SLOW_ROW_RUNS as SLOW_RUNS, SLOW_RUN};
 
 /// Benchmarks every point × strategy of `scenario` as group `scenario.id`.
 #[allow(

@@ -43,6 +43,7 @@ pub use fetchlab_strategies::{
     strategy,
 };
 
+pub mod budget;
 pub mod calibration;
 pub mod child;
 pub mod command;

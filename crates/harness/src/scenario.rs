@@ -639,9 +639,9 @@ mod tests {
     }
 
     /// The ideal times, which bound the bench budget from below. A row
-    /// whose ideal alone is over the bench's 2 s probe limit is certainly
-    /// a slow row of 3 runs; any other row may be a probe, criterion's
-    /// warm-up and 10 samples (12 runs; `benches/common/mod.rs`).
+    /// whose ideal alone is over the bench's probe limit is certainly a
+    /// slow row; any other row may be a probe, criterion's warm-up and 10
+    /// samples ([`crate::budget`]).
     #[test]
     fn ideal_budget_is_small() {
         let mut total = Duration::ZERO;
@@ -650,11 +650,11 @@ mod tests {
                 let w = &point.workload;
                 let sizes = vec![w.max_size as u64; w.jobs];
                 let ideal = w.ideal_time(&sizes);
-                let runs_per_row = if ideal > Duration::from_secs(2) {
-                    3
+                let runs_per_row = if ideal > crate::budget::SLOW_RUN {
+                    crate::budget::SLOW_ROW_RUNS
                 } else {
-                    12
-                };
+                    crate::budget::FAST_ROW_RUNS
+                } as u32;
                 let rows = scenario.strategies_at(point, &Strategy::ALL).len() as u32;
                 total += ideal * rows * runs_per_row;
             }
