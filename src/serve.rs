@@ -8,6 +8,11 @@
 //! as a child process and reads the address from it. With `--tls` the
 //! second line is `fetchlab-server ca-cert PATH`. Human help follows; the
 //! server runs until Ctrl-C.
+//!
+//! With `--write-corpus DIR` nothing is served: [`write_corpus`] writes the
+//! corpus, its manifest and a URL list into DIR, and the command exits.
+
+mod write_corpus;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -21,6 +26,9 @@ use crate::exit::Outcome;
 
 /// Runs `fetchlab serve` until the process is interrupted.
 pub fn run(args: ServeArgs) -> Result<Outcome> {
+    if let Some(dir) = &args.write_corpus {
+        return write_corpus(&args, dir);
+    }
     if !args.bind.is_loopback() && !args.allow_remote {
         bail!(
             "refusing to listen on {}: it is not a loopback address, and this server misbehaves \
@@ -54,6 +62,33 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
     // line may have closed the pipe already, which must not stop the server.
     let _ = explain(&server, ca.as_deref());
     server.wait();
+    Ok(Outcome::Success)
+}
+
+/// `--write-corpus DIR`: writes the corpus the options describe and says
+/// where everything is.
+fn write_corpus(args: &ServeArgs, dir: &Path) -> Result<Outcome> {
+    let base_url = write_corpus::base_url(args.base_url.as_deref(), args.bind, args.port)?;
+    let corpus = corpus(args)?;
+    let written = write_corpus::write(&corpus, dir, &base_url)?;
+    let dir = written.dir.display();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Wrote {} files ({} bytes) into {dir}/{}\n  \
+         manifest (name, size, SHA-256):  {dir}/{}\n  \
+         for sha256sum -c:                {dir}/{}\n  \
+         URL list:                        {dir}/{} (under {})",
+        written.files,
+        written.bytes,
+        write_corpus::FILES,
+        write_corpus::MANIFEST,
+        write_corpus::SUMS,
+        write_corpus::URLS,
+        written.base_url,
+    )
+    .and_then(|()| out.flush())
+    .context("cannot write to standard output")?;
     Ok(Outcome::Success)
 }
 

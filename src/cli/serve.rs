@@ -33,6 +33,33 @@ const CONFIG_FLAGS: [&str; 22] = [
     "h2_max_streams",
 ];
 
+/// The options that only shape how files are served, meaningless when
+/// `--write-corpus` writes them instead.
+const SERVING_FLAGS: [&str; 22] = [
+    "latency",
+    "jitter",
+    "rtt",
+    "bottleneck",
+    "loss",
+    "tls",
+    "cert_out",
+    "error_rate",
+    "error_status",
+    "retry_after",
+    "fault_rate",
+    "faults",
+    "stall",
+    "bandwidth",
+    "worker_threads",
+    "max_connections",
+    "h2_max_streams",
+    "header_read_timeout",
+    "hosts",
+    "host_rtt",
+    "host_latency",
+    "config_json",
+];
+
 const EXAMPLES: &str = "\
 Examples:
   # the book's slow_server.py: every response 100 ms late, on port 8001
@@ -43,6 +70,10 @@ Examples:
   fetchlab serve --error-rate 0.25 --fault-rate 0.05 --faults reset-before-headers,short-body
   # your own files, on a free port, paced to 1 MiB/s per connection
   fetchlab serve --dir ./photos --port 0 --bandwidth 1MiB
+  # the corpus as files, to serve with nginx (or `fetchlab serve --dir corpus/files`)
+  fetchlab serve --files 1000 --write-corpus corpus --base-url http://127.0.0.1:8080/
+  # … and check a download of them
+  (cd downloads && sha256sum -c ../corpus/SHA256SUMS)
 
 Paths: /NAME (a file), /index.txt (every file's URL), /status/CODE/NAME,
 /flaky/N/NAME, /fault/FAULT/NAME, /redirect/N/NAME, /no-length/NAME,
@@ -50,7 +81,8 @@ Paths: /NAME (a file), /index.txt (every file's URL), /status/CODE/NAME,
 bytes under the same name: new ETag and Last-Modified).
 
 The first line printed is always `fetchlab-server listening on http://ADDR:PORT/`,
-so scripts can start it with --port 0 and read the address. Stop it with Ctrl-C.";
+so scripts can start it with --port 0 and read the address. Stop it with Ctrl-C.
+With --write-corpus nothing is served: the files are written and the command exits.";
 
 /// Options of `fetchlab serve`.
 #[derive(Debug, Args)]
@@ -202,4 +234,23 @@ pub struct ServeArgs {
     /// host (as many as --hosts, which it implies).
     #[arg(long, value_name = "JSON", conflicts_with_all = CONFIG_FLAGS)]
     pub config_json: Option<String>,
+
+    /// Write the corpus (the one --files, --min-size, --max-size and --seed,
+    /// or --dir, describe) into DIR instead of serving it, and exit:
+    /// DIR/files/NAME for every file, DIR/manifest.tsv (a `name size
+    /// sha256` header, then one tab-separated line per file),
+    /// DIR/SHA256SUMS (for `sha256sum -c` inside a downloaded copy) and
+    /// DIR/urls.txt (every file's URL under --base-url). DIR must be new or
+    /// empty: everything is written into a hidden `.DIR.partial-*` beside
+    /// it, which is renamed to DIR once whole (and removed on an error), so
+    /// DIR is complete or absent. Nothing is synced to the disk.
+    #[arg(long, value_name = "DIR", conflicts_with_all = SERVING_FLAGS)]
+    pub write_corpus: Option<PathBuf>,
+
+    /// With --write-corpus: where the files will be served, the start of
+    /// every URL in urls.txt. Default: http://BIND:PORT/ from --bind and
+    /// --port, where `fetchlab serve --dir DIR/files` with the same --port
+    /// serves them.
+    #[arg(long, value_name = "URL", requires = "write_corpus")]
+    pub base_url: Option<String>,
 }

@@ -15,3 +15,4 @@ mod serve;
 mod shards;
 mod support;
 mod tls;
+mod write_corpus;

@@ -12,6 +12,7 @@ use fetchlab_core::store::sha256_hex;
 
 use crate::pace::Source;
 use crate::prng::pseudo_random_range;
+use crate::routes::encode;
 pub use crate::spec::{
     CorpusSpec, CorpusTooLarge, DEFAULT_SEED, MAX_GENERATED_BYTES, STREAM_ABOVE,
 };
@@ -256,6 +257,16 @@ impl Corpus {
     pub fn total_bytes(&self) -> u64 {
         self.inner.total_bytes
     }
+
+    /// The URL of every file under `base` (which should end in `/`), in
+    /// name order, each name percent-encoded as `/index.txt` lists it.
+    pub fn urls(&self, base: &str) -> Vec<String> {
+        self.inner
+            .files
+            .iter()
+            .map(|f| format!("{base}{}", encode(&f.name)))
+            .collect()
+    }
 }
 
 impl Default for Corpus {
@@ -373,6 +384,12 @@ mod tests {
     }
 
     #[test]
+    fn urls_encode_names_as_the_index_does() {
+        let c = Corpus::from_files([CorpusFile::new("a b%.txt", Bytes::new())]);
+        assert_eq!(c.urls("http://h/"), ["http://h/a%20b%25.txt"]);
+    }
+
+    #[test]
     fn swapped_and_equal_bounds_work() {
         let c = Corpus::generate(&CorpusSpec::files(3, 50, 10));
         assert!(c.files().iter().all(|f| (10..=50).contains(&f.body.len())));
@@ -394,6 +411,10 @@ mod tests {
         assert_eq!(c.get("b.txt").unwrap().body, Bytes::from_static(b"bee"));
         assert_eq!(c.get("b.txt").unwrap().sha256, sha256_hex(b"bee"));
         assert!(c.get("sub").is_none());
+        assert_eq!(
+            c.urls("http://h/x/"),
+            ["http://h/x/a.txt", "http://h/x/b.txt"]
+        );
         assert!(Corpus::from_dir(Path::new("/nonexistent/fetchlab")).is_err());
     }
 }
