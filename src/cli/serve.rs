@@ -7,8 +7,9 @@ use clap::Args;
 use fetchlab_server::Fault;
 use humantime::Duration;
 
-/// The options that shape the server; `--config-json` replaces them all.
-const CONFIG_FLAGS: [&str; 22] = [
+/// The options that shape how the server serves its files; `--config-json`
+/// replaces them (and [`CORPUS_FLAGS`]), and `--write-corpus` serves nothing.
+const SERVING_FLAGS: [&str; 17] = [
     "latency",
     "jitter",
     "rtt",
@@ -22,38 +23,19 @@ const CONFIG_FLAGS: [&str; 22] = [
     "faults",
     "stall",
     "bandwidth",
-    "files",
-    "min_size",
-    "max_size",
-    "dir",
     "worker_threads",
-    "seed",
     "max_connections",
     "header_read_timeout",
     "h2_max_streams",
 ];
 
-/// The options that only shape how files are served, meaningless when
-/// `--write-corpus` writes them instead.
-const SERVING_FLAGS: [&str; 22] = [
-    "latency",
-    "jitter",
-    "rtt",
-    "bottleneck",
-    "loss",
-    "tls",
+/// The options that describe the corpus (`--seed` also seeds every random
+/// choice of the server).
+const CORPUS_FLAGS: [&str; 5] = ["files", "min_size", "max_size", "dir", "seed"];
+
+/// The options of a running server that are not part of its configuration.
+const LISTENING_FLAGS: [&str; 5] = [
     "cert_out",
-    "error_rate",
-    "error_status",
-    "retry_after",
-    "fault_rate",
-    "faults",
-    "stall",
-    "bandwidth",
-    "worker_threads",
-    "max_connections",
-    "h2_max_streams",
-    "header_read_timeout",
     "hosts",
     "host_rtt",
     "host_latency",
@@ -232,7 +214,7 @@ pub struct ServeArgs {
     /// `error_rate`, `corpus.generated.count`, …); replaces every option
     /// that shapes the server. A JSON array gives one configuration per
     /// host (as many as --hosts, which it implies).
-    #[arg(long, value_name = "JSON", conflicts_with_all = CONFIG_FLAGS)]
+    #[arg(long, value_name = "JSON", conflicts_with_all = SERVING_FLAGS.into_iter().chain(CORPUS_FLAGS))]
     pub config_json: Option<String>,
 
     /// Write the corpus (the one --files, --min-size, --max-size and --seed,
@@ -244,7 +226,7 @@ pub struct ServeArgs {
     /// empty: everything is written into a hidden `.DIR.partial-*` beside
     /// it, which is renamed to DIR once whole (and removed on an error), so
     /// DIR is complete or absent. Nothing is synced to the disk.
-    #[arg(long, value_name = "DIR", conflicts_with_all = SERVING_FLAGS)]
+    #[arg(long, value_name = "DIR", conflicts_with_all = SERVING_FLAGS.into_iter().chain(LISTENING_FLAGS))]
     pub write_corpus: Option<PathBuf>,
 
     /// With --write-corpus: where the files will be served, the start of
