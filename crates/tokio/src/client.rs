@@ -1,9 +1,15 @@
-//! The one shared `reqwest::Client`, configured from [`Settings`].
+//! The one shared `reqwest::Client`, configured from [`Settings`], and
+//! the rustls configuration it is handed.
+
+use std::sync::Arc;
 
 use fetchlab_core::backend::connections_per_host;
 use fetchlab_core::{Error, HttpVersion, Settings};
 use reqwest::redirect::Policy;
-use reqwest::tls::Certificate;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 /// How HTTP/2 flow control is set up. hyper's defaults are a 2 MiB
 /// stream window and a 5 MiB connection window; its adaptive window
@@ -44,9 +50,7 @@ const H2_CONNECTION_WINDOW: u32 = 5 * 1024 * 1024;
 ///   redirect hops;
 /// - no redirects followed: core follows them hop by hop, with one policy
 ///   for every backend;
-/// - TLS over rustls: with CA certificates in the settings, those only
-///   (`tls_certs_only`: the platform's roots are not consulted); with
-///   `insecure`, no certificate checks at all;
+/// - TLS by [`tls_config`], handed to reqwest ready-made;
 /// - HTTP/1.1 only by default; with [`HttpVersion::Http2`], HTTP/2 only:
 ///   ALPN `h2` over TLS and prior knowledge (h2c) over plain TCP, one
 ///   connection per host carrying every request as a stream, with the
@@ -64,25 +68,7 @@ pub(crate) fn build(settings: &Settings) -> Result<reqwest::Client, Error> {
         .read_timeout(settings.read_timeout())
         .user_agent(settings.user_agent())
         .redirect(Policy::none())
-        .tls_backend_rustls()
-        .tls_danger_accept_invalid_certs(settings.insecure());
-    let roots = settings
-        .ca_certificates()
-        .iter()
-        .flat_map(|ca| ca.der_certificates().map(move |der| (ca, der)))
-        .map(|(ca, der)| {
-            Certificate::from_der(der).map_err(|e| {
-                Error::backend_caused(
-                    crate::NAME,
-                    format!("cannot use the CA certificate {}", ca.origin()),
-                    e,
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if !roots.is_empty() {
-        builder = builder.tls_certs_only(roots);
-    }
+        .tls_backend_preconfigured(tls_config(settings)?);
     builder = match settings.http_version() {
         HttpVersion::Http1 => builder.http1_only(),
         HttpVersion::Http2 => {
@@ -99,6 +85,110 @@ pub(crate) fn build(settings: &Settings) -> Result<reqwest::Client, Error> {
     builder
         .build()
         .map_err(|e| Error::backend_caused(crate::NAME, "cannot build the HTTP client", e))
+}
+
+/// The rustls client configuration of every TLS connection: the *ring*
+/// provider and TLS 1.2 and 1.3, as the ureq backends use, and
+///
+/// - with CA certificates in the settings, those only (the built-in roots
+///   are not consulted, as curl's `--cacert` replaces its bundle);
+/// - otherwise Mozilla's root certificates compiled into the binary
+///   (`webpki-roots`, the roots ureq's `RootCerts::WebPki` means), so no
+///   backend reads the platform's store (`/etc/ssl/certs`): building the
+///   client costs no file reads and no certificate parsing, even for a
+///   list of `http://` URLs, and every backend trusts the same roots;
+/// - with `insecure`, no certificate check at all ([`Unverified`]).
+///
+/// ALPN offers only the HTTP version spoken: reqwest sets no ALPN on a
+/// configuration it is handed.
+fn tls_config(settings: &Settings) -> Result<ClientConfig, Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .map_err(|e| Error::backend_caused(crate::NAME, "cannot set up TLS", e))?;
+    let mut config = if settings.insecure() {
+        let schemes = provider.signature_verification_algorithms;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Unverified(schemes)))
+            .with_no_client_auth()
+    } else {
+        builder
+            .with_root_certificates(roots(settings)?)
+            .with_no_client_auth()
+    };
+    config.alpn_protocols = match settings.http_version() {
+        HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
+        HttpVersion::Http2 => vec![b"h2".to_vec()],
+    };
+    Ok(config)
+}
+
+/// The settings' CA certificates, or Mozilla's roots when there are none
+/// (see [`tls_config`]). A CA that rustls refuses is an error, not a
+/// silent fallback to the built-in roots.
+fn roots(settings: &Settings) -> Result<RootCertStore, Error> {
+    let cas = settings.ca_certificates();
+    if cas.is_empty() {
+        return Ok(RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        });
+    }
+    let mut store = RootCertStore::empty();
+    for ca in cas {
+        for der in ca.der_certificates() {
+            store.add(CertificateDer::from(der.to_vec())).map_err(|e| {
+                Error::backend_caused(
+                    crate::NAME,
+                    format!("cannot use the CA certificate {}", ca.origin()),
+                    e,
+                )
+            })?;
+        }
+    }
+    Ok(store)
+}
+
+/// The certificate "verifier" of `insecure` runs: any certificate chain,
+/// for any name, is accepted. The handshake signatures are still checked
+/// against the certificate presented (so the peer holds its key), with
+/// the provider's algorithms.
+#[derive(Debug)]
+struct Unverified(WebPkiSupportedAlgorithms);
+
+impl ServerCertVerifier for Unverified {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_schemes()
+    }
 }
 
 #[cfg(test)]
@@ -119,6 +209,32 @@ mod tests {
         ] {
             let settings = settings.build().expect("valid settings");
             assert!(build(&settings).is_ok(), "{settings:?}");
+        }
+    }
+
+    #[test]
+    fn without_cas_the_roots_are_mozillas_compiled_in() {
+        // The same roots as the ureq backends' `RootCerts::WebPki`.
+        let roots = roots(&Settings::default()).expect("built-in roots");
+        assert_eq!(roots.len(), webpki_roots::TLS_SERVER_ROOTS.len());
+        assert!(!roots.is_empty());
+    }
+
+    #[test]
+    fn alpn_offers_only_the_version_spoken() {
+        for (version, alpn) in [
+            (HttpVersion::Http1, b"http/1.1".as_slice()),
+            (HttpVersion::Http2, b"h2".as_slice()),
+        ] {
+            for insecure in [false, true] {
+                let settings = Settings::builder()
+                    .http_version(version)
+                    .insecure(insecure)
+                    .build()
+                    .expect("valid settings");
+                let config = tls_config(&settings).expect("a TLS configuration");
+                assert_eq!(config.alpn_protocols, [alpn], "{settings:?}");
+            }
         }
     }
 
