@@ -103,9 +103,10 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
-    /// Trust the certificate authority in this PEM file for https, instead
-    /// of the built-in roots (e.g. the file `fetchlab serve --tls
-    /// --cert-out FILE` wrote). Not with the async-std strategy (no TLS).
+    /// Trust the certificate authority in this PEM file (e.g. the file
+    /// `fetchlab serve --tls --cert-out FILE` wrote) for https, instead of
+    /// the built-in roots (Mozilla's, compiled in; the system's store is
+    /// not read). Not with the async-std strategy (no TLS).
     #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
     pub cacert: Option<PathBuf>,
 

@@ -228,9 +228,13 @@ impl Settings {
     }
 
     /// The certificate authorities an `https` server's certificate must
-    /// chain to. Empty: the backend's built-in roots. Not empty: these
-    /// only — the built-in roots are not consulted, so a run trusts exactly
-    /// what it was given (as curl's `--cacert` replaces its bundle).
+    /// chain to. Empty: the built-in roots, the same for every backend:
+    /// Mozilla's root certificates compiled into the binary (the
+    /// `webpki-roots` crate), so the platform's store (`/etc/ssl/certs`) is
+    /// never read and a run trusts the same roots on every machine. Not
+    /// empty: these only — the built-in roots are not consulted, so a run
+    /// trusts exactly what it was given (as curl's `--cacert` replaces its
+    /// bundle).
     pub fn ca_certificates(&self) -> &[CaCertificate] {
         &self.ca_certificates
     }

@@ -19,8 +19,9 @@
 //!
 //! - `client`: the one shared `reqwest::Client` (no proxy, pool size,
 //!   timeouts, user agent, no redirects: core follows them; TLS over
-//!   rustls with the settings' CA certificates only, or unverified when
-//!   `insecure`; no idle pool with keep-alive off; HTTP/1.1 only, or with
+//!   rustls (*ring*) configured here and handed to reqwest: Mozilla's
+//!   compiled-in roots, as the ureq backends use, or the settings' CA
+//!   certificates only, or unverified when `insecure`; no idle pool with keep-alive off; HTTP/1.1 only, or with
 //!   [`fetchlab_core::HttpVersion::Http2`] HTTP/2 only — ALPN `h2` or
 //!   prior knowledge — every request a stream on one connection, reported
 //!   as [`NAME_H2`]).
@@ -33,7 +34,8 @@
 //!   [`fetchlab_core::backend::run_async`].
 //! - `downloader`: [`TokioDownloader`] and its runtime [`Flavor`].
 //! - [`design`]: why a current-thread runtime, `JoinSet` + `Semaphore`,
-//!   and batched blocking writes, with the measurements that decided them.
+//!   batched blocking writes, the TLS roots, and reqwest despite its read
+//!   buffer, with the measurements that decided them.
 //!
 //! No reqwest type is part of this crate's API.
 #![deny(missing_docs)]
