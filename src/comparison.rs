@@ -63,9 +63,10 @@ fn calibrate(args: &CompareArgs) -> Result<Outcome> {
 
 /// `workload` without its server delay, over a modelled 50 ms network.
 fn network_seed(workload: Workload) -> Workload {
-    workload
-        .with_latency(std::time::Duration::ZERO)
-        .with_rtt(std::time::Duration::from_millis(50))
+    workload.with_server(|s| {
+        s.with_latency(std::time::Duration::ZERO)
+            .with_rtt(std::time::Duration::from_millis(50))
+    })
 }
 
 fn run_table(args: &CompareArgs, title: &str, workload: Workload) -> Result<Outcome> {
@@ -147,17 +148,19 @@ fn workload(args: &CompareArgs) -> Result<Workload> {
     Ok(Workload::seed()
         .with_jobs(args.jobs)
         .with_concurrency(usize::try_from(args.concurrency).unwrap_or(usize::MAX))
-        .with_latency(*args.latency)
-        .with_jitter(*args.jitter)
-        .with_error_rate(args.error_rate)
-        .with_network(args.network.model())
+        .with_server(|s| {
+            s.with_latency(*args.latency)
+                .with_jitter(*args.jitter)
+                .with_error_rate(args.error_rate)
+                .with_network(args.network.model())
+                .with_tls(args.tls)
+                .with_seed(args.seed)
+        })
         .with_connection(Connection {
-            tls: args.tls,
             http2: args.http2,
             keep_alive: !args.no_keepalive,
         })
         .with_sizes(size(args.min_size)?, size(args.max_size)?)
-        .with_seed(args.seed)
         .with_hosts(hosts(args)?)
         .with_per_host(per_host(args)?))
 }
@@ -320,8 +323,8 @@ mod tests {
     #[test]
     fn the_second_default_table_is_the_seed_at_50ms_rtt() {
         let w = network_seed(Workload::seed());
-        assert!(w.latency.is_zero());
-        assert_eq!(w.network.rtt, std::time::Duration::from_millis(50));
+        assert!(w.server.latency.is_zero());
+        assert_eq!(w.server.network.rtt, std::time::Duration::from_millis(50));
         assert_eq!((w.jobs, w.concurrency), (80, 20));
     }
 
@@ -356,18 +359,20 @@ mod tests {
         args.network.rtt = "50ms".parse().unwrap();
         args.network.bottleneck = Some(1 << 20);
         args.network.loss = 0.01;
-        let network = workload(&args).unwrap().network;
+        let network = workload(&args).unwrap().server.network;
         assert_eq!(network.rtt, std::time::Duration::from_millis(50));
         assert_eq!(network.bottleneck, Some(1 << 20));
         assert_eq!(network.loss, 0.01);
     }
 
     #[test]
-    fn tls_http2_and_no_keepalive_are_the_workloads_connection() {
+    fn tls_is_the_servers_http2_and_no_keepalive_the_workloads_connection() {
         let mut args = CompareArgs::defaults();
-        assert_eq!(workload(&args).unwrap().connection, Connection::default());
+        let plain = workload(&args).unwrap();
+        assert_eq!(plain.connection, Connection::default());
+        assert!(!plain.server.tls);
         (args.tls, args.http2, args.no_keepalive) = (true, true, true);
-        let connection = workload(&args).unwrap().connection;
-        assert!(connection.tls && connection.http2 && !connection.keep_alive);
+        let w = workload(&args).unwrap();
+        assert!(w.server.tls && w.connection.http2 && !w.connection.keep_alive);
     }
 }

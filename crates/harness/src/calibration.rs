@@ -90,8 +90,7 @@ pub fn workload(jobs: usize, concurrency: usize) -> Workload {
     Workload::seed()
         .with_jobs(jobs)
         .with_concurrency(concurrency)
-        .with_latency(Duration::ZERO)
-        .with_rtt(RTT)
+        .with_server(|s| s.with_latency(Duration::ZERO).with_rtt(RTT))
         .with_size_cycle((jobs > seed).then_some(seed))
 }
 
@@ -168,7 +167,7 @@ pub fn run(exe: &Path, runs: usize, on_event: EventSink<'_>) -> Result<Calibrati
         let alone = Scenario::custom(
             "calibration-no-model",
             &format!("Calibration: {jobs} files, {concurrency} workers, no network model"),
-            modelled.with_rtt(Duration::ZERO),
+            modelled.with_server(|s| s.with_rtt(Duration::ZERO)),
         );
         no_model.push(compare(&alone, &options, on_event)?);
     }
@@ -336,8 +335,8 @@ mod tests {
         for (jobs, concurrency) in cases() {
             let w = workload(jobs, concurrency);
             w.validate().unwrap();
-            assert_eq!(w.network.rtt, RTT);
-            assert!(w.latency.is_zero());
+            assert_eq!(w.server.network.rtt, RTT);
+            assert!(w.server.latency.is_zero());
         }
         // 1,000 files: the seed's 80 sizes, cycled.
         assert_eq!(workload(1000, 20).size_cycle, Some(80));

@@ -285,8 +285,7 @@ mod tests {
     #[test]
     fn the_child_gets_the_whole_configuration_as_json() {
         let workload = Workload::seed()
-            .with_error_rate(0.25)
-            .with_rtt(Duration::from_millis(50));
+            .with_server(|s| s.with_error_rate(0.25).with_rtt(Duration::from_millis(50)));
         let corpus = fetchlab_server::Corpus::generate(&workload.corpus_spec());
         let args = serve_args(&[workload.server_config(corpus)], None).unwrap();
         assert_eq!(args[..5], ["serve", "--port", "0", "--bind", "127.0.0.1"]);

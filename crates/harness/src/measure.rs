@@ -129,7 +129,7 @@ impl PointRunner {
     /// place: every backend refuses or honours TLS settings as a whole.
     pub fn refusal(&self, strategy: Strategy) -> Result<Option<String>, HarnessError> {
         let settings = self.workload.settings(None).and_then(|s| {
-            if self.workload.connection.tls {
+            if self.workload.server.tls {
                 Ok(s.to_builder().insecure(true).build()?)
             } else {
                 Ok(s)

@@ -199,9 +199,10 @@ impl Scenario {
     /// `fetchlab compare --calibrate`, which times it against real TCP.
     pub fn network() -> Scenario {
         let rtt = Duration::from_millis(50);
-        let base = Workload::seed()
-            .with_latency(Duration::ZERO)
-            .with_network(NetworkModel::with_rtt(rtt));
+        let base = Workload::seed().with_server(|s| {
+            s.with_latency(Duration::ZERO)
+                .with_network(NetworkModel::with_rtt(rtt))
+        });
         const ONE_AT_A_TIME: &str = "one request at a time: 80 round trips of 50 ms are over 4.1 s a run, 18 s a row of the bench budget; the seed point's sequential row is the baseline";
         const LIKE_THREADS: &str = "a pool of blocking ureq workers on kept HTTP/1.1 connections, as the threads row here; 12 more runs would cost bench budget without a new answer";
         const LIKE_TOKIO: &str = "a task per request on kept HTTP/1.1 connections, as the tokio row here; 12 more runs would cost bench budget without a new answer";
@@ -220,7 +221,11 @@ impl Scenario {
                 .skipping(Strategy::AsyncStd, LIKE_TOKIO),
             // async-std refuses TLS (no run, no cost): its row says why;
             // tokio-h2 is HTTP/2 here, by ALPN h2.
-            later(Point::new("seed, TLS", 2.0, base.clone().with_tls(true))),
+            later(Point::new(
+                "seed, TLS",
+                2.0,
+                base.clone().with_server(|s| s.with_tls(true)),
+            )),
             // tokio-h2 refuses (HTTP/2 needs a kept connection), with its reason.
             later(Point::new(
                 "seed, keep-alive off",
@@ -242,9 +247,11 @@ impl Scenario {
             later(Point::new(
                 "seed, 1 % loss",
                 5.0,
-                base.with_network(NetworkModel {
-                    loss: 0.01,
-                    ..NetworkModel::with_rtt(rtt)
+                base.with_server(|s| {
+                    s.with_network(NetworkModel {
+                        loss: 0.01,
+                        ..NetworkModel::with_rtt(rtt)
+                    })
                 }),
             ))
             .skipping(Strategy::Threads, LOSS_H1)
@@ -267,7 +274,7 @@ impl Scenario {
     pub fn concurrency() -> Scenario {
         let base = Workload::seed()
             .with_jobs(1000)
-            .with_latency(Duration::from_millis(5));
+            .with_server(|s| s.with_latency(Duration::from_millis(5)));
         let points = [1, 10, 100, 1000]
             .into_iter()
             .map(|c| {
@@ -299,7 +306,8 @@ impl Scenario {
         let points = [0u64, 10, 100]
             .into_iter()
             .map(|ms| {
-                let workload = Workload::seed().with_latency(Duration::from_millis(ms));
+                let workload =
+                    Workload::seed().with_server(|s| s.with_latency(Duration::from_millis(ms)));
                 let point = Point::new(ms.to_string(), ms as f64, workload);
                 if ms == 100 {
                     point.skipping(Strategy::Sequential, "identical to the seed scenario's sequential row (8 s a run); repeated here it would cost 90 s of the bench budget")
@@ -332,11 +340,15 @@ impl Scenario {
             .map(|percent| {
                 let workload = Workload::seed()
                     .with_jobs(200)
-                    .with_latency(Duration::from_millis(10))
-                    .with_error_rate(f64::from(percent) / 100.0)
-                    .with_faults(0.05, faults.clone())
+                    .with_server(|s| {
+                        s.with_latency(Duration::from_millis(10))
+                            .with_error_rate(f64::from(percent) / 100.0)
+                            .with_fault_rate(0.05)
+                            .with_faults(faults.clone())
+                            .with_stall(Duration::from_secs(2))
+                    })
                     .with_retries(6, Duration::from_millis(20), Duration::from_millis(500))
-                    .with_timeouts(Duration::from_millis(500), Duration::from_secs(2));
+                    .with_read_timeout(Duration::from_millis(500));
                 Point::new(percent.to_string(), f64::from(percent), workload).skipping(
                     Strategy::Sequential,
                     "each stall costs a sequential client its whole read timeout (about 6 s a run, 2 minutes of bench budget)",
@@ -363,9 +375,11 @@ impl Scenario {
         let workload = Workload::seed()
             .with_jobs(4)
             .with_concurrency(4)
-            .with_latency(Duration::from_millis(10))
             .with_sizes(256 * MIB, 256 * MIB)
-            .with_bandwidth(Some(256 * MIB as u64));
+            .with_server(|s| {
+                s.with_latency(Duration::from_millis(10))
+                    .with_bandwidth(Some(256 * MIB as u64))
+            });
         Scenario {
             id: "large-files".into(),
             title: "Large files: 4 × 256 MiB, 256 MiB/s per connection, 4 workers".into(),
@@ -386,8 +400,8 @@ impl Scenario {
     pub fn scale() -> Scenario {
         let base = Workload::seed()
             .with_jobs(10_000)
-            .with_latency(Duration::from_millis(50))
-            .with_sizes(1024, 4 * 1024);
+            .with_sizes(1024, 4 * 1024)
+            .with_server(|s| s.with_latency(Duration::from_millis(50)));
         let points = [1000, 10_000]
             .into_iter()
             .map(|c| {
@@ -417,8 +431,8 @@ impl Scenario {
             let w = &mut point.workload;
             w.jobs = w.jobs.min(8);
             w.concurrency = w.concurrency.min(4);
-            w.latency = w.latency.min(Duration::from_millis(1));
-            w.network.rtt = w.network.rtt.min(Duration::from_millis(1));
+            w.server.latency = w.server.latency.min(Duration::from_millis(1));
+            w.server.network.rtt = w.server.network.rtt.min(Duration::from_millis(1));
             for host in &mut w.hosts {
                 host.latency = host.latency.map(|l| l.min(Duration::from_millis(1)));
                 host.rtt = host.rtt.map(|r| r.min(Duration::from_millis(1)));
@@ -482,13 +496,14 @@ mod tests {
         assert!(
             Scenario::large_files().points[0]
                 .workload
+                .server
                 .bandwidth
                 .is_some()
         );
         let flaky = Scenario::flaky();
         assert!(flaky.points.iter().all(|p| p.workload.retries > 0
-            && p.workload.faults.contains(&Fault::Stall)
-            && (0.10..=0.25).contains(&p.workload.error_rate)));
+            && p.workload.server.faults.contains(&Fault::Stall)
+            && (0.10..=0.25).contains(&p.workload.server.error_rate)));
     }
 
     #[test]
@@ -496,8 +511,8 @@ mod tests {
         let network = Scenario::network();
         for point in &network.points {
             let w = &point.workload;
-            assert_eq!(w.network.rtt, Duration::from_millis(50));
-            assert!(w.latency.is_zero());
+            assert_eq!(w.server.network.rtt, Duration::from_millis(50));
+            assert!(w.server.latency.is_zero());
             assert!(w.efficiency_caveat().is_none());
             // Sequential runs at the seed point only, and says why not elsewhere.
             let sequential = point.skip.iter().find(|(s, _)| *s == Strategy::Sequential);
@@ -522,12 +537,7 @@ mod tests {
             .iter()
             .map(|p| {
                 let w = &p.workload;
-                (
-                    w.jobs,
-                    w.concurrency,
-                    w.connection.tls,
-                    w.connection.keep_alive,
-                )
+                (w.jobs, w.concurrency, w.server.tls, w.connection.keep_alive)
             })
             .collect();
         assert_eq!(
@@ -545,7 +555,7 @@ mod tests {
         let tls = &network.points[1];
         let rows = network.strategies_at(tls, &Strategy::ALL);
         assert!(rows.contains(&Strategy::TokioH2) && rows.contains(&Strategy::Threads));
-        assert!(network.points[4].workload.network.loss > 0.0);
+        assert!(network.points[4].workload.server.network.loss > 0.0);
         // 1,000 files of the seed's 80 sizes, cycled.
         let thousand = &network.points[3].workload;
         let seed_sizes: Vec<u64> = fetchlab_server::Corpus::default()
@@ -591,7 +601,7 @@ mod tests {
             // Rows that refuse the point cost nothing.
             let running = rows
                 .iter()
-                .filter(|s| !(w.connection.tls && **s == Strategy::AsyncStd))
+                .filter(|s| !(w.server.tls && **s == Strategy::AsyncStd))
                 .filter(|s| w.connection.keep_alive || **s != Strategy::TokioH2);
             for strategy in running {
                 let workers = strategy.workers(w.concurrency, w.jobs);

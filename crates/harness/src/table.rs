@@ -495,7 +495,7 @@ mod tests {
         let clean = Point::new(
             "1",
             1.0,
-            Workload::seed().with_rtt(Duration::from_millis(5)),
+            Workload::seed().with_server(|s| s.with_rtt(Duration::from_millis(5))),
         );
         assert!(shows_efficiency(&clean, 1.0));
     }

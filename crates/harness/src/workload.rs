@@ -1,17 +1,21 @@
-//! A workload: every parameter of one measured run, turned into the server's
-//! configuration (one per host when the URL list spans several), the
-//! client's settings and the job list.
+//! A workload: every parameter of one measured run. It holds the server's
+//! configuration (a [`ServerConfig`], whose corpus it generates from its
+//! own job count, sizes and seed) and the client's side (jobs, workers,
+//! retries, timeouts, connection policy, hosts, per-host limit), and turns
+//! them into one server configuration per host, the client's settings and
+//! the job list.
 
 use std::time::Duration;
 
 use fetchlab_core::{HttpVersion, Job, JobList, Settings};
-use fetchlab_server::{Corpus, CorpusSpec, Fault, FloorSpec, NetworkModel, Protocol, ServerConfig};
+use fetchlab_server::{Corpus, CorpusSpec, Fault, FloorSpec, Protocol, ServerConfig};
 
 use crate::error::HarnessError;
 use crate::ideal;
 
 /// The parameters of a run. Build from [`Workload::seed`] with the `with_*`
-/// methods.
+/// methods; what the server does, with [`Workload::with_server`] and the
+/// server's own `with_*` setters.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Workload {
     /// Files to download (80 gives the book's names, any other count
@@ -19,19 +23,14 @@ pub struct Workload {
     pub jobs: usize,
     /// Most requests in flight at once.
     pub concurrency: usize,
-    /// Server delay before every response.
-    pub latency: Duration,
-    /// Uniform extra server delay, `0..=jitter`.
-    pub jitter: Duration,
-    /// Share of file requests answered 500/503.
-    pub error_rate: f64,
-    /// Share of file requests hit by a fault drawn from `faults`.
-    pub fault_rate: f64,
-    /// The faults drawn from (kebab-case names, as `fetchlab serve --faults`).
-    #[serde(with = "fault_names")]
-    pub faults: Vec<Fault>,
-    /// How long the `stall` fault stays silent.
-    pub stall: Duration,
+    /// What the server does: its delay and jitter, error and fault rates,
+    /// the faults and how long a stall lasts, bandwidth, network model
+    /// (round trips, handshake, slow start, bottleneck, loss), TLS, limits,
+    /// and the seed of the corpus and of every random choice it makes.
+    /// Its `corpus` is not read: the served corpus is generated from
+    /// `jobs`, the sizes and the seed ([`Workload::corpus_spec`]) and put
+    /// in its place by [`Workload::server_config`].
+    pub server: ServerConfig,
     /// Retries of transient failures.
     pub retries: u32,
     /// First backoff delay between retries.
@@ -44,21 +43,13 @@ pub struct Workload {
     pub min_size: usize,
     /// Largest body, bytes (inclusive).
     pub max_size: usize,
-    /// Per-connection bandwidth cap, bytes per second.
-    pub bandwidth: Option<u64>,
-    /// The server's network model (round trips, handshake, slow start,
-    /// bottleneck, loss); the default is plain loopback.
-    #[serde(default)]
-    pub network: NetworkModel,
-    /// The connection policy: TLS, HTTP/2, keep-alive.
+    /// The clients' connection policy: HTTP/2, keep-alive.
     #[serde(default)]
     pub connection: Connection,
     /// `Some(n)`: the body sizes repeat every `n` files (those of the
     /// first `n`, cycled; see [`CorpusSpec::size_cycle`]).
     #[serde(default)]
     pub size_cycle: Option<usize>,
-    /// Seed of the corpus and of every random choice the server makes.
-    pub seed: u64,
     /// The hosts the URL list spans, each with what differs from the
     /// workload's own server; empty (the default): one host, the
     /// workload's. Job `i` goes to host `i % hosts.len()` (round-robin in
@@ -115,14 +106,13 @@ impl Host {
     }
 }
 
-/// How clients connect: the part of a workload the client settings and
-/// the server's TLS follow.
+/// How clients connect: the part of a workload the client settings
+/// follow. Whether they speak TLS is the server's choice
+/// ([`ServerConfig::tls`]): it makes a certificate authority at start, and
+/// every strategy (`ca_pem`) and command row (`{cacert}`) trusts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Connection {
-    /// HTTPS: the server makes a certificate authority at start, and every
-    /// strategy (`ca_pem`) and command row (`{cacert}`) trusts it.
-    pub tls: bool,
     /// HTTP/2 (ALPN `h2` over TLS, h2c by prior knowledge in plain
     /// HTTP) for every strategy; one that speaks HTTP/1.1 only is refused,
     /// with its reason.
@@ -136,26 +126,9 @@ impl Default for Connection {
     /// Plain HTTP/1.1 with keep-alive.
     fn default() -> Self {
         Connection {
-            tls: false,
             http2: false,
             keep_alive: true,
         }
-    }
-}
-
-impl Connection {
-    /// `HTTP/1.1`, `HTTP/2 (h2c)`, `HTTPS HTTP/2`, … plus `keep-alive off`.
-    pub fn label(&self) -> String {
-        let mut label = match (self.tls, self.http2) {
-            (false, false) => "HTTP/1.1".to_owned(),
-            (true, false) => "HTTPS (HTTP/1.1)".to_owned(),
-            (false, true) => "HTTP/2 (h2c)".to_owned(),
-            (true, true) => "HTTPS (HTTP/2, ALPN h2)".to_owned(),
-        };
-        if !self.keep_alive {
-            label.push_str(", keep-alive off");
-        }
-        label
     }
 }
 
@@ -173,27 +146,22 @@ impl Workload {
         Self {
             jobs: fetchlab_core::SEED_NAMES_COUNT,
             concurrency: 20,
-            latency: Duration::from_millis(100),
-            jitter: Duration::ZERO,
-            error_rate: 0.0,
-            fault_rate: 0.0,
-            faults: vec![
-                Fault::ResetBeforeHeaders,
-                Fault::ResetMidBody,
-                Fault::ShortBody,
-            ],
-            stall: Duration::from_secs(60),
+            // No jitter, errors or faults (a fault would be one of a reset
+            // before the headers, a reset mid-body, a short body), a stall
+            // of 60 s, no bandwidth cap, plain loopback, no TLS.
+            server: ServerConfig {
+                latency: Duration::from_millis(100),
+                seed: 2026,
+                ..ServerConfig::default()
+            },
             retries: settings.retries(),
             backoff_base: settings.backoff_base(),
             backoff_max: settings.backoff_max(),
             read_timeout: settings.read_timeout(),
             min_size: 8 * 1024,
             max_size: 40 * 1024,
-            bandwidth: None,
-            network: NetworkModel::default(),
             connection: Connection::default(),
             size_cycle: None,
-            seed: 2026,
             hosts: Vec::new(),
             per_host: None,
         }
@@ -211,28 +179,11 @@ impl Workload {
         self
     }
 
-    /// Sets the server delay.
-    pub fn with_latency(mut self, latency: Duration) -> Self {
-        self.latency = latency;
-        self
-    }
-
-    /// Sets the server's random extra delay.
-    pub fn with_jitter(mut self, jitter: Duration) -> Self {
-        self.jitter = jitter;
-        self
-    }
-
-    /// Sets the share of requests answered with 500/503.
-    pub fn with_error_rate(mut self, rate: f64) -> Self {
-        self.error_rate = rate;
-        self
-    }
-
-    /// Sets the share of requests hit by one of `faults`.
-    pub fn with_faults(mut self, rate: f64, faults: Vec<Fault>) -> Self {
-        self.fault_rate = rate;
-        self.faults = faults;
+    /// Changes what the server does with `change`, the server's own
+    /// setters: `workload.with_server(|s| s.with_latency(Duration::ZERO)
+    /// .with_rtt(rtt))`.
+    pub fn with_server(mut self, change: impl FnOnce(ServerConfig) -> ServerConfig) -> Self {
+        self.server = change(self.server);
         self
     }
 
@@ -243,33 +194,9 @@ impl Workload {
         self
     }
 
-    /// Sets the per-connection bandwidth cap, bytes per second.
-    pub fn with_bandwidth(mut self, bandwidth: Option<u64>) -> Self {
-        self.bandwidth = bandwidth;
-        self
-    }
-
-    /// Sets the server's network model.
-    pub fn with_network(mut self, network: NetworkModel) -> Self {
-        self.network = network;
-        self
-    }
-
-    /// Sets the round-trip time of the network model.
-    pub fn with_rtt(mut self, rtt: Duration) -> Self {
-        self.network.rtt = rtt;
-        self
-    }
-
     /// Sets the connection policy.
     pub fn with_connection(mut self, connection: Connection) -> Self {
         self.connection = connection;
-        self
-    }
-
-    /// Serves HTTPS (or not).
-    pub fn with_tls(mut self, tls: bool) -> Self {
-        self.connection.tls = tls;
         self
     }
 
@@ -299,16 +226,9 @@ impl Workload {
         self
     }
 
-    /// Sets the client's read timeout and the server's stall.
-    pub fn with_timeouts(mut self, read_timeout: Duration, stall: Duration) -> Self {
+    /// Sets the client's read timeout (what a stall costs it).
+    pub fn with_read_timeout(mut self, read_timeout: Duration) -> Self {
         self.read_timeout = read_timeout;
-        self.stall = stall;
-        self
-    }
-
-    /// Sets the seed.
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
         self
     }
 
@@ -381,7 +301,7 @@ impl Workload {
             count: self.jobs,
             min_size: self.min_size,
             max_size: self.max_size,
-            seed: self.seed,
+            seed: self.server.seed,
             size_cycle: self.size_cycle,
         }
     }
@@ -403,7 +323,7 @@ impl Workload {
                 config.network.rtt = host.rtt.unwrap_or(config.network.rtt);
                 config.error_rate = host.error_rate.unwrap_or(config.error_rate);
                 config.fault_rate = host.fault_rate.unwrap_or(config.fault_rate);
-                config.seed = self.seed.wrapping_add(i as u64);
+                config.seed = self.server.seed.wrapping_add(i as u64);
                 config
             })
             .collect()
@@ -414,17 +334,7 @@ impl Workload {
     pub fn server_config(&self, corpus: Corpus) -> ServerConfig {
         ServerConfig {
             corpus,
-            latency: self.latency,
-            jitter: self.jitter,
-            error_rate: self.error_rate,
-            fault_rate: self.fault_rate,
-            faults: self.faults.clone(),
-            bandwidth: self.bandwidth,
-            network: self.network.clone(),
-            tls: self.connection.tls,
-            stall: self.stall,
-            seed: self.seed,
-            ..ServerConfig::default()
+            ..self.server.clone()
         }
     }
 
@@ -514,9 +424,9 @@ impl Workload {
             .map(|(i, &bytes)| {
                 let host = self.host_of(i);
                 let config = &configs[host];
-                let delay = config.latency + self.jitter / 2;
+                let delay = config.latency + config.jitter / 2;
                 let success = ((1.0 - config.error_rate) * (1.0 - config.fault_rate)).max(0.01);
-                let time = ideal::service_time(delay, bytes, self.bandwidth).div_f64(success);
+                let time = ideal::service_time(delay, bytes, config.bandwidth).div_f64(success);
                 (host, time)
             })
             .collect();
@@ -543,7 +453,7 @@ impl Workload {
                     sizes: &sizes,
                     workers: per_host,
                     keep_alive: self.connection.keep_alive,
-                    tls: self.connection.tls,
+                    tls: config.tls,
                     protocol: if self.connection.http2 {
                         Protocol::Http2
                     } else {
@@ -567,7 +477,7 @@ impl Workload {
             .hosts
             .iter()
             .any(|h| h.error_rate.unwrap_or(0.0) > 0.0 || h.fault_rate.unwrap_or(0.0) > 0.0);
-        (self.error_rate > 0.0 || self.fault_rate > 0.0 || host_failures).then(|| {
+        (self.server.error_rate > 0.0 || self.server.fault_rate > 0.0 || host_failures).then(|| {
             "no efficiency with errors or faults: the ideal counts the extra requests the \
              server's errors force but not the backoff waits and read timeouts a correct \
              client must also spend, so ideal / time would say nothing about the strategy"
@@ -585,22 +495,23 @@ impl Workload {
         if let Some(limit) = self.per_host {
             parts.push(format!("{limit} per host"));
         }
+        let server = &self.server;
         if self.hosts.is_empty() {
-            parts.push(format!("{} ms", self.latency.as_millis()));
+            parts.push(format!("{} ms", server.latency.as_millis()));
         } else {
             parts.push(self.hosts_label());
         }
-        if !self.jitter.is_zero() {
-            parts.push(format!("jitter {} ms", self.jitter.as_millis()));
+        if !server.jitter.is_zero() {
+            parts.push(format!("jitter {} ms", server.jitter.as_millis()));
         }
-        if self.error_rate > 0.0 {
-            parts.push(format!("{:.0} % errors", self.error_rate * 100.0));
+        if server.error_rate > 0.0 {
+            parts.push(format!("{:.0} % errors", server.error_rate * 100.0));
         }
-        if self.fault_rate > 0.0 {
-            let names: Vec<String> = self.faults.iter().map(Fault::to_string).collect();
+        if server.fault_rate > 0.0 {
+            let names: Vec<String> = server.faults.iter().map(Fault::to_string).collect();
             parts.push(format!(
                 "{:.0} % faults ({})",
-                self.fault_rate * 100.0,
+                server.fault_rate * 100.0,
                 names.join(", ")
             ));
         }
@@ -609,25 +520,44 @@ impl Workload {
             crate::units::bytes(self.min_size as u64),
             crate::units::bytes(self.max_size as u64)
         ));
-        if let Some(rate) = self.bandwidth {
+        if let Some(rate) = server.bandwidth {
             parts.push(format!("{}/s per connection", crate::units::bytes(rate)));
         }
-        if !self.network.rtt.is_zero() {
-            parts.push(format!("RTT {} ms", self.network.rtt.as_millis()));
+        if !server.network.rtt.is_zero() {
+            parts.push(format!("RTT {} ms", server.network.rtt.as_millis()));
         }
-        if let Some(rate) = self.network.bottleneck {
+        if let Some(rate) = server.network.bottleneck {
             parts.push(format!("{}/s bottleneck", crate::units::bytes(rate)));
         }
-        if self.network.loss > 0.0 {
-            parts.push(format!("{} % loss", self.network.loss * 100.0));
+        if server.network.loss > 0.0 {
+            parts.push(format!("{} % loss", server.network.loss * 100.0));
         }
         if let Some(n) = self.size_cycle {
             parts.push(format!("the first {n} sizes cycled"));
         }
-        if self.connection != Connection::default() {
-            parts.push(self.connection.label());
-        }
+        parts.extend(self.connection_label());
         parts.join(", ")
+    }
+
+    /// `HTTP/1.1`, `HTTP/2 (h2c)`, `HTTPS (HTTP/2, ALPN h2)`, … plus
+    /// `keep-alive off`; `None` for the default, plain HTTP/1.1 with
+    /// keep-alive.
+    fn connection_label(&self) -> Option<String> {
+        let Connection { http2, keep_alive } = self.connection;
+        let tls = self.server.tls;
+        if !tls && self.connection == Connection::default() {
+            return None;
+        }
+        let mut label = match (tls, http2) {
+            (false, false) => "HTTP/1.1".to_owned(),
+            (true, false) => "HTTPS (HTTP/1.1)".to_owned(),
+            (false, true) => "HTTP/2 (h2c)".to_owned(),
+            (true, true) => "HTTPS (HTTP/2, ALPN h2)".to_owned(),
+        };
+        if !keep_alive {
+            label.push_str(", keep-alive off");
+        }
+        Some(label)
     }
 
     /// `8 hosts (10/20/…/150 ms)`, with each host's RTT, error and fault
@@ -655,27 +585,6 @@ impl Workload {
 /// 127.0.0.1 … 127.0.0.254.
 pub const MAX_HOSTS: usize = 254;
 
-/// Faults as their kebab-case names.
-mod fault_names {
-    use fetchlab_server::Fault;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(faults: &[Fault], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(faults.iter().map(Fault::to_string))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Fault>, D::Error> {
-        let names = Vec::<String>::deserialize(d)?;
-        names
-            .iter()
-            .map(|n| {
-                n.parse()
-                    .map_err(|_| serde::de::Error::custom(format!("unknown fault {n:?}")))
-            })
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -684,7 +593,7 @@ mod tests {
     fn seed_is_the_books_lesson() {
         let w = Workload::seed();
         assert_eq!((w.jobs, w.concurrency), (80, 20));
-        assert_eq!(w.latency, Duration::from_millis(100));
+        assert_eq!(w.server.latency, Duration::from_millis(100));
         w.validate().unwrap();
         let sizes = vec![20_000; 80];
         assert_eq!(w.ideal_time(&sizes), Duration::from_millis(400));
@@ -697,12 +606,16 @@ mod tests {
             (w.clone().with_jobs(0), "job"),
             // The server's own names and checks (`ServerConfig::validate`).
             (
-                w.clone().with_error_rate(1.5),
+                w.clone().with_server(|s| s.with_error_rate(1.5)),
                 "error_rate must be between 0 and 1, got 1.5",
             ),
             (w.clone().with_sizes(10, 5), "min size 10 > max size 5"),
             (w.clone().with_concurrency(0), "concurrency"),
-            (w.clone().with_faults(0.1, vec![]), "fault_rate"),
+            (
+                w.clone()
+                    .with_server(|s| s.with_fault_rate(0.1).with_faults([])),
+                "fault_rate",
+            ),
         ] {
             let err = bad.validate().expect_err(name).to_string();
             assert!(err.contains(name), "{name:?} not named in {err:?}");
@@ -714,7 +627,7 @@ mod tests {
         let w = Workload::seed()
             .with_jobs(1)
             .with_concurrency(1)
-            .with_error_rate(0.5);
+            .with_server(|s| s.with_error_rate(0.5));
         assert_eq!(w.ideal_time(&[1]), Duration::from_millis(200));
     }
 
@@ -747,10 +660,12 @@ mod tests {
 
     #[test]
     fn each_host_keeps_the_workloads_values_but_its_own() {
-        let w = Workload::seed().with_error_rate(0.1).with_hosts(vec![
-            Host::latency(Duration::from_millis(10)),
-            Host::rtt(Duration::from_millis(50)).with_failures(0.0, 0.2),
-        ]);
+        let w = Workload::seed()
+            .with_server(|s| s.with_error_rate(0.1))
+            .with_hosts(vec![
+                Host::latency(Duration::from_millis(10)),
+                Host::rtt(Duration::from_millis(50)).with_failures(0.0, 0.2),
+            ]);
         let configs = w.server_configs(&Corpus::from_files([]));
         let seen: Vec<(u128, u128, f64, f64)> = configs
             .iter()
@@ -780,11 +695,13 @@ mod tests {
     #[test]
     fn with_round_trips_per_host_the_slowest_hosts_floor_bounds_the_ideal() {
         let hosts = |rtts: &[u64]| {
-            Workload::seed().with_latency(Duration::ZERO).with_hosts(
-                rtts.iter()
-                    .map(|&ms| Host::rtt(Duration::from_millis(ms)))
-                    .collect(),
-            )
+            Workload::seed()
+                .with_server(|s| s.with_latency(Duration::ZERO))
+                .with_hosts(
+                    rtts.iter()
+                        .map(|&ms| Host::rtt(Duration::from_millis(ms)))
+                        .collect(),
+                )
         };
         let sizes = [1000; 80];
         let near = hosts(&[10, 10]).ideal_time(&sizes);
@@ -797,9 +714,10 @@ mod tests {
 
     #[test]
     fn serialises_faults_by_name() {
-        let w = Workload::seed().with_faults(0.1, vec![Fault::Stall]);
+        let w =
+            Workload::seed().with_server(|s| s.with_fault_rate(0.1).with_faults([Fault::Stall]));
         let json = serde_json::to_value(&w).unwrap();
-        assert_eq!(json["faults"][0], "stall");
+        assert_eq!(json["server"]["faults"][0], "stall");
         let back: Workload = serde_json::from_value(json).unwrap();
         assert_eq!(back, w);
     }

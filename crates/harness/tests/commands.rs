@@ -18,7 +18,7 @@ fn tiny() -> Workload {
     Workload::seed()
         .with_jobs(6)
         .with_concurrency(3)
-        .with_latency(Duration::ZERO)
+        .with_server(|s| s.with_latency(Duration::ZERO))
         .with_sizes(500, 2000)
 }
 

@@ -30,7 +30,7 @@ fn tiny() -> Workload {
     Workload::seed()
         .with_jobs(8)
         .with_concurrency(2)
-        .with_latency(Duration::ZERO)
+        .with_server(|s| s.with_latency(Duration::ZERO))
         .with_sizes(1000, 3000)
 }
 
@@ -63,7 +63,7 @@ fn assert_verified(row: &Row) {
 
 #[test]
 fn over_tls_every_https_backend_verifies_and_async_std_is_refused() {
-    let workload = tiny().with_tls(true);
+    let workload = tiny().with_server(|s| s.with_tls(true));
     assert!(workload.label().contains("HTTPS"), "{}", workload.label());
     let table = run(workload, &IN_PROCESS, Vec::new());
     assert_eq!(table.rows.len(), IN_PROCESS.len());
@@ -90,7 +90,7 @@ fn over_tls_every_https_backend_verifies_and_async_std_is_refused() {
 fn http2_runs_where_it_can_and_http1_only_backends_say_why() {
     for tls in [false, true] {
         let table = run(
-            tiny().with_http2(true).with_tls(tls),
+            tiny().with_http2(true).with_server(|s| s.with_tls(tls)),
             &IN_PROCESS,
             Vec::new(),
         );
@@ -128,7 +128,9 @@ fn keep_alive_off_opens_one_connection_per_request() {
     }
     // And over TLS, a handshake per request.
     let table = run(
-        tiny().with_keep_alive(false).with_tls(true),
+        tiny()
+            .with_keep_alive(false)
+            .with_server(|s| s.with_tls(true)),
         &[Strategy::Threads, Strategy::Tokio],
         Vec::new(),
     );
@@ -140,7 +142,7 @@ fn keep_alive_off_opens_one_connection_per_request() {
 
 #[test]
 fn cacert_is_the_servers_ca_for_a_command_row() {
-    let workload = tiny().with_tls(true);
+    let workload = tiny().with_server(|s| s.with_tls(true));
     let files = prepared(&workload);
     let source = shlex::try_quote(&files.path().display().to_string())
         .unwrap()

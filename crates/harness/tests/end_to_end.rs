@@ -14,7 +14,7 @@ fn tiny() -> Workload {
     Workload::seed()
         .with_jobs(8)
         .with_concurrency(2)
-        .with_latency(Duration::from_millis(1))
+        .with_server(|s| s.with_latency(Duration::from_millis(1)))
         .with_sizes(1000, 3000)
 }
 
@@ -197,10 +197,12 @@ fn a_backend_ceiling_becomes_a_refused_row() {
 #[test]
 fn the_modelled_floor_is_below_every_measured_run_at_20ms_rtt() {
     let workload = tiny()
-        .with_latency(Duration::ZERO)
         .with_concurrency(4)
         .with_sizes(10_000, 30_000)
-        .with_rtt(Duration::from_millis(20));
+        .with_server(|s| {
+            s.with_latency(Duration::ZERO)
+                .with_rtt(Duration::from_millis(20))
+        });
     let scenario = Scenario::custom("rtt", "RTT 20 ms", workload);
     let options = in_process(
         vec![Strategy::Sequential, Strategy::Threads, Strategy::Tokio],

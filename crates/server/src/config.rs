@@ -14,7 +14,7 @@ use crate::network::NetworkModel;
 
 /// Configuration of a [`TestServer`](crate::TestServer). All fields are
 /// public; the `with_*` methods are a builder-style shorthand.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     /// The files served at `/<name>` (default: the seed thumbnails).

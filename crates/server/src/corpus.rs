@@ -279,6 +279,14 @@ impl Default for Corpus {
     }
 }
 
+impl PartialEq for Corpus {
+    /// The same files, names and bodies; where they came from does not
+    /// count.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner) || self.files() == other.files()
+    }
+}
+
 impl fmt::Debug for Corpus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Corpus")
@@ -324,6 +332,10 @@ mod tests {
         );
         let c = Corpus::generate(&spec.clone().with_seed(7));
         assert_ne!(a.files()[0].body, c.files()[0].body);
+        // Equal corpora are the same files, wherever they came from.
+        assert_eq!(a, b);
+        assert_eq!(a, Corpus::from_files(b.files().to_vec()));
+        assert_ne!(a, c);
         // Distinct files have distinct contents.
         assert_ne!(a.files()[0].body[..8], a.files()[1].body[..8]);
     }
