@@ -132,8 +132,8 @@ impl Scenario {
             "Peers: curl, wget2 and aria2c beside the strategies (seed workload)",
             Workload::seed(),
         );
-        scenario.question = "How do the common download tools compare with the five strategies \
-             on the book's lesson, against the same server and verified the same way?"
+        scenario.question = "How do the common download tools compare with fetchlab's \
+             strategies on the book's lesson, against the same server and verified the same way?"
             .into();
         scenario.points[0] = scenario.points[0].clone().skipping(
             Strategy::Sequential,
