@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::StyledStr;
+use clap::builder::styling::Style;
 use clap::{Args, FromArgMatches};
+use fetchlab_harness::command::PLACEHOLDERS;
 use humantime::Duration;
 
 use crate::strategy::StrategyName;
@@ -54,9 +57,25 @@ command exited non-zero, passed the time limit or saved missing, wrong or
 extra files (its row says which), 2 for
 bad options, an open-files limit too low, or a server that cannot start.";
 
+/// The text after the options: [`EXAMPLES`], each `--command`
+/// placeholder's name in bold. clap turns `{n}` into a line break wherever
+/// it stands in help text, with no escape; the style's codes between the
+/// brace and the name keep it whole, and clap drops them where the help is
+/// not printed in colour, leaving `{n}` as written.
+fn after_help() -> StyledStr {
+    let bold = Style::new().bold();
+    let text = PLACEHOLDERS
+        .iter()
+        .fold(EXAMPLES.to_owned(), |text, placeholder| {
+            let name = placeholder.trim_start_matches('{').trim_end_matches('}');
+            text.replace(placeholder, &format!("{{{bold}{name}{bold:#}}}"))
+        });
+    StyledStr::from(text)
+}
+
 /// Options of `fetchlab compare`.
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES)]
+#[command(after_help = after_help())]
 pub struct CompareArgs {
     /// Strategies to run, comma-separated [default: all].
     #[arg(short, long, value_enum, value_delimiter = ',', value_name = "NAMES")]

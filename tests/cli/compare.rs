@@ -256,6 +256,19 @@ fn compare_help_teaches_the_host_options() {
     }
 }
 
+#[test]
+fn compare_help_describes_every_command_placeholder() {
+    let output = fetchlab().args(["compare", "--help"]).output().unwrap();
+    let help = stdout_of(&output);
+    // Line breaks are the terminal's: compare the words.
+    let words = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for placeholder in fetchlab_harness::command::PLACEHOLDERS {
+        let described = format!("{placeholder} (");
+        assert!(words.contains(&described), "{described:?} not in\n{help}");
+    }
+    assert!(words.contains("{c} (concurrency), {n} (files)"), "{help}");
+}
+
 /// The row called `name` of an exported table.
 fn json_row<'a>(table: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     table["rows"]
