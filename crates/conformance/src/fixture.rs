@@ -151,6 +151,17 @@ pub fn only(report: &Report) -> &Outcome {
     &report.outcomes[0]
 }
 
+/// Asserts an outcome is a success, naming its job and status if not.
+#[track_caller]
+pub fn assert_saved(outcome: &Outcome) {
+    assert!(
+        outcome.is_success(),
+        "{}: {:?}",
+        outcome.job.name(),
+        outcome.status
+    );
+}
+
 /// Asserts an outcome failed with `kind` after `attempts` requests.
 pub fn assert_failed(outcome: &Outcome, kinds: &[FailureKind], attempts: u32) {
     match &outcome.status {

@@ -14,7 +14,9 @@
 //! Layout:
 //! - [`Subject`]: the backend under test (a constructor and whether it is
 //!   concurrent).
-//! - `fixture`: servers, quick settings, directory listings, assertions.
+//! - `fixture`: servers, quick settings, directory listings, assertions
+//!   (the ones other tests share re-exported here: [`quick`],
+//!   [`quick_settings`], [`seed_jobs`], [`assert_saved`]).
 //! - [`cases`]: the cases, grouped by concern: integrity, limits, errors,
 //!   faults, resume, store, settings, run control; and the hostile ones:
 //!   heads, bodies, redirects (`hostile_*`, against [`hostile`]) and
@@ -38,7 +40,7 @@ pub mod cases;
 mod fixture;
 pub mod hostile;
 
-pub use fixture::{quick, quick_settings, seed_jobs};
+pub use fixture::{assert_saved, quick, quick_settings, seed_jobs};
 
 use fetchlab_core::{Downloader, Error, Settings};
 
