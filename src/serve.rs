@@ -40,6 +40,12 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
         Some(json) => parse_configs(json)?,
         None => vec![config(&args)?],
     };
+    if args.cert_out.is_some() && !configs.iter().any(|c| c.tls) {
+        bail!(
+            "--cert-out writes the CA certificate of a TLS server: add --tls (or \"tls\": true \
+             to the --config-json configuration)"
+        );
+    }
     if configs.len() > 1
         || args.hosts > 1
         || !args.host_rtt.is_empty()
@@ -154,6 +160,7 @@ fn serve_hosts(args: &ServeArgs, configs: Vec<ServerConfig>) -> Result<Outcome> 
     let tls = configs.iter().any(|c| c.tls);
     let hosts = Hosts::start(configs, args.port).context("cannot start the hosts")?;
     let servers = hosts.servers();
+    // `serve` refused --cert-out without TLS before starting anything.
     let ca = match &args.cert_out {
         Some(out) if tls => Some(write_ca(servers, out)?),
         _ => None,

@@ -109,9 +109,10 @@ pub struct ServeArgs {
     #[arg(long)]
     pub tls: bool,
 
-    /// Where to write the CA certificate (PEM) with --tls; default a file
-    /// in the temporary directory, removed when the server stops.
-    #[arg(long, value_name = "PATH", requires = "tls")]
+    /// Where to write the CA certificate (PEM) with --tls (or a
+    /// --config-json that says `"tls": true`); default a file in the
+    /// temporary directory, removed when the server stops.
+    #[arg(long, value_name = "PATH")]
     pub cert_out: Option<PathBuf>,
 
     /// Share of file requests answered with an error status (0.25 = 25 %).

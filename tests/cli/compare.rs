@@ -286,6 +286,9 @@ fn compare_tls_trusts_the_child_servers_ca_and_async_std_says_why_not() {
         let row = json_row(&table, name);
         assert_eq!(row["counts"]["downloaded"], 6, "{row}");
         assert!(row["refused"].is_null() && row["failed"].is_null(), "{row}");
+        // The TLS server is a child process, as without TLS: its CPU and
+        // memory are not the client's.
+        assert_eq!(row["server"], "child", "{row}");
     }
     let refused = json_row(&table, "async-std")["refused"]
         .as_str()

@@ -149,6 +149,32 @@ fn serve_tls_prints_the_ca_file_that_curl_trusts() {
     assert!(index.starts_with(&base), "{index}");
 }
 
+/// The harness starts its TLS child this way: the configuration says TLS,
+/// `--cert-out` only asks for the CA file (`--tls` beside `--config-json`
+/// is refused, as every serving flag is).
+#[test]
+fn serve_writes_the_ca_of_a_tls_configuration_given_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    let ca_arg = ca.to_str().unwrap();
+    let json = r#"{"corpus":{"generated":{"count":2,"min_size":100,"max_size":200}},"tls":true}"#;
+    let (_serving, base, mut lines) = start(&["--cert-out", ca_arg, "--config-json", json]);
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let second = lines.next().unwrap().unwrap();
+    assert_eq!(second, format!("fetchlab-server ca-cert {ca_arg}"));
+    let pem = std::fs::read_to_string(&ca).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+
+    let output = fetchlab()
+        .args(["serve", "--port", "0", "--cert-out", ca_arg, "--files", "2"])
+        .output()
+        .unwrap();
+    assert_input_error(
+        &output,
+        "--cert-out writes the CA certificate of a TLS server",
+    );
+}
+
 #[test]
 fn serve_hosts_listens_on_one_loopback_address_per_host() {
     let (_serving, base, mut lines) = start(&[

@@ -229,8 +229,8 @@ fn stats_agent(ca_pem: Option<&str>) -> Result<ureq::Agent, HarnessError> {
 /// whole configuration in its own serde form (a generated corpus travels as
 /// its spec and is generated again by the child). Several configurations:
 /// `--hosts N` before, and CONFIG a JSON array of them, host by host. With
-/// `cert_out`, `--tls --cert-out PATH` (the configurations say TLS; the
-/// flags only ask for the CA file).
+/// `cert_out`, `--cert-out PATH` (the configurations say TLS; the flag
+/// only asks for the CA file: `--tls` beside `--config-json` is refused).
 fn serve_args(
     configs: &[ServerConfig],
     cert_out: Option<&Path>,
@@ -248,7 +248,7 @@ fn serve_args(
         args.extend(["--hosts".to_owned(), configs.len().to_string()]);
     }
     if let Some(path) = cert_out {
-        args.extend(["--tls".to_owned(), "--cert-out".to_owned()]);
+        args.push("--cert-out".to_owned());
         args.push(path.display().to_string());
     }
     args.extend(["--config-json".to_owned(), json]);
