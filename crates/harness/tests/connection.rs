@@ -75,12 +75,22 @@ fn over_tls_every_https_backend_verifies_and_async_std_is_refused() {
             continue;
         }
         assert_verified(row);
-        // Kept connections: at most one per worker.
+        // Kept connections: at most one per worker for the blocking
+        // clients, which put a connection back before the worker asks for
+        // the next. hyper (tokio) puts it back on the connection's own task,
+        // so on a loaded machine a worker's next request can find the pool
+        // still empty and open another; what holds there is reuse, fewer
+        // connections than requests.
+        let most = match strategy {
+            Strategy::Tokio => row.requests - 1,
+            _ => 2,
+        };
         assert!(
-            (1..=2).contains(&row.connections),
-            "{}: {} connections",
+            (1..=most).contains(&row.connections),
+            "{}: {} connections for {} requests",
             row.strategy,
-            row.connections
+            row.connections,
+            row.requests
         );
     }
     assert_eq!(row(&table, "tokio-h2").connections, 1);
