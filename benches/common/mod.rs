@@ -10,7 +10,7 @@
 //! JSON under `target/criterion` is never read.
 //!
 //! Budget: every benchmark starts with one probe run. When the probe takes
-//! at most [`SLOW_RUN`], criterion measures 10 samples of one run each after
+//! at most [`SLOW_RUN`], criterion measures [`SAMPLES`] samples of one run each after
 //! its own warm-up run; the probe and the warm-up are left out of the time
 //! statistics but counted in the memory and thread peaks (later runs can
 //! reuse memory the allocator kept). When the probe takes longer (the
@@ -101,7 +101,7 @@ fn fail(error: impl std::fmt::Display) -> ! {
     panic!("\n\n*** fetchlab bench failed: {error}\n")
 }
 
-use fetchlab_harness::budget::{SLOW_ROW_RUNS as SLOW_RUNS, SLOW_RUN};
+use fetchlab_harness::budget::{SAMPLES, SLOW_ROW_RUNS as SLOW_RUNS, SLOW_RUN};
 
 /// Benchmarks every point × strategy of `scenario` as group `scenario.id`.
 #[allow(
@@ -139,7 +139,7 @@ pub fn bench_scenario_with_commands(
     let mut slow_rows = false;
     let mut group = c.benchmark_group(&scenario.id);
     group
-        .sample_size(10)
+        .sample_size(SAMPLES)
         .warm_up_time(Duration::from_millis(1))
         .measurement_time(Duration::from_millis(1))
         .sampling_mode(SamplingMode::Flat)
@@ -245,8 +245,8 @@ pub fn bench_scenario_with_commands(
 fn slow_note() -> String {
     format!(
         "Rows of {SLOW_RUNS} runs: one run took over {:.0} s, so the row is {SLOW_RUNS} runs \
-         measured directly (their median) instead of criterion's warm-up and 10 samples; every \
-         other row is 10 samples after a probe run and a warm-up run.",
+         measured directly (their median) instead of criterion's warm-up and {SAMPLES} samples; \
+         every other row is {SAMPLES} samples after a probe run and a warm-up run.",
         SLOW_RUN.as_secs_f64()
     )
 }

@@ -96,6 +96,8 @@ pub fn write(corpus: &Corpus, dir: &Path, base_url: &str) -> Result<Written> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    // Missing parents are made (as `mkdir -p` would) and kept whatever
+    // happens next; what is whole-or-absent is DIR itself.
     std::fs::create_dir_all(parent)
         .with_context(|| format!("--write-corpus {shown}: cannot create {}", parent.display()))?;
     // `mkdir` applies the umask to 0777, as for any directory the user
@@ -115,7 +117,7 @@ pub fn write(corpus: &Corpus, dir: &Path, base_url: &str) -> Result<Written> {
         .with_context(|| format!("cannot write the corpus into {}", partial.path().display()))?;
     std::fs::rename(partial.path(), dir).with_context(|| {
         format!(
-            "cannot rename {} to {shown} (nothing was left behind)",
+            "cannot rename {} to {shown} (the partial directory was removed)",
             partial.path().display()
         )
     })?;

@@ -3,7 +3,7 @@
 //! one place so the two cannot disagree.
 //!
 //! Every benchmark starts with one probe run. A row whose probe takes at
-//! most [`SLOW_RUN`] is criterion's warm-up run plus 10 samples
+//! most [`SLOW_RUN`] is criterion's warm-up run plus [`SAMPLES`] samples
 //! ([`FAST_ROW_RUNS`] runs with the probe); a row whose probe takes longer
 //! is [`SLOW_ROW_RUNS`] runs measured directly, the probe included. A run
 //! of a second or more gains nothing from warming up, and a dozen of them
@@ -18,5 +18,9 @@ pub const SLOW_RUN: Duration = Duration::from_secs(1);
 /// Runs of a slow row, the probe included.
 pub const SLOW_ROW_RUNS: usize = 3;
 
-/// Runs of any other row: the probe, criterion's warm-up and 10 samples.
-pub const FAST_ROW_RUNS: usize = 12;
+/// Criterion's samples of a row that is not slow, one run each.
+pub const SAMPLES: usize = 10;
+
+/// Runs of any other row: the probe, criterion's warm-up and the
+/// [`SAMPLES`].
+pub const FAST_ROW_RUNS: usize = SAMPLES + 2;

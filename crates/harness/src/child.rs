@@ -52,7 +52,7 @@ impl ChildServer {
     /// several configurations, `--hosts N`: one host each, on 127.0.0.1,
     /// 127.0.0.2, …) and waits for its banner lines.
     pub fn spawn(exe: &Path, configs: &[ServerConfig]) -> Result<ChildServer, HarnessError> {
-        let tls = configs.first().is_some_and(|c| c.tls);
+        let tls = configs.iter().any(|c| c.tls);
         let ca_file = match tls {
             true => Some(
                 tempfile::Builder::new()

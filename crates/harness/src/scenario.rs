@@ -184,9 +184,8 @@ impl Scenario {
     /// a new connection per request; then 1,000 files (the seed's 80 sizes
     /// cycled) at 100 workers, and a lossy link.
     ///
-    /// Budget: about 100 s of a `cargo bench` (a probe run, then 11 runs
-    /// of a row under 2 s, 3 of a slower one: `docs/harness.md`, "The
-    /// budget"). So every point leaves out the rows that repeat another
+    /// Budget: about 100 s of a `cargo bench` (the runs a row gets:
+    /// [`crate::budget`]). So every point leaves out the rows that repeat another
     /// row's concurrency model (rayon is a pool of blocking ureq workers
     /// like threads; async-std is a task per request like tokio), the
     /// points after the seed leave out sequential (the seed point's row is
@@ -584,8 +583,8 @@ mod tests {
     }
 
     /// The network bench's budget (about 100 s): every row's ideal, a
-    /// lower bound of each run, times its runs (a probe and 11 under 2 s,
-    /// a probe and 3 above) stays inside it.
+    /// lower bound of each run, times its runs ([`crate::budget`]) stays
+    /// inside it.
     #[test]
     fn the_network_bench_fits_its_budget() {
         let network = Scenario::network();
@@ -606,12 +605,12 @@ mod tests {
             for strategy in running {
                 let workers = strategy.workers(w.concurrency, w.jobs);
                 let ideal = w.clone().with_concurrency(workers).ideal_time(&sizes);
-                let runs = if ideal > Duration::from_secs(2) {
-                    4
+                let runs = if ideal > crate::budget::SLOW_RUN {
+                    crate::budget::SLOW_ROW_RUNS
                 } else {
-                    12
+                    crate::budget::FAST_ROW_RUNS
                 };
-                total += ideal * runs;
+                total += ideal * runs as u32;
             }
         }
         assert!(total < Duration::from_secs(80), "{total:?}");
