@@ -72,6 +72,9 @@ pub struct Offloaded {
     opening: Arc<BodyOpening>,
     pending: Vec<u8>,
     received: u64,
+    /// Written chunk by chunk on the calling thread (see
+    /// [`Offloaded::new`]): nothing is gathered in `pending`.
+    in_place: bool,
 }
 
 /// What a blocking flush gives back.
@@ -83,13 +86,23 @@ enum Flushed {
 }
 
 impl Offloaded {
-    /// A body to be saved as `opening` says.
+    /// A body to be saved as `opening` says. A body announced shorter than
+    /// a batch into a store that saves small bodies quickly is written in
+    /// place, each chunk as it comes (the sink opened with the first one),
+    /// instead of being gathered and saved when it ends: the same calls on
+    /// the same thread, without a copy of the body and its buffer.
     pub fn new(opening: BodyOpening) -> Self {
+        let in_place = opening
+            .head
+            .content_length
+            .is_some_and(|length| length < BATCH_BYTES as u64)
+            && opening.store.saves_small_bodies_quickly();
         Self {
             writer: None,
             opening: Arc::new(opening),
             pending: Vec::new(),
             received: 0,
+            in_place,
         }
     }
 
@@ -102,6 +115,15 @@ impl Offloaded {
     /// body passes its size limit or its `Content-Length`, so that the
     /// [`BodyWriter`] refuses it before more is read.
     pub async fn push(&mut self, runtime: &impl AsyncRuntime, chunk: &[u8]) -> Result<(), Failure> {
+        if self.in_place {
+            self.received += chunk.len() as u64;
+            let writer = match &mut self.writer {
+                Some(writer) => writer,
+                None => self.writer.insert(self.opening.open()?),
+            };
+            // The writer refuses a body past its limit or its length.
+            return writer.write(chunk);
+        }
         if self.pending.capacity() == 0 {
             self.pending
                 .reserve_exact(self.first_batch_capacity(chunk.len()));
@@ -157,12 +179,14 @@ impl Offloaded {
     }
 
     /// Whether [`Offloaded::finish`] saves the body without a hand-off:
-    /// no batch was flushed yet (so all of it is pending, less than
-    /// [`BATCH_BYTES`]), and the store saves small bodies quickly.
+    /// it was written in place, or no batch was flushed yet (so all of it
+    /// is pending, less than [`BATCH_BYTES`]) and the store saves small
+    /// bodies quickly.
     fn saves_in_place(&self) -> bool {
-        self.writer.is_none()
-            && self.pending.len() < BATCH_BYTES
-            && self.opening.store.saves_small_bodies_quickly()
+        self.in_place
+            || self.writer.is_none()
+                && self.pending.len() < BATCH_BYTES
+                && self.opening.store.saves_small_bodies_quickly()
     }
 
     /// The work of writing what is pending: opens the sink if needed,
@@ -310,6 +334,32 @@ mod tests {
         let expected = crate::store::sha256_hex(&body);
         for name in ["hashed", "default"] {
             assert_eq!(hashed.digest(name).expect(name).sha256, expected);
+        }
+    }
+
+    #[test]
+    fn a_small_body_of_known_length_is_streamed_in_place_without_a_copy() {
+        let store = HashStore::new();
+        let runtime = InlineRuntime::default();
+        let body = vec![9u8; 30_000];
+        for (name, length) in [("known", Some(body.len() as u64)), ("unknown", None)] {
+            let mut opening = opening(&store, length, 1 << 20);
+            opening.job = Job::with_name("http://127.0.0.1/a", name);
+            block_on(async {
+                let mut out = Offloaded::new(opening);
+                for chunk in body.chunks(8192) {
+                    out.push(&runtime, chunk).await.expect("fits");
+                }
+                // Known length: straight into the sink; unknown: gathered.
+                let gathered = out.pending.capacity() > 0;
+                assert_eq!(gathered, length.is_none(), "{name}");
+                assert_eq!(out.finish(&runtime).await.expect("saved"), 30_000);
+            });
+        }
+        assert_eq!(runtime.blocking_calls(), 0);
+        let expected = crate::store::sha256_hex(&body);
+        for name in ["known", "unknown"] {
+            assert_eq!(store.digest(name).expect(name).sha256, expected);
         }
     }
 
