@@ -97,9 +97,10 @@ pub trait Store: Send + Sync {
     /// default: a store that may wait (a sync, a network file system) or
     /// whose work grows past that keeps its runtime free. A [`HashStore`]
     /// says yes (SHA-256 in memory, under 40 µs for 64 KiB); a [`DirStore`]
-    /// says no even when it syncs nothing (on ext4 its calls waited in turn
-    /// on the one runtime thread; the measurement is in the `offload`
-    /// module).
+    /// says yes only in its atomic mode on a memory file system (tmpfs,
+    /// ramfs), and no on a disk even when it syncs nothing (on ext4 its
+    /// calls waited in turn on the one runtime thread; the measurements
+    /// are in the `offload` module).
     fn saves_small_bodies_quickly(&self) -> bool {
         false
     }

@@ -91,7 +91,36 @@ pub(super) struct DirHandle {
     path: PathBuf,
     /// `Some` when bodies are written into unnamed files.
     unnamed: Option<LinkVia>,
+    /// Whether the directory is on a file system that lives in memory
+    /// (tmpfs, ramfs): see [`DirHandle::in_memory`].
+    in_memory: bool,
     syncs: SyncCounter,
+}
+
+/// `f_type` of tmpfs (`TMPFS_MAGIC` in `linux/magic.h`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const TMPFS_MAGIC: u32 = 0x0102_1994;
+
+/// `f_type` of ramfs (`RAMFS_MAGIC` in `linux/magic.h`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const RAMFS_MAGIC: u32 = 0x8584_58f6;
+
+/// Whether the directory open as `fd` is on tmpfs or ramfs (`fstatfs`).
+/// A failing `fstatfs` answers no: the store then keeps the cautious path.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn on_memory_file_system(fd: &OwnedFd) -> bool {
+    rustix::fs::fstatfs(fd).is_ok_and(|stat| {
+        // The magic numbers are 32 bits; `f_type` is a signed word (32 or
+        // 64 bits), so only its low 32 bits are compared.
+        let magic = stat.f_type as u32;
+        magic == TMPFS_MAGIC || magic == RAMFS_MAGIC
+    })
+}
+
+/// Elsewhere no file system is taken for one in memory.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn on_memory_file_system(_fd: &OwnedFd) -> bool {
+    false
 }
 
 /// Flags for every open: no link followed, no controlling terminal, not
@@ -146,10 +175,12 @@ impl DirHandle {
             OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC,
             Mode::empty(),
         )?;
+        let in_memory = on_memory_file_system(&fd);
         let mut dir = Self {
             fd,
             path: path.to_owned(),
             unnamed: None,
+            in_memory,
             syncs: SyncCounter::default(),
         };
         if allow_unnamed {
@@ -271,6 +302,14 @@ impl DirHandle {
     #[cfg(test)]
     pub fn writes_unnamed(&self) -> bool {
         self.unnamed.is_some()
+    }
+
+    /// Whether the directory is on a file system held in memory (tmpfs,
+    /// ramfs, found with `fstatfs` when the directory was opened): there
+    /// creating, writing and naming a file wait for no device, and a sync
+    /// has nothing to flush.
+    pub fn in_memory(&self) -> bool {
+        self.in_memory
     }
 
     /// The path the directory was opened at (for messages).

@@ -296,6 +296,17 @@ impl Store for DirStore {
         Some((self.dir(), self.durability))
     }
 
+    /// Yes only for [`Durability::Atomic`] into a directory on a file
+    /// system held in memory (tmpfs, ramfs: `fstatfs` when the store was
+    /// opened), where creating, writing and linking a file wait for no
+    /// device. Elsewhere (ext4 …) no, even without syncs: file system
+    /// calls can wait on the disk (a journal commit, a directory block
+    /// read), and on one runtime thread they would wait in turn. The
+    /// measurements for both are in [`crate::backend::offload`].
+    fn saves_small_bodies_quickly(&self) -> bool {
+        self.durability == Durability::Atomic && self.dir.in_memory()
+    }
+
     fn check(&self, job: &Job) -> Result<Presence, Failure> {
         refuse_unsafe(job)?;
         let name = job.name();

@@ -609,3 +609,51 @@ fn begin_after_a_check_that_saw_a_partial_entry_removes_it() {
     drop(scene.store.begin(&other).unwrap());
     assert_eq!(files_in(&scene.out()), ["a.jpg"]);
 }
+
+/// The type of the file system `path` is on, read from
+/// `/proc/self/mounts` (the longest mount point that holds it): an oracle
+/// independent of the store's `fstatfs`. `None` where that file is absent.
+fn mounted_type(path: &Path) -> Option<String> {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
+    let path = path.canonicalize().ok()?;
+    mounts
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split(' ');
+            let (_, point, kind) = (fields.next()?, fields.next()?, fields.next()?);
+            // Mount points with spaces are escaped as `\040`; none here
+            // needs them.
+            path.starts_with(point)
+                .then(|| (point.len(), kind.to_owned()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, kind)| kind)
+}
+
+#[test]
+fn only_atomic_stores_in_memory_save_small_bodies_quickly() {
+    let mut checked = Vec::new();
+    let shm = Path::new("/dev/shm");
+    let mut places = vec![tempfile::tempdir().unwrap()];
+    if shm.is_dir() {
+        places.push(tempfile::tempdir_in(shm).unwrap());
+    }
+    for place in &places {
+        let Some(kind) = mounted_type(place.path()) else {
+            println!("skipped {}: no /proc/self/mounts", place.path().display());
+            continue;
+        };
+        let in_memory = kind == "tmpfs" || kind == "ramfs";
+        let atomic = DirStore::new(place.path()).unwrap();
+        assert_eq!(
+            atomic.saves_small_bodies_quickly(),
+            in_memory,
+            "{} is on {kind}",
+            place.path().display()
+        );
+        let durable = atomic.with_durability(Durability::Durable);
+        assert!(!durable.saves_small_bodies_quickly(), "durable on {kind}");
+        checked.push(kind);
+    }
+    println!("checked stores on: {checked:?}");
+}
