@@ -43,7 +43,8 @@ pub struct Provenance {
     /// When, UTC, ISO 8601 (`2025-11-25T18:40:00Z`).
     pub date: String,
     /// `git rev-parse --short=12 HEAD`, with `-dirty` when tracked files
-    /// differ from it; `None` outside a git checkout.
+    /// outside `results/` differ from it (the tables a bench has already
+    /// rewritten in this run do not count); `None` outside a git checkout.
     pub commit: Option<String>,
     /// The command that produced the results.
     pub command: String,
@@ -91,8 +92,15 @@ fn git(args: &[&str]) -> Option<String> {
 
 fn git_commit() -> Option<String> {
     let commit = git(&["rev-parse", "--short=12", "HEAD"]).filter(|c| !c.is_empty())?;
-    let dirty =
-        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    let dirty = git(&[
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ":(top)",
+        ":(top,exclude)results",
+    ])
+    .is_some_and(|s| !s.is_empty());
     Some(if dirty {
         format!("{commit}-dirty")
     } else {
