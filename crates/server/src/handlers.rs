@@ -166,12 +166,12 @@ impl Responder {
     }
 
     fn index(&mut self) -> Reply {
-        let corpus = self.shared.config.corpus.clone();
-        let lines: String = corpus
-            .files()
-            .iter()
-            .map(|f| format!("{}://{}/{}\n", self.scheme(), self.host, encode(&f.name)))
-            .collect();
+        let base = format!("{}://{}/", self.scheme(), self.host);
+        let mut lines = String::new();
+        for url in self.shared.config.corpus.urls(&base) {
+            lines.push_str(&url);
+            lines.push('\n');
+        }
         self.text(200, lines, &[])
     }
 
