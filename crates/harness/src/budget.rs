@@ -24,3 +24,12 @@ pub const SAMPLES: usize = 10;
 /// Runs of any other row: the probe, criterion's warm-up and the
 /// [`SAMPLES`].
 pub const FAST_ROW_RUNS: usize = SAMPLES + 2;
+
+/// How many runs a row gets whose probe run took `probe`.
+pub fn runs_of_a_row(probe: Duration) -> usize {
+    if probe > SLOW_RUN {
+        SLOW_ROW_RUNS
+    } else {
+        FAST_ROW_RUNS
+    }
+}

@@ -605,12 +605,9 @@ mod tests {
             for strategy in running {
                 let workers = strategy.workers(w.concurrency, w.jobs);
                 let ideal = w.clone().with_concurrency(workers).ideal_time(&sizes);
-                let runs = if ideal > crate::budget::SLOW_RUN {
-                    crate::budget::SLOW_ROW_RUNS
-                } else {
-                    crate::budget::FAST_ROW_RUNS
-                };
-                total += ideal * runs as u32;
+                // A probe takes at least the ideal, so this counts a row's
+                // runs as the bench does or more (a slow row has fewer).
+                total += ideal * crate::budget::runs_of_a_row(ideal) as u32;
             }
         }
         assert!(total < Duration::from_secs(80), "{total:?}");
@@ -659,11 +656,7 @@ mod tests {
                 let w = &point.workload;
                 let sizes = vec![w.max_size as u64; w.jobs];
                 let ideal = w.ideal_time(&sizes);
-                let runs_per_row = if ideal > crate::budget::SLOW_RUN {
-                    crate::budget::SLOW_ROW_RUNS
-                } else {
-                    crate::budget::FAST_ROW_RUNS
-                } as u32;
+                let runs_per_row = crate::budget::runs_of_a_row(ideal) as u32;
                 let rows = scenario.strategies_at(point, &Strategy::ALL).len() as u32;
                 total += ideal * rows * runs_per_row;
             }
