@@ -68,6 +68,15 @@ impl Opened {
     }
 }
 
+/// What a sink gathers before it writes. Small chunks (a trickling server,
+/// a chunked body) reach the file in writes of this size; a chunk at least
+/// this large, what hyper and ureq hand over from a fast connection, goes
+/// to the file straight from the library's buffer. A 64 KiB buffer copied
+/// every body once more before the write (about 2 % of tokio's CPU saving
+/// 1,000 small files into tmpfs, `perf`), and it saved no write: bodies of
+/// the seed's size mostly arrive in one or two chunks.
+const WRITE_BUFFER: usize = 8 * 1024;
+
 /// A body on its way into a [`super::DirStore`]. Its file disappears when
 /// the sink is dropped, unless committed or kept.
 pub(super) struct DirSink {
@@ -97,7 +106,7 @@ impl DirSink {
         Self {
             dir,
             target,
-            writer: Some(io::BufWriter::with_capacity(64 * 1024, opened.file)),
+            writer: Some(io::BufWriter::with_capacity(WRITE_BUFFER, opened.file)),
             place: opened.place,
             len: opened.len,
             origin,
