@@ -93,9 +93,9 @@ fn keeps_alive(response: &surf::Response) -> bool {
 }
 
 impl AsyncBody for SurfBody {
-    type Chunk = Vec<u8>;
+    type Chunk<'a> = &'a [u8];
 
-    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, Failure> {
+    async fn chunk(&mut self) -> Result<Option<&[u8]>, Failure> {
         match self.body.read(&mut self.buf).await {
             Ok(0) => {
                 if self.expected.is_none_or(|e| e == self.received) {
@@ -105,7 +105,7 @@ impl AsyncBody for SurfBody {
             }
             Ok(n) => {
                 self.received += n as u64;
-                Ok(Some(self.buf[..n].to_vec()))
+                Ok(Some(&self.buf[..n]))
             }
             Err(err) => {
                 let closed_early = err.kind() == std::io::ErrorKind::UnexpectedEof

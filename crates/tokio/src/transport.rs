@@ -55,7 +55,7 @@ impl AsyncTransport for ReqwestTransport {
 }
 
 impl AsyncBody for ReqwestBody {
-    type Chunk = Bytes;
+    type Chunk<'a> = Bytes;
 
     async fn chunk(&mut self) -> Result<Option<Bytes>, Failure> {
         match self.response.chunk().await {

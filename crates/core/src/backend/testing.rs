@@ -177,7 +177,7 @@ impl AsyncTransport for Fake {
 }
 
 impl AsyncBody for FakeBody {
-    type Chunk = Vec<u8>;
+    type Chunk<'a> = Vec<u8>;
 
     async fn chunk(&mut self) -> Result<Option<Vec<u8>>, Failure> {
         let chunk = self.next(3)?;

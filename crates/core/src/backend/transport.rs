@@ -194,13 +194,17 @@ pub trait AsyncTransport: Send + Sync {
 /// A response body read chunk by chunk, asynchronously. Core bounds each
 /// chunk's wait by the read timeout.
 pub trait AsyncBody: Send {
-    /// A piece of the body.
-    type Chunk: AsRef<[u8]> + Send;
+    /// A piece of the body. It may borrow the body (a slice of the
+    /// backend's read buffer), so that a library that reads into a buffer
+    /// of ours does not also copy each piece out of it.
+    type Chunk<'a>: AsRef<[u8]> + Send
+    where
+        Self: 'a;
 
     /// The next piece of the body; `Ok(None)` at its end. A connection closed
     /// before the announced length is
     /// [`FailureKind::Truncated`](crate::FailureKind::Truncated).
-    fn chunk(&mut self) -> impl Future<Output = Result<Option<Self::Chunk>, Failure>> + Send;
+    fn chunk(&mut self) -> impl Future<Output = Result<Option<Self::Chunk<'_>>, Failure>> + Send;
 }
 
 /// What core's async code needs from the backend's runtime: a timer, and a
