@@ -169,6 +169,7 @@ macro_rules! suite {
             resume::partial_without_a_validator_restarts,
             store::escaping_name_is_refused,
             store::complete_file_is_skipped,
+            store::the_store_hears_of_the_run_before_any_check,
             store::force_overwrites_complete_file,
             settings::the_largest_settings_download,
             run::cancelled_run_makes_no_request,

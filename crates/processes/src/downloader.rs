@@ -110,6 +110,10 @@ impl Downloader for ProcessPoolDownloader {
                  this store lives in this process only",
             ));
         };
+        // The children check the directory through stores of their own,
+        // which their runs tell; this store is told all the same, as by
+        // every downloader.
+        env.store.run_starting();
         let slots = Slots::new(jobs);
         if env.cancel.is_cancelled() || jobs.is_empty() {
             for (index, job) in jobs.iter().enumerate() {

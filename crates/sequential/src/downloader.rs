@@ -42,6 +42,7 @@ impl Downloader for SequentialDownloader {
 
     fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
+        env.store.run_starting();
         let transport = UreqTransport::new(&self.settings, &env.cancel);
         // One request at a time is within any per-host limit; the gate is
         // still entered, as in every backend.

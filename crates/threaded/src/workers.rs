@@ -98,6 +98,7 @@ pub(crate) fn download(
     start: impl FnOnce(&Run<'_>) -> Result<(), Error>,
 ) -> Result<Report, Error> {
     let started = Instant::now();
+    env.store.run_starting();
     let transport = UreqTransport::new(settings, &env.cancel);
     let run = Run::new(&transport, settings, env, jobs);
     start(&run)?;

@@ -321,8 +321,10 @@ pub struct AsyncRun<T, R> {
 }
 
 impl<T: AsyncTransport, R: AsyncRuntime> AsyncRun<T, R> {
-    /// A run of `settings` into `env` over `transport` on `runtime`.
+    /// A run of `settings` into `env` over `transport` on `runtime`; tells
+    /// the store that a run starts ([`crate::Store::run_starting`]).
     pub fn new(transport: T, runtime: R, settings: Arc<Settings>, env: RunEnv) -> Self {
+        env.store.run_starting();
         Self {
             transport,
             runtime,

@@ -59,6 +59,12 @@ pub enum Presence {
 
 /// Somewhere bodies can be saved. Shared by all workers of a run.
 pub trait Store: Send + Sync {
+    /// A run over this store is starting: every downloader calls this once
+    /// per run, before its first [`Store::check`]. A [`DirStore`] reads its
+    /// directory's names here, so that `check` costs no system call for a
+    /// name that is not there. Nothing, by default.
+    fn run_starting(&self) {}
+
     /// What is there for `job` already. Fails with
     /// [`FailureKind::UnsafeName`] when the name would leave the store.
     fn check(&self, job: &Job) -> Result<Presence, Failure>;

@@ -13,12 +13,19 @@
 //!
 //! The handle also counts the syncs it makes ([`Syncs`]), so that tests can
 //! check what each [`super::Durability`] does without timing anything.
+//!
+//! When a run starts ([`DirHandle::relist`]) it reads the directory's
+//! names, and it adds every name it gives a file ([`DirHandle::may_hold`]):
+//! a name in neither list needs no lookup to be known absent — unless
+//! another process made it meanwhile, which the store's docs cover.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
 
@@ -95,6 +102,61 @@ pub(super) struct DirHandle {
     /// (tmpfs, ramfs): see [`DirHandle::in_memory`].
     in_memory: bool,
     syncs: SyncCounter,
+    names: Mutex<Names>,
+}
+
+/// What the handle knows of the directory's names.
+#[derive(Debug, Default)]
+struct Names {
+    /// The names the directory held at the last [`DirHandle::relist`];
+    /// `None` before one, or when the directory held more than
+    /// [`LISTED_MAX`] entries or could not be read: then any name may be
+    /// there.
+    listed: Option<HashSet<Box<str>>>,
+    /// Every name this handle has given a file (kept before the first
+    /// listing too, so that one read while a file is being named misses
+    /// none).
+    written: HashSet<Box<str>>,
+}
+
+impl Names {
+    fn may_hold(&self, name: &str) -> bool {
+        self.listed
+            .as_ref()
+            .is_none_or(|listed| listed.contains(name) || self.written.contains(name))
+    }
+
+    /// Forgets the listing once the names kept pass [`LISTED_MAX`].
+    fn bound(&mut self) {
+        let kept = self.listed.as_ref().map_or(0, HashSet::len) + self.written.len();
+        if kept > LISTED_MAX {
+            *self = Names::default();
+        }
+    }
+}
+
+/// Most names a handle keeps (a few MiB): a larger directory is not
+/// listed, and every name is looked up.
+const LISTED_MAX: usize = 100_000;
+
+/// The names in the directory open as `fd` (those that are UTF-8: a job's
+/// name always is), or `None` when there are more than `max` entries or
+/// the directory cannot be read.
+pub(super) fn list_names(fd: &OwnedFd, max: usize) -> Option<HashSet<Box<str>>> {
+    let mut names = HashSet::new();
+    for entry in rustix::fs::Dir::read_from(fd).ok()? {
+        let entry = entry.ok()?;
+        if names.len() == max {
+            return None;
+        }
+        if let Ok(name) = entry.file_name().to_str()
+            && name != "."
+            && name != ".."
+        {
+            names.insert(name.into());
+        }
+    }
+    Some(names)
 }
 
 /// `f_type` of tmpfs (`TMPFS_MAGIC` in `linux/magic.h`).
@@ -182,6 +244,7 @@ impl DirHandle {
             unnamed: None,
             in_memory,
             syncs: SyncCounter::default(),
+            names: Mutex::default(),
         };
         if allow_unnamed {
             dir.unnamed = dir.probe_unnamed();
@@ -247,6 +310,7 @@ impl DirHandle {
         match place {
             Place::Named { name, id } => self.rename_checked(name, to, *id),
             Place::Unnamed => {
+                self.note(to);
                 // `unnamed` is set whenever a body is unnamed (create_body).
                 let via = self.unnamed.unwrap_or(LinkVia::ProcFd);
                 match link(file, via, &self.fd, to) {
@@ -317,6 +381,43 @@ impl DirHandle {
         &self.path
     }
 
+    fn names(&self) -> std::sync::MutexGuard<'_, Names> {
+        self.names.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads the directory's names (a run is starting), adding them to those
+    /// already known; names are never dropped, so a run under way on the
+    /// same handle loses none of its own.
+    pub fn relist(&self) {
+        let found = list_names(&self.fd, LISTED_MAX);
+        let mut names = self.names();
+        match (found, &mut names.listed) {
+            (Some(found), Some(listed)) => listed.extend(found),
+            // The first listing: what this handle wrote before it is in it.
+            (Some(found), listed @ None) => *listed = Some(found),
+            (None, _) => *names = Names::default(),
+        }
+        names.bound();
+    }
+
+    /// Whether the directory may hold `name`: it did at the last
+    /// [`DirHandle::relist`], or this handle has given a file that name
+    /// since, or it was never listed. `false` means absent as far as this
+    /// process knows, without a lookup.
+    pub fn may_hold(&self, name: &str) -> bool {
+        self.names().may_hold(name)
+    }
+
+    /// Records that this handle gives a file the name `name`; called before
+    /// the name is made, so that [`DirHandle::may_hold`] never misses it.
+    fn note(&self, name: &str) {
+        let mut names = self.names();
+        if !names.written.contains(name) {
+            names.written.insert(name.into());
+            names.bound();
+        }
+    }
+
     /// What `name` is, without following it.
     pub fn entry(&self, name: &str) -> io::Result<Entry> {
         match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
@@ -383,6 +484,7 @@ impl DirHandle {
     /// is now the file `id`: if someone swapped `from` meanwhile, what was
     /// moved is removed again and the rename fails.
     pub fn rename_checked(&self, from: &str, to: &str, id: FileId) -> io::Result<()> {
+        self.note(to);
         rustix::fs::renameat(&self.fd, from, &self.fd, to).map_err(|err| {
             io::Error::new(
                 io::Error::from(err).kind(),

@@ -59,13 +59,28 @@
 //!
 //! # What it costs
 //!
-//! Per new file: [`Store::check`] (asked once per job: the run hands its
-//! answer to the first attempt) looks up the final name (one `fstatat`)
-//! and the partial name (one `openat`); [`Store::begin`] creates the file;
-//! then the writes, the naming and the close. `begin` does not try to
-//! remove a partial body when the last check of that name found none: if
-//! something else put an entry at the partial name in between, it is left
-//! there, never used unless it passes the checks below in a later run.
+//! Per new file: [`Store::begin`] creates the file, then the writes, the naming
+//! and the close. [`Store::check`] (asked once per job: the run hands its
+//! answer to the first attempt) costs no system call for a name the
+//! directory did not hold when the run started: every downloader calls
+//! [`Store::run_starting`] first, where the store reads the directory's
+//! names (up to 100,000; a larger directory is not read), and the store
+//! adds every name it gives a file. For a name it may hold — and for every
+//! name, in a store no run was started on — `check` looks up the final
+//! name (one `fstatat`) and the partial name (one `openat`). The two
+//! failing look-ups were about 7 % of tokio's CPU saving 1,000 small files
+//! into tmpfs (`perf`).
+//!
+//! So a file *another process* puts at a final name during a run, under a
+//! name that was free when the run started, is not seen by `check`: the
+//! job downloads it again and the finished body replaces it, as it would if
+//! the file had arrived between the job's check and its save. A partial
+//! body another process leaves is likewise not resumed. Processes that
+//! share a directory with distinct names (shards of one list) are not
+//! affected. `begin` does not try to remove a partial body when the last
+//! check of that name found none: if something else put an entry at the
+//! partial name in between, it is left there, never used unless it passes
+//! the checks below in a later run.
 //!
 //! # What is trusted
 //!
@@ -307,9 +322,19 @@ impl Store for DirStore {
         self.durability == Durability::Atomic && self.dir.in_memory()
     }
 
+    fn run_starting(&self) {
+        self.dir.relist();
+    }
+
     fn check(&self, job: &Job) -> Result<Presence, Failure> {
         refuse_unsafe(job)?;
         let name = job.name();
+        let partial = partial_name(job);
+        if !self.dir.may_hold(name) && !self.dir.may_hold(&partial) {
+            // Neither was there when the run started, nor saved since.
+            self.remember_no_partial(name, true);
+            return Ok(Presence::Absent);
+        }
         let entry = self
             .dir
             .entry(name)
@@ -333,7 +358,6 @@ impl Store for DirStore {
             }
             Entry::Special => return untrusted("it is not a regular file".into()),
         }
-        let partial = partial_name(job);
         let found = self.dir.read_own(&partial);
         let nothing = matches!(&found, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
         self.remember_no_partial(name, nothing);

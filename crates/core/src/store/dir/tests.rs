@@ -657,3 +657,81 @@ fn only_atomic_stores_in_memory_save_small_bodies_quickly() {
     }
     println!("checked stores on: {checked:?}");
 }
+
+#[test]
+fn after_a_run_starts_check_looks_up_only_names_listed_then_or_written_since() {
+    let scene = Scene::new();
+    let named = |name: &str| Job::with_name(format!("http://127.0.0.1/{name}"), name);
+    let (early, late, kept) = (named("early.bin"), named("late.bin"), named("kept.bin"));
+    std::fs::write(scene.store.path_of(&early), b"there").unwrap();
+    scene.store.run_starting();
+
+    // There when the run started, or saved by this store since: seen.
+    assert_eq!(
+        scene.store.check(&early).unwrap(),
+        Presence::Complete { bytes: 5 }
+    );
+    assert_eq!(scene.store.check(&scene.job).unwrap(), Presence::Absent);
+    scene.save(b"body").unwrap();
+    assert_eq!(
+        scene.store.check(&scene.job).unwrap(),
+        Presence::Complete { bytes: 4 }
+    );
+    let mut sink = scene.store.begin(&kept).unwrap();
+    sink.write(b"half").unwrap();
+    sink.keep_partial();
+    assert!(matches!(
+        scene.store.check(&kept).unwrap(),
+        Presence::Partial { bytes: 4, .. }
+    ));
+
+    // Put there by someone else during the run: not looked up.
+    std::fs::write(scene.store.path_of(&late), b"theirs").unwrap();
+    assert_eq!(scene.store.check(&late).unwrap(), Presence::Absent);
+    // A store told of no run looks every name up; the next run sees it.
+    let unlisted = DirStore::new(scene.out()).unwrap();
+    assert_eq!(
+        unlisted.check(&late).unwrap(),
+        Presence::Complete { bytes: 6 }
+    );
+    scene.store.run_starting();
+    assert_eq!(
+        scene.store.check(&late).unwrap(),
+        Presence::Complete { bytes: 6 }
+    );
+    assert_eq!(
+        scene.store.check(&scene.job).unwrap(),
+        Presence::Complete { bytes: 4 }
+    );
+}
+
+#[test]
+fn a_link_placed_at_a_final_name_during_a_run_is_replaced_not_followed() {
+    let scene = Scene::new();
+    scene.store.run_starting();
+    let target = scene.store.path_of(&scene.job);
+    symlink(&scene.victim(), &target);
+    assert_eq!(scene.store.check(&scene.job).unwrap(), Presence::Absent);
+    scene.save(b"body").unwrap();
+    scene.assert_saved_regular(b"body");
+    scene.assert_victim_untouched();
+}
+
+#[test]
+fn a_directory_too_large_to_list_is_looked_up_name_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a", "b", "c"] {
+        std::fs::write(dir.path().join(name), b"x").unwrap();
+    }
+    let fd = rustix::fs::open(
+        dir.path(),
+        rustix::fs::OFlags::DIRECTORY,
+        rustix::fs::Mode::empty(),
+    )
+    .unwrap();
+    let names = handle::list_names(&fd, 3).unwrap();
+    let mut names: Vec<&str> = names.iter().map(|n| &**n).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert!(handle::list_names(&fd, 2).is_none());
+}
