@@ -48,17 +48,14 @@ use super::wait::{Deadline, Waited, bounded};
 /// its connection can be reused; a larger one closes its connection.
 pub const DRAIN_LIMIT: u64 = 64 * 1024;
 
-/// Size of the buffer a blocking attempt reads a body through: reads fill
-/// it, and it goes to the store when full or at the body's end, so a body
-/// of up to this size is one write however the library cuts its reads
-/// (ureq hands over at most 16 KiB a read, which made two or three writes
-/// of each seed-sized file). Bodies are never held whole in memory.
-pub const CHUNK_BYTES: usize = 64 * 1024;
+/// Size of the buffer a blocking attempt reads a body through. Bodies are
+/// never held whole in memory.
+pub const CHUNK_BYTES: usize = 16 * 1024;
 
 thread_local! {
     /// The read buffer of the blocking attempts on this thread, kept between
-    /// attempts: allocating and zeroing it for every body was a tenth of
-    /// the instructions of a small download (see [`with_read_buffer`]).
+    /// attempts: allocating and zeroing 16 KiB for every body was a tenth
+    /// of the instructions of a small download (see [`with_read_buffer`]).
     static READ_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
@@ -289,30 +286,11 @@ fn save_blocking(
     expected: Option<u64>,
 ) -> Result<u64, Failure> {
     with_read_buffer(|buf| {
-        let mut filled = 0;
         loop {
-            match body.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    if filled > 0 {
-                        writer.write(&buf[..filled])?;
-                    }
-                    return writer.finish();
-                }
-                Ok(n) => {
-                    filled += n;
-                    if filled == buf.len() {
-                        writer.write(buf)?;
-                        filled = 0;
-                    }
-                }
-                Err(failure) => {
-                    // What arrived before the failure counts (and is kept
-                    // for resume, if the body is large enough).
-                    if filled > 0 {
-                        writer.write(&buf[..filled])?;
-                    }
-                    return Err(body_failure(failure, writer.written(), expected));
-                }
+            match body.read(buf) {
+                Ok(0) => return writer.finish(),
+                Ok(n) => writer.write(&buf[..n])?,
+                Err(failure) => return Err(body_failure(failure, writer.written(), expected)),
             }
         }
     })
