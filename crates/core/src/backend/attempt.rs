@@ -22,7 +22,6 @@
 //! dropped unread, closing its connection. A body refused as too large is
 //! never read.
 
-use std::cell::Cell;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -51,27 +50,6 @@ pub const DRAIN_LIMIT: u64 = 64 * 1024;
 /// Size of the buffer a blocking attempt reads a body through. Bodies are
 /// never held whole in memory.
 pub const CHUNK_BYTES: usize = 16 * 1024;
-
-thread_local! {
-    /// The read buffer of the blocking attempts on this thread, kept between
-    /// attempts: allocating and zeroing 16 KiB for every body was a tenth
-    /// of the instructions of a small download (see [`with_read_buffer`]).
-    static READ_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
-
-/// Runs `read` with a buffer of [`CHUNK_BYTES`]: the thread's kept one,
-/// taken for the call and put back after it (a call nested inside `read`,
-/// or one after a panic lost it, makes a new one). A worker thread holds at
-/// most one such buffer between bodies.
-fn with_read_buffer<T>(read: impl FnOnce(&mut [u8]) -> T) -> T {
-    let mut buf = READ_BUFFER.take();
-    if buf.len() != CHUNK_BYTES {
-        buf = vec![0; CHUNK_BYTES];
-    }
-    let out = read(&mut buf);
-    READ_BUFFER.set(buf);
-    out
-}
 
 /// The decisions of one attempt, free of I/O: which request to send next,
 /// and what a response head means.
@@ -285,29 +263,27 @@ fn save_blocking(
     mut writer: BodyWriter,
     expected: Option<u64>,
 ) -> Result<u64, Failure> {
-    with_read_buffer(|buf| {
-        loop {
-            match body.read(buf) {
-                Ok(0) => return writer.finish(),
-                Ok(n) => writer.write(&buf[..n])?,
-                Err(failure) => return Err(body_failure(failure, writer.written(), expected)),
-            }
+    let mut buf = vec![0; CHUNK_BYTES];
+    loop {
+        match body.read(&mut buf) {
+            Ok(0) => return writer.finish(),
+            Ok(n) => writer.write(&buf[..n])?,
+            Err(failure) => return Err(body_failure(failure, writer.written(), expected)),
         }
-    })
+    }
 }
 
 /// Reads a small body to its end. Errors are ignored: the attempt's
 /// outcome is decided, and a connection in doubt is simply dropped.
 fn drain_blocking(body: &mut impl BlockingBody) {
-    with_read_buffer(|buf| {
-        let mut read = 0u64;
-        while read <= DRAIN_LIMIT {
-            match body.read(buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => read += n as u64,
-            }
+    let mut buf = vec![0; CHUNK_BYTES];
+    let mut read = 0u64;
+    while read <= DRAIN_LIMIT {
+        match body.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => read += n as u64,
         }
-    });
+    }
 }
 
 /// One attempt at `job` with an async transport on `runtime`, into
