@@ -68,15 +68,27 @@ impl AsyncFetcher {
 /// that return finished connections to the pool, so it finds one idle
 /// instead of racing a new connect (see the crate docs).
 ///
-/// While the first `concurrency` jobs start (only then: a yield later
-/// lets a new job ask the pool before a finished one's connection is
-/// back), the loop yields after each spawn. Without that, on the current-thread runtime every new task made
-/// its connect before any connected task was polled again (a woken task
+/// While the first `concurrency` jobs start, the loop yields after each
+/// spawn (only then: later, a yield lets a new job ask the pool before a
+/// finished job's connection is back, and the pool connects anew).
+/// Without that, on the current-thread runtime every new task made its
+/// connect before any connected task was polled again (a woken task
 /// queues behind the tasks not yet started), so at 1,000 workers no
 /// request was sent until all 1,000 connects were made, ~80 ms in, and the
 /// whole first wave answered that late. With it (`examples/waves.rs`,
 /// 10,000 jobs at 1,000, 100 ms, three alternating runs on the shared
 /// 2-core machine): wall 1.39–1.44 s → 1.20–1.27 s.
+///
+/// What it costs: when starting the workers takes longer than a response
+/// (~100 µs a start here, so from about 500 workers at 50 ms), jobs end
+/// while others are still starting, and a starting job that asks the pool
+/// just as a finished job's connection is on its way back opens one more:
+/// the scale bench (1,000 workers, 50 ms) opened 1,053 connections, not
+/// 1,000. Stopping the yields at the first finished job was worse (1,097)
+/// and undid the gain at 10,000 workers (wall 0.83 → 1.93 s, 65 → 383 MiB,
+/// 924 → 9,983 connections). The test
+/// `connections_stay_near_the_limit_when_jobs_end_during_the_start`
+/// bounds the surplus at a quarter of the workers (it saw 2–4 %).
 async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
     let concurrency = run.settings().concurrency();
     let permits = Arc::new(Semaphore::new(concurrency));

@@ -79,3 +79,39 @@ fn multi_thread_flavor_downloads_too() {
     assert_eq!(downloader.name(), "tokio");
     assert_eq!(downloader.client_library(), "reqwest 0.13");
 }
+
+/// Jobs that finish while the first ones are still starting give their
+/// connections to the next jobs. A starting job can race a connection on
+/// its way back to the pool and open one more (the fetcher's `run_all`
+/// says why that is accepted), so the bound is the workers plus a quarter; a
+/// pool that raced every checkout against a connect would open far more.
+#[test]
+fn connections_stay_near_the_limit_when_jobs_end_during_the_start() {
+    let server = TestServer::start(ServerConfig {
+        latency: std::time::Duration::from_millis(2),
+        ..ServerConfig::default()
+    })
+    .expect("server");
+    let names = server.corpus().names();
+    let jobs = JobList::from_jobs(
+        (0..1_000)
+            .map(|i| {
+                let name = &names[i % names.len()];
+                fetchlab_core::Job::with_name(server.url(name), format!("{i}-{name}"))
+            })
+            .collect(),
+    );
+    let limit = 300;
+    let settings = fetchlab_conformance::quick()
+        .concurrency(limit)
+        .build()
+        .expect("valid settings");
+    let downloader = TokioDownloader::new(settings).expect("runtime");
+    let report = downloader
+        .download(&jobs, &RunEnv::new(Arc::new(HashStore::new())))
+        .expect("runs");
+    assert_eq!(report.counts().downloaded, 1_000);
+    let opened = server.stats().connections;
+    let bound = (limit + limit / 4) as u64;
+    assert!(opened <= bound, "{opened} connections for {limit} workers");
+}
