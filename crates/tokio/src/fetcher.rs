@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use fetchlab_core::backend::{AsyncRun, in_job_order};
 use fetchlab_core::{
-    Error, Failure, FailureKind, JobList, Outcome, Report, RunEnv, Settings, Status,
+    Error, Failure, FailureKind, HttpVersion, JobList, Outcome, Report, RunEnv, Settings, Status,
 };
 use tokio::sync::Semaphore;
 use tokio::task::{Id, JoinError, JoinSet};
@@ -68,9 +68,12 @@ impl AsyncFetcher {
 /// that return finished connections to the pool, so it finds one idle
 /// instead of racing a new connect (see the crate docs).
 ///
-/// While the first `concurrency` jobs start, the loop yields after each
-/// spawn (only then: later, a yield lets a new job ask the pool before a
-/// finished job's connection is back, and the pool connects anew).
+/// While the first `concurrency` jobs start over HTTP/1.1, the loop yields
+/// after each spawn (only then: later, a yield lets a new job ask the pool
+/// before a finished job's connection is back, and the pool connects
+/// anew; and not over HTTP/2, whose jobs share one connection: there the
+/// yields changed which stream started first and cost the large-files
+/// bench 1.25 → 1.38–1.42 s).
 /// Without that, on the current-thread runtime every new task made its
 /// connect before any connected task was polled again (a woken task
 /// queues behind the tasks not yet started), so at 1,000 workers no
@@ -91,6 +94,8 @@ impl AsyncFetcher {
 /// bounds the surplus at a quarter of the workers (it saw 2–4 %).
 async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
     let concurrency = run.settings().concurrency();
+    // HTTP/2 carries every job on one connection: no connects pile up.
+    let yield_while_starting = run.settings().http_version() == HttpVersion::Http1;
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut tasks = Tasks::default();
     for (index, job) in jobs.iter().enumerate() {
@@ -104,7 +109,7 @@ async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
             drop(permit);
             outcome
         });
-        if index + 1 < concurrency {
+        if yield_while_starting && index + 1 < concurrency {
             // Still starting the first jobs: let this one connect and send
             // its request before the next is spawned (see above).
             tokio::task::yield_now().await;
