@@ -68,8 +68,8 @@ impl AsyncFetcher {
 /// that return finished connections to the pool, so it finds one idle
 /// instead of racing a new connect (see the crate docs).
 ///
-/// While the first `concurrency` jobs start over HTTP/1.1, the loop yields
-/// after each spawn (only then: later, a yield lets a new job ask the pool
+/// While the first `concurrency` jobs start over HTTP/1.1, at least
+/// [`YIELD_FROM`] of them, the loop yields after each spawn (only then: later, a yield lets a new job ask the pool
 /// before a finished job's connection is back, and the pool connects
 /// anew; and not over HTTP/2, whose jobs share one connection: there the
 /// yields changed which stream started first and cost the large-files
@@ -92,10 +92,19 @@ impl AsyncFetcher {
 /// 924 → 9,983 connections). The test
 /// `connections_stay_near_the_limit_when_jobs_end_during_the_start`
 /// bounds the surplus at a quarter of the workers (it saw 2–4 %).
+/// Fewest workers for which [`run_all`] yields while they start. Below it
+/// the start takes a few ms at most (~100 µs a job here), so connects
+/// piling up cost nothing measurable, while the yields' extra connections
+/// (a job can end before the last ones start, in a debug build at 50
+/// workers and 10 ms) would break the rule that a pool of N workers opens
+/// at most N connections (`connections_are_reused_at_high_concurrency`).
+const YIELD_FROM: usize = 256;
+
 async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
     let concurrency = run.settings().concurrency();
     // HTTP/2 carries every job on one connection: no connects pile up.
-    let yield_while_starting = run.settings().http_version() == HttpVersion::Http1;
+    let yield_while_starting =
+        concurrency >= YIELD_FROM && run.settings().http_version() == HttpVersion::Http1;
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut tasks = Tasks::default();
     for (index, job) in jobs.iter().enumerate() {
