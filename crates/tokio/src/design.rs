@@ -52,7 +52,8 @@
 //! The first wave's delay had a cause in the fetcher: every new task made
 //! its connect before any connected task was polled again, so no request
 //! went out before the 1,000th connect (strace). The fetcher now yields
-//! after each of the first `concurrency` spawns (`run_all`); the first
+//! after each of the first `concurrency` spawns, from 256 workers over
+//! HTTP/1.1 (`run_all` says why not below, nor over HTTP/2); the first
 //! responses end at ~102 ms and the same example's wall went 1.39–1.44 s
 //! → 1.20–1.27 s in alternating runs. At 10,000 workers (the scale bench,
 //! 50 ms) jobs now end while others start and hand on their connections:
