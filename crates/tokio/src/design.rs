@@ -49,15 +49,16 @@
 //!   makespan is about 10 × 100 ms plus the first wave's delay plus one
 //!   wave of client CPU.
 //!
-//! The first wave's delay had a cause in the fetcher: every new task made
-//! its connect before any connected task was polled again, so no request
-//! went out before the 1,000th connect (strace). The fetcher now yields
-//! after each of the first `concurrency` spawns, from 256 workers over
-//! HTTP/1.1 (`run_all` says why not below, nor over HTTP/2); the first
-//! responses end at ~102 ms and the same example's wall went 1.39–1.44 s
-//! → 1.20–1.27 s in alternating runs. At 10,000 workers (the scale bench,
-//! 50 ms) jobs now end while others start and hand on their connections:
-//! 2.05 s → 0.83 s, 10,000 → 924 connections, 392 → 65 MiB. Boxing each job's future (core's
+//! The first wave's delay has a cause in the fetcher: every new task
+//! makes its connect before any connected task is polled again, so no
+//! request goes out before the 1,000th connect (strace). Yielding after
+//! each of the first spawns fixed it (the first responses ended at
+//! ~102 ms; this example's wall went 1.39–1.44 s → 1.20–1.27 s, and
+//! `many-in-flight.sh` read 89 %), and it was taken out again: jobs that
+//! end during the start race their connections' return, the pool opens
+//! more connections than workers, and against a server that accepts as
+//! many as there are workers the extra ones wait out the read timeout
+//! (`run_all` has the figures). Boxing each job's future (core's
 //! `AsyncRun::job`) took the runtime thread to 818–878 ms in another
 //! series (it copied ~8.7 KiB of future state about a dozen times per
 //! job). Of the runtime thread's samples then, the kernel (TCP, the
@@ -97,9 +98,8 @@
 //! behind it and finds the connection idle. Dropping the response as soon
 //! as its body ends (before the blocking commit) matters too. The
 //! conformance case `connections_are_reused_at_high_concurrency` guards
-//! this; `connections_stay_near_the_limit_when_jobs_end_during_the_start`
-//! bounds the few extra connections the fetcher's start allows (see
-//! `run_all`: 1,053 for 1,000 workers at 50 ms).
+//! this, and `connections_stay_within_the_limit_when_jobs_end_during_the_start`
+//! holds it when jobs end while the first workers still start.
 //!
 //! # Body writes: `spawn_blocking` per 64 KiB batch
 //!

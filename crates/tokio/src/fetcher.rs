@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use fetchlab_core::backend::{AsyncRun, in_job_order};
 use fetchlab_core::{
-    Error, Failure, FailureKind, HttpVersion, JobList, Outcome, Report, RunEnv, Settings, Status,
+    Error, Failure, FailureKind, JobList, Outcome, Report, RunEnv, Settings, Status,
 };
 use tokio::sync::Semaphore;
 use tokio::task::{Id, JoinError, JoinSet};
@@ -68,44 +68,20 @@ impl AsyncFetcher {
 /// that return finished connections to the pool, so it finds one idle
 /// instead of racing a new connect (see the crate docs).
 ///
-/// While the first `concurrency` jobs start over HTTP/1.1, at least
-/// [`YIELD_FROM`] of them, the loop yields after each spawn (only then: later, a yield lets a new job ask the pool
-/// before a finished job's connection is back, and the pool connects
-/// anew; and not over HTTP/2, whose jobs share one connection: there the
-/// yields changed which stream started first and cost the large-files
-/// bench 1.25 → 1.38–1.42 s).
-/// Without that, on the current-thread runtime every new task made its
-/// connect before any connected task was polled again (a woken task
-/// queues behind the tasks not yet started), so at 1,000 workers no
-/// request was sent until all 1,000 connects were made, ~80 ms in, and the
-/// whole first wave answered that late. With it (`examples/waves.rs`,
-/// 10,000 jobs at 1,000, 100 ms, three alternating runs on the shared
-/// 2-core machine): wall 1.39–1.44 s → 1.20–1.27 s.
-///
-/// What it costs: when starting the workers takes longer than a response
-/// (~100 µs a start here, so from about 500 workers at 50 ms), jobs end
-/// while others are still starting, and a starting job that asks the pool
-/// just as a finished job's connection is on its way back opens one more:
-/// the scale bench (1,000 workers, 50 ms) opened 1,053 connections, not
-/// 1,000. Stopping the yields at the first finished job was worse (1,097)
-/// and undid the gain at 10,000 workers (wall 0.83 → 1.93 s, 65 → 383 MiB,
-/// 924 → 9,983 connections). The test
-/// `connections_stay_near_the_limit_when_jobs_end_during_the_start`
-/// bounds the surplus at a quarter of the workers (it saw 2–4 %).
-/// Fewest workers for which [`run_all`] yields while they start. Below it
-/// the start takes a few ms at most (~100 µs a job here), so connects
-/// piling up cost nothing measurable, while the yields' extra connections
-/// (a job can end before the last ones start, in a debug build at 50
-/// workers and 10 ms) would break the rule that a pool of N workers opens
-/// at most N connections (`connections_are_reused_at_high_concurrency`).
-const YIELD_FROM: usize = 256;
-
+/// Nothing yields while the first jobs start, although on the
+/// current-thread runtime that sends no request before all `concurrency`
+/// connects are made (a woken task queues behind the tasks not yet
+/// started; at 1,000 workers the first wave is answered ~80 ms late). A
+/// yield after each start fixed that (10,000 jobs at 1,000, 100 ms:
+/// 1.39–1.44 s → 1.20–1.27 s) but let jobs that end during the start race
+/// their connections' return: the pool opened more connections than
+/// workers (1,053 for 1,000; 11,480 for 10,000), and against a server that
+/// accepts as many connections as there are workers the extra ones waited
+/// for the read timeout (100,000 jobs at 10,000: 12 s → 32 s). The test
+/// `connections_stay_within_the_limit_when_jobs_end_during_the_start`
+/// holds the pool to the workers.
 async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
-    let concurrency = run.settings().concurrency();
-    // HTTP/2 carries every job on one connection: no connects pile up.
-    let yield_while_starting =
-        concurrency >= YIELD_FROM && run.settings().http_version() == HttpVersion::Http1;
-    let permits = Arc::new(Semaphore::new(concurrency));
+    let permits = Arc::new(Semaphore::new(run.settings().concurrency()));
     let mut tasks = Tasks::default();
     for (index, job) in jobs.iter().enumerate() {
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
@@ -118,11 +94,6 @@ async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
             drop(permit);
             outcome
         });
-        if yield_while_starting && index + 1 < concurrency {
-            // Still starting the first jobs: let this one connect and send
-            // its request before the next is spawned (see above).
-            tokio::task::yield_now().await;
-        }
     }
     tasks.join_all(jobs).await
 }

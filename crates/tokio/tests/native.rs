@@ -81,12 +81,11 @@ fn multi_thread_flavor_downloads_too() {
 }
 
 /// Jobs that finish while the first ones are still starting give their
-/// connections to the next jobs. A starting job can race a connection on
-/// its way back to the pool and open one more (the fetcher's `run_all`
-/// says why that is accepted), so the bound is the workers plus a quarter; a
-/// pool that raced every checkout against a connect would open far more.
+/// connections to the next jobs: no more connections than workers, even
+/// when starting all workers takes longer than a response. (It failed, at
+/// 302–312 for 300, while the fetcher yielded after each start.)
 #[test]
-fn connections_stay_near_the_limit_when_jobs_end_during_the_start() {
+fn connections_stay_within_the_limit_when_jobs_end_during_the_start() {
     let server = TestServer::start(ServerConfig {
         latency: std::time::Duration::from_millis(2),
         ..ServerConfig::default()
@@ -112,6 +111,8 @@ fn connections_stay_near_the_limit_when_jobs_end_during_the_start() {
         .expect("runs");
     assert_eq!(report.counts().downloaded, 1_000);
     let opened = server.stats().connections;
-    let bound = (limit + limit / 4) as u64;
-    assert!(opened <= bound, "{opened} connections for {limit} workers");
+    assert!(
+        opened <= limit as u64,
+        "{opened} connections for {limit} workers"
+    );
 }
