@@ -331,8 +331,8 @@ impl Store for DirStore {
         let name = job.name();
         let partial = partial_name(job);
         if !self.dir.may_hold(name) && !self.dir.may_hold(&partial) {
-            // Neither was there when the run started, nor saved since.
-            self.remember_no_partial(name, true);
+            // Neither was there when the run started, nor saved since
+            // (`begin` asks the handle again: nothing to remove).
             return Ok(Presence::Absent);
         }
         let entry = self
@@ -377,7 +377,11 @@ impl Store for DirStore {
             .map_err(|e| self.failure("cannot create a file in", "", &e))?;
         // An origin record means nothing without its partial body (it names
         // the partial's inode), so it is looked for only when there was one.
-        if !self.take_no_partial(job.name()) && self.dir.remove(&partial_name(job)) {
+        // Nothing is there when the last check found nothing, or when the
+        // handle knows the partial name is free.
+        let partial = partial_name(job);
+        let nothing = self.take_no_partial(job.name()) || !self.dir.may_hold(&partial);
+        if !nothing && self.dir.remove(&partial) {
             self.dir.remove(&origin_name(job));
         }
         Ok(Box::new(self.sink(job, opened, None)))
