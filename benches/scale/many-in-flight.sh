@@ -4,7 +4,10 @@
 # 10,000 jobs × 1,000 workers and 100,000 jobs × 10,000 workers, 100 ms of
 # server latency, the seed's 8–40 KiB bodies, every body verified. Writes
 # both tables (with the machine, date, commit and exact command under each)
-# to one Markdown file. Run by hand on a quiet machine; about 2 minutes.
+# to one Markdown file, followed by the bare client under them:
+# examples/bare_client.rs, hyper alone on the tokio strategy's runtime, against a
+# `fetchlab serve` child with the same corpus and latency. Run by hand on a
+# quiet machine; about 3 minutes.
 #
 #   benches/scale/many-in-flight.sh                  # writes results/many-in-flight.md
 #   RESULTS=/tmp/m.md RUNS=1 benches/scale/many-in-flight.sh
@@ -14,18 +17,22 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${RUNS:-5}
 BIG_RUNS=${BIG_RUNS:-1}
 RESULTS=${RESULTS:-$REPO/results/many-in-flight.md}
+BARE_RUNS=${BARE_RUNS:-3}
 
 if [ -z "${FETCHLAB:-}" ]; then # the default binary: built from this checkout
     FETCHLAB=$REPO/target/release/fetchlab
     (cd "$REPO" && cargo build --release --bin fetchlab)
 fi
 [ -x "$FETCHLAB" ] || { echo "many-in-flight: $FETCHLAB is not an executable" >&2; exit 1; }
+(cd "$REPO" && cargo build --release --example bare_client)
+BARE_CLIENT=$REPO/target/release/examples/bare_client
 # 10,000 client sockets and the server child's 10,000 need the open-files
 # limit raised; fetchlab raises its soft limit to the hard one itself and
 # refuses (exit 2, naming the limit) when that is too low.
 cd "$REPO"
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+SERVER=
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # The first run leaves some 30,000 sockets in TIME_WAIT for a minute, on
 # the loopback ports the second one needs: measured right after it, tokio's
@@ -59,6 +66,39 @@ drain_time_wait
     if [ "$s" -gt "$status" ]; then status=$s; fi
 }
 
+# The bare client: the same 10,000 jobs at 1,000 and 100 ms from a
+# `fetchlab serve` child, by examples/bare_client.rs in four ways,
+# BARE_RUNS times each.
+drain_time_wait
+"$FETCHLAB" serve --port 0 --bind 127.0.0.1 --files 10000 --delay 100ms >"$TMP/serve.out" 2>&1 &
+SERVER=$!
+url=
+for _ in $(seq 100); do
+    url=$(sed -n 's/^fetchlab-server listening on \(http[^ ]*\)\/$/\1/p' "$TMP/serve.out")
+    [ -n "$url" ] && break
+    sleep 0.1
+done
+bare_rows() {
+    [ -n "$url" ] || { echo "many-in-flight: the bare client's server did not start" >&2; return 1; }
+    local label options run
+    while IFS='|' read -r label options; do
+        for run in $(seq "$BARE_RUNS"); do
+            # shellcheck disable=SC2086 # options are words
+            "$BARE_CLIENT" "$url" 10000 1000 "$SERVER" --files 10000 --row "$label" $options ||
+                return 1
+        done
+    done <<'EOF_VARIANTS'
+all workers connect first (the tokio strategy's start), SHA-256|
+a worker's request leaves before the next connects, SHA-256|--yield-start
+the same, no SHA-256|--yield-start --no-hash
+the same start, SHA-256, hyper's read buffer at most 16 KiB|--yield-start --max-buf 16384
+EOF_VARIANTS
+}
+bare_rows >"$TMP/bare.md" || { status=1; : >"$TMP/bare.md"; }
+kill "$SERVER" 2>/dev/null
+wait "$SERVER" 2>/dev/null || true
+SERVER=
+
 section() { # section FILE TITLE
     if [ -s "$1" ]; then
         sed "s/^## fetchlab compare\$/## $2/" "$1"
@@ -78,6 +118,25 @@ section() { # section FILE TITLE
     section "$TMP/a.md" "10,000 jobs, 1,000 in flight"
     echo
     section "$TMP/b.md" "100,000 jobs, 10,000 in flight"
+    echo
+    echo "## The bare client: hyper alone at 10,000 jobs, 1,000 in flight"
+    echo
+    echo "\`examples/bare_client.rs\`: 1,000 tasks on a current-thread tokio runtime (the tokio"
+    echo "strategy's default), each with one connection from hyper's HTTP/1 client and no"
+    echo "pool, store, retry or checks, fetching the same 10,000 files at 100 ms from a"
+    echo "\`fetchlab serve\` child (2 worker threads, as the harness's). What is left when"
+    echo "everything fetchlab and reqwest add is taken away; each run is its own row."
+    echo
+    if [ -s "$TMP/bare.md" ]; then
+        echo "| start, verification, read buffer | time | efficiency | client CPU / job | server CPU / job | peak RSS Δ / worker |"
+        echo "| --- | --- | --- | --- | --- | --- |"
+        cat "$TMP/bare.md"
+        echo
+        echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- . ':!results' || echo '-dirty')"
+        echo "- Command: bare_client URL 10000 1000 SERVER_PID --files 10000 [options above]"
+    else
+        echo "No table: the bare client did not run (see the script's output)."
+    fi
 } >"$RESULTS"
 echo "wrote $RESULTS" >&2
 exit "$status"
