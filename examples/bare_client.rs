@@ -1,32 +1,40 @@
-//! The bare client under the tokio strategy, at many downloads in flight:
-//! what its stack (tokio and hyper) costs with everything fetchlab and
-//! reqwest add taken away. CONCURRENCY tasks on a tokio runtime each open one
-//! connection with hyper's HTTP/1 client (no reqwest, no pool, no store,
-//! retry, redirect or size checks) and fetch jobs from a shared counter
-//! until `JOBS` are done, reading every body and, unless `--no-hash`,
-//! taking its SHA-256 as the harness's `HashStore` does. It prints the wall
-//! time, the efficiency against the ideal `ceil(JOBS / C)` × the server's
-//! delay, and the CPU of the client's and (given its pid) the server's
-//! threads.
+//! The bare client under an async strategy, at many downloads in flight:
+//! what its stack costs with everything fetchlab and the strategy's HTTP
+//! library add taken away. CONCURRENCY tasks each open one connection and
+//! fetch jobs from a shared counter until JOBS are done, reading every body
+//! and, unless `--no-hash`, taking its SHA-256 as the harness's `HashStore`
+//! does. No pool, store, retry, redirect, timeout or size check. It prints
+//! the wall time, the efficiency against the ideal `ceil(JOBS / C)` × the
+//! server's delay, the CPU a job of the client's and (given its pid) the
+//! server's threads, and the peak memory it added per worker.
+//!
+//! The stacks (`--stack`):
+//! - `tokio` (default): hyper's HTTP/1 client connection on a
+//!   current-thread tokio runtime, the tokio strategy's stack under
+//!   reqwest;
+//! - `async-std`: async-h1 on async-std's executor, the async-std
+//!   strategy's stack under surf.
 //!
 //! ```sh
 //! fetchlab serve --port 8732 --files 1000 --delay 100ms &
 //! cargo run --release --example bare_client -- http://127.0.0.1:8732 10000 1000 "$!" \
-//!     [--no-hash] [--yield-start] [--max-buf BYTES] [--threads N] [--delay-ms 100]
+//!     [--stack tokio|async-std] [--no-hash] [--yield-start] [--max-buf BYTES] \
+//!     [--threads N] [--delay-ms 100] [--files 1000] [--row LABEL]
 //! ```
 //!
 //! - `--yield-start` yields after each worker is spawned, so that on a
 //!   current-thread runtime a worker's request leaves before the next
-//!   worker connects (with no pool to race, this costs nothing extra here).
-//! - `--max-buf BYTES` caps hyper's read buffer (`max_buf_size`; hyper's
-//!   default grows it to about 400 KiB), the lever for memory per
-//!   download that reqwest does not expose.
-//! - `--files N`: the server's file count (job `i` fetches
-//!   `file{i % N:05}.bin`; default 1,000).
+//!   worker connects (each worker owns its connection, so there is no pool
+//!   for a new worker to race).
+//! - `--max-buf BYTES` (tokio) caps hyper's read buffer (`max_buf_size`;
+//!   hyper's default lets it grow to about 400 KiB), the lever for memory
+//!   per download that reqwest does not expose.
+//! - `--threads N` (tokio) runs a multi-thread runtime of N workers instead
+//!   of the current-thread one the tokio strategy uses by default.
+//! - `--files N`: the server's file count; job `i` fetches
+//!   `file{i % N:05}.bin` (default 1,000).
 //! - `--row LABEL` prints one Markdown row (label, wall, efficiency, CPU a
-//!   job of client and server, peak RSS a worker) instead of prose.
-//! - `--threads N` runs a multi-thread runtime of N workers instead of the
-//!   current-thread one the tokio strategy uses by default.
+//!   job of client and server, peak memory a worker) instead of prose.
 //!
 //! What this shows is in `docs/harness.md`; `benches/scale/many-in-flight.sh`
 //! runs it beside the strategies.
@@ -39,48 +47,98 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail, ensure};
-use http_body_util::{BodyExt, Empty};
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
+use anyhow::{Context, anyhow, bail, ensure};
 use schedstat::{schedstat, threads_of};
 use sha2::{Digest, Sha256};
 
+/// Which library stack the workers use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stack {
+    Tokio,
+    AsyncStd,
+}
+
 /// What the command line asked for.
 struct Args {
-    addr: SocketAddr,
     jobs: usize,
     workers: usize,
     server: Option<String>,
-    hash: bool,
+    stack: Stack,
     yield_start: bool,
     threads: Option<usize>,
     delay: Duration,
-    max_buf: Option<usize>,
-    files: usize,
     row: Option<String>,
+    worker: Worker,
+}
+
+/// What every worker needs, the same for all of them.
+#[derive(Debug, Clone, Copy)]
+struct Worker {
+    addr: SocketAddr,
+    jobs: usize,
+    files: usize,
+    hash: bool,
+    max_buf: Option<usize>,
+}
+
+impl Worker {
+    /// The path of the next job, or `None` when all are taken.
+    fn next_path(&self, next: &AtomicUsize) -> Option<String> {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        (i < self.jobs).then(|| format!("/file{:05}.bin", i % self.files))
+    }
+}
+
+/// A body's SHA-256, or nothing with `--no-hash`.
+struct Check(Option<Sha256>);
+
+impl Check {
+    fn new(worker: &Worker) -> Self {
+        Self(worker.hash.then(Sha256::new))
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        if let Some(hasher) = &mut self.0 {
+            hasher.update(bytes);
+        }
+    }
+
+    fn finish(self) {
+        if let Some(hasher) = self.0 {
+            std::hint::black_box(hasher.finalize());
+        }
+    }
 }
 
 fn parse() -> anyhow::Result<Option<Args>> {
     let mut positional = Vec::new();
-    let (mut hash, mut yield_start, mut threads, mut delay, mut max_buf) =
-        (true, false, None, Duration::from_millis(100), None);
-    let (mut files, mut row) = (1000, None);
+    let (mut hash, mut yield_start, mut threads, mut max_buf) = (true, false, None, None);
+    let (mut delay, mut files, mut row, mut stack) =
+        (Duration::from_millis(100), 1000, None, Stack::Tokio);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
         match arg.as_str() {
             "--no-hash" => hash = false,
             "--yield-start" => yield_start = true,
-            "--threads" => threads = Some(args.next().context("--threads N")?.parse()?),
-            "--max-buf" => max_buf = Some(args.next().context("--max-buf BYTES")?.parse()?),
-            "--files" => files = args.next().context("--files N")?.parse()?,
-            "--row" => row = Some(args.next().context("--row LABEL")?),
-            "--delay-ms" => {
-                delay = Duration::from_millis(args.next().context("--delay-ms MS")?.parse()?);
+            "--threads" => threads = Some(value()?.parse()?),
+            "--max-buf" => max_buf = Some(value()?.parse()?),
+            "--files" => files = value()?.parse::<usize>()?.max(1),
+            "--row" => row = Some(value()?),
+            "--delay-ms" => delay = Duration::from_millis(value()?.parse()?),
+            "--stack" => {
+                stack = match value()?.as_str() {
+                    "tokio" => Stack::Tokio,
+                    "async-std" => Stack::AsyncStd,
+                    other => bail!("--stack {other}: tokio or async-std"),
+                }
             }
             flag if flag.starts_with("--") => bail!("unknown option {flag}"),
             _ => positional.push(arg),
         }
+    }
+    if stack == Stack::AsyncStd && (threads.is_some() || max_buf.is_some()) {
+        bail!("--threads and --max-buf are for --stack tokio");
     }
     let mut positional = positional.into_iter();
     let Some(base) = positional.next() else {
@@ -93,84 +151,70 @@ fn parse() -> anyhow::Result<Option<Args>> {
         .next()
         .with_context(|| format!("{base} names no address"))?;
     ensure!(addr.ip().is_loopback(), "{base} is not a loopback address");
+    let jobs = positional.next().map_or(Ok(10_000), |s| s.parse())?;
     Ok(Some(Args {
-        addr,
-        jobs: positional.next().map_or(Ok(10_000), |s| s.parse())?,
+        jobs,
         workers: positional.next().map_or(Ok(1_000), |s| s.parse())?,
         server: positional.next(),
-        hash,
+        stack,
         yield_start,
         threads,
         delay,
-        max_buf,
-        files: files.max(1),
         row,
+        worker: Worker {
+            addr,
+            jobs,
+            files,
+            hash,
+            max_buf,
+        },
     }))
 }
 
-/// One worker: one connection, jobs until the counter passes `jobs`.
+/// A tokio worker: one hyper HTTP/1 connection, jobs until none are left.
 /// Returns the bodies' bytes.
-async fn worker(
-    addr: SocketAddr,
-    next: Arc<AtomicUsize>,
-    jobs: usize,
-    hash: bool,
-    max_buf: Option<usize>,
-    files: usize,
-) -> anyhow::Result<u64> {
-    let stream = tokio::net::TcpStream::connect(addr).await?;
+async fn tokio_worker(worker: Worker, next: Arc<AtomicUsize>) -> anyhow::Result<u64> {
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+
+    let stream = tokio::net::TcpStream::connect(worker.addr).await?;
     stream.set_nodelay(true)?;
     let mut builder = hyper::client::conn::http1::Builder::new();
-    if let Some(bytes) = max_buf {
+    if let Some(bytes) = worker.max_buf {
         builder.max_buf_size(bytes);
     }
-    let (mut sender, connection) = builder.handshake(TokioIo::new(stream)).await?;
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let (mut sender, connection) = builder.handshake(io).await?;
     tokio::spawn(async move {
         // Its error, if any, is the next request's error too.
         let _ = connection.await;
     });
-    let host = addr.to_string();
+    let host = worker.addr.to_string();
     let mut bytes = 0;
-    loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= jobs {
-            return Ok(bytes);
-        }
+    while let Some(path) = worker.next_path(&next) {
         sender.ready().await?;
-        let request = hyper::Request::get(format!("/file{:05}.bin", i % files))
+        let request = hyper::Request::get(&path)
             .header(hyper::header::HOST, &host)
             .body(Empty::<Bytes>::new())?;
         let mut response = sender.send_request(request).await?;
-        ensure!(
-            response.status() == 200,
-            "job {i}: status {}",
-            response.status()
-        );
-        let mut hasher = Sha256::new();
+        ensure!(response.status() == 200, "{path}: {}", response.status());
+        let mut check = Check::new(&worker);
         while let Some(frame) = response.body_mut().frame().await {
             if let Ok(data) = frame?.into_data() {
-                if hash {
-                    hasher.update(&data);
-                }
+                check.update(&data);
                 bytes += data.len() as u64;
             }
         }
-        std::hint::black_box(hasher.finalize());
+        check.finish();
     }
+    Ok(bytes)
 }
 
-async fn run(args: &Args) -> anyhow::Result<u64> {
+async fn tokio_run(args: &Args) -> anyhow::Result<u64> {
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..args.workers {
-        tasks.spawn(worker(
-            args.addr,
-            Arc::clone(&next),
-            args.jobs,
-            args.hash,
-            args.max_buf,
-            args.files,
-        ));
+        tasks.spawn(tokio_worker(args.worker, Arc::clone(&next)));
         if args.yield_start {
             tokio::task::yield_now().await;
         }
@@ -180,6 +224,70 @@ async fn run(args: &Args) -> anyhow::Result<u64> {
         bytes += done??;
     }
     Ok(bytes)
+}
+
+/// An async-std worker: one connection driven by async-h1, jobs until
+/// none are left. Returns the bodies' bytes.
+async fn async_std_worker(worker: Worker, next: Arc<AtomicUsize>) -> anyhow::Result<u64> {
+    use futures::AsyncReadExt;
+
+    let stream = async_std::net::TcpStream::connect(worker.addr).await?;
+    stream.set_nodelay(true)?;
+    let base = surf::Url::parse(&format!("http://{}/", worker.addr))?;
+    let mut buffer = vec![0; 16 * 1024];
+    let mut bytes = 0;
+    while let Some(path) = worker.next_path(&next) {
+        let request = surf::http::Request::get(base.join(&path)?);
+        let mut response = async_h1::connect(stream.clone(), request)
+            .await
+            .map_err(|e| anyhow!("{path}: {e}"))?;
+        ensure!(response.status() == 200, "{path}: {}", response.status());
+        let mut check = Check::new(&worker);
+        loop {
+            let n = response.read(&mut buffer).await?;
+            if n == 0 {
+                break;
+            }
+            check.update(&buffer[..n]);
+            bytes += n as u64;
+        }
+        check.finish();
+    }
+    Ok(bytes)
+}
+
+async fn async_std_run(args: &Args) -> anyhow::Result<u64> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::with_capacity(args.workers);
+    for _ in 0..args.workers {
+        tasks.push(async_std::task::spawn(async_std_worker(
+            args.worker,
+            Arc::clone(&next),
+        )));
+        if args.yield_start {
+            async_std::task::yield_now().await;
+        }
+    }
+    let mut bytes = 0;
+    for task in tasks {
+        bytes += task.await?;
+    }
+    Ok(bytes)
+}
+
+/// The tokio runtime `--stack tokio` runs on, built before the run so
+/// that its threads are still there to be counted after it.
+fn tokio_runtime(args: &Args) -> anyhow::Result<Option<tokio::runtime::Runtime>> {
+    let mut builder = match (args.stack, args.threads) {
+        (Stack::AsyncStd, _) => return Ok(None),
+        (Stack::Tokio, None) => tokio::runtime::Builder::new_current_thread(),
+        (Stack::Tokio, Some(n)) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(n.max(1));
+            builder
+        }
+    };
+    Ok(Some(builder.enable_all().build()?))
 }
 
 /// The process's peak resident memory so far (`VmHWM`), in KiB.
@@ -196,20 +304,12 @@ fn main() -> anyhow::Result<()> {
     let Some(args) = parse()? else {
         eprintln!(
             "usage: bare_client BASE_URL [JOBS] [CONCURRENCY] [SERVER_PID] \
-             [--no-hash] [--yield-start] [--max-buf BYTES] [--threads N] \
-             [--delay-ms MS] [--files N] [--row LABEL]"
+             [--stack tokio|async-std] [--no-hash] [--yield-start] [--max-buf BYTES] \
+             [--threads N] [--delay-ms MS] [--files N] [--row LABEL]"
         );
         return Ok(());
     };
-    let runtime = match args.threads {
-        None => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?,
-        Some(n) => tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(n.max(1))
-            .enable_all()
-            .build()?,
-    };
+    let runtime = tokio_runtime(&args)?;
     let server = args.server.as_deref().map(threads_of).transpose()?;
     let rss_before = peak_rss_kib()?;
     let before = (
@@ -217,28 +317,32 @@ fn main() -> anyhow::Result<()> {
         server.as_deref().map(schedstat),
     );
     let started = Instant::now();
-    let bytes = runtime.block_on(run(&args))?;
+    let bytes = match &runtime {
+        Some(runtime) => runtime.block_on(tokio_run(&args))?,
+        None => async_std::task::block_on(async_std_run(&args))?,
+    };
     let wall = started.elapsed();
     let after = (
         schedstat(&threads_of("self")?)?,
         server.as_deref().map(schedstat),
     );
     let rss_added = peak_rss_kib()?.saturating_sub(rss_before);
+
     let waves = args.jobs.div_ceil(args.workers.max(1)) as f64;
     let ideal = waves * args.delay.as_secs_f64();
     let efficiency = 100.0 * ideal / wall.as_secs_f64();
-    let per_job = |ms: f64| ms * 1e3 / args.jobs as f64;
+    let per_job = |ms: f64| ms * 1e3 / args.jobs.max(1) as f64;
     let client = per_job(after.0.0 - before.0.0);
     let server = match (before.1, after.1) {
         (Some(Ok(before)), Some(Ok(after))) => Some(per_job(after.0 - before.0)),
         _ => None,
     };
-    let rss_per_worker = rss_added as f64 / args.workers.max(1) as f64;
+    let kib_per_worker = rss_added as f64 / args.workers.max(1) as f64;
     if let Some(label) = &args.row {
         // A row of the table `benches/scale/many-in-flight.sh` writes.
         let server = server.map_or("–".to_owned(), |us| format!("{us:.0} µs"));
         println!(
-            "| {label} | {:.2} s | {efficiency:.0} % | {client:.0} µs | {server} | {rss_per_worker:.1} KiB |",
+            "| {label} | {:.2} s | {efficiency:.0} % | {client:.0} µs | {server} | {kib_per_worker:.1} KiB |",
             wall.as_secs_f64()
         );
         return Ok(());
@@ -254,10 +358,7 @@ fn main() -> anyhow::Result<()> {
         "client threads: {client:.1} µs a job, waited for a CPU {:.1} ms",
         after.0.1 - before.0.1
     );
-    println!(
-        "peak RSS: +{:.1} MiB, {rss_per_worker:.1} KiB a worker",
-        rss_added as f64 / 1024.0
-    );
+    println!("peak RSS: +{rss_added} KiB, {kib_per_worker:.1} KiB a worker");
     if let Some(us) = server {
         println!("server threads: {us:.1} µs a job");
     }

@@ -67,7 +67,7 @@ drain_time_wait
 }
 
 # The bare client: the same 10,000 jobs at 1,000 and 100 ms from a
-# `fetchlab serve` child, by examples/bare_client.rs in four ways,
+# `fetchlab serve` child, by examples/bare_client.rs in six ways,
 # BARE_RUNS times each.
 drain_time_wait
 "$FETCHLAB" serve --port 0 --bind 127.0.0.1 --files 10000 --delay 100ms >"$TMP/serve.out" 2>&1 &
@@ -84,14 +84,16 @@ bare_rows() {
     while IFS='|' read -r label options; do
         for run in $(seq "$BARE_RUNS"); do
             # shellcheck disable=SC2086 # options are words
-            "$BARE_CLIENT" "$url" 10000 1000 "$SERVER" --files 10000 --row "$label" $options ||
+            "$BARE_CLIENT" "$url" 10000 1000 "$SERVER" --files 10000 --row "$label" $options </dev/null ||
                 return 1
         done
     done <<'EOF_VARIANTS'
-all workers connect first (the tokio strategy's start), SHA-256|
-a worker's request leaves before the next connects, SHA-256|--yield-start
-the same, no SHA-256|--yield-start --no-hash
-the same start, SHA-256, hyper's read buffer at most 16 KiB|--yield-start --max-buf 16384
+tokio + hyper: all workers connect first (the tokio strategy's start), SHA-256|
+tokio + hyper: a worker's request leaves before the next connects, SHA-256|--yield-start
+tokio + hyper: the same, no SHA-256|--yield-start --no-hash
+tokio + hyper: the same start, SHA-256, read buffer at most 16 KiB|--yield-start --max-buf 16384
+async-std + async-h1: SHA-256|--stack async-std
+async-std + async-h1: no SHA-256|--stack async-std --no-hash
 EOF_VARIANTS
 }
 bare_rows >"$TMP/bare.md" || { status=1; : >"$TMP/bare.md"; }
@@ -119,16 +121,18 @@ section() { # section FILE TITLE
     echo
     section "$TMP/b.md" "100,000 jobs, 10,000 in flight"
     echo
-    echo "## The bare client: hyper alone at 10,000 jobs, 1,000 in flight"
+    echo "## The bare client: the async stacks alone at 10,000 jobs, 1,000 in flight"
     echo
-    echo "\`examples/bare_client.rs\`: 1,000 tasks on a current-thread tokio runtime (the tokio"
-    echo "strategy's default), each with one connection from hyper's HTTP/1 client and no"
-    echo "pool, store, retry or checks, fetching the same 10,000 files at 100 ms from a"
-    echo "\`fetchlab serve\` child (2 worker threads, as the harness's). What is left when"
-    echo "everything fetchlab and reqwest add is taken away; each run is its own row."
+    echo "\`examples/bare_client.rs\`: 1,000 tasks, each with one connection of its own and no"
+    echo "pool, store, retry, timeout or check, fetching the same 10,000 files at 100 ms from"
+    echo "a \`fetchlab serve\` child (2 worker threads, as the harness's). Under tokio it is"
+    echo "hyper's HTTP/1 client on a current-thread runtime (the tokio strategy's default),"
+    echo "under async-std async-h1 on async-std's executor: what is left of each strategy's"
+    echo "stack when everything fetchlab, reqwest and surf add is taken away. Each run is its"
+    echo "own row; peak RSS Δ is the memory the run added, per worker."
     echo
     if [ -s "$TMP/bare.md" ]; then
-        echo "| start, verification, read buffer | time | efficiency | client CPU / job | server CPU / job | peak RSS Δ / worker |"
+        echo "| stack: start, verification, read buffer | time | efficiency | client CPU / job | server CPU / job | peak RSS Δ / worker |"
         echo "| --- | --- | --- | --- | --- | --- |"
         cat "$TMP/bare.md"
         echo

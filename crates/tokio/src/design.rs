@@ -78,6 +78,33 @@
 //! request) is 16–19 %, `malloc`/`free` 8–10 % and `memmove` 3–5 %; the
 //! rest is the kernel's TCP send and receive, hyper and tokio.
 //!
+//! What the stack alone reaches there, without fetchlab or reqwest:
+//! `examples/bare_client.rs` runs 1,000 tasks on the same current-thread
+//! runtime, each with one hyper HTTP/1 connection of its own and no pool,
+//! store, timeout or check, against the same server child
+//! (`benches/scale/many-in-flight.sh` puts its rows under the strategies'
+//! in `results/many-in-flight.md`). In the runs of 2026-12-01 on the
+//! shared 2-core machine:
+//!
+//! - all 1,000 connecting before any request leaves (the order the
+//!   fetcher keeps, above): 84–86 %, at 50–58 µs of client CPU a job;
+//! - each request leaving as its worker connects: 88–91 %, and still
+//!   89–92 % without the SHA-256 (36–41 µs a job). With one connection per
+//!   worker this start cannot open a surplus connection; with reqwest's
+//!   shared pool it does (above).
+//!
+//! So 0.90 is the ceiling of hyper itself on this machine, not a margin
+//! above it. The rest of 1.00 is the machine: the server child's threads
+//! share the two cores with the client and wait for a CPU about as long as
+//! they run (its `schedstat`), which stretches the 100 ms of each wave.
+//! Under reqwest, whose pool needs the connect-first start, the floor is
+//! the 84–86 % row, and the fetcher's ~90 µs a job (reqwest's request,
+//! pool and body layers, core's attempt: `perf stat` of libc's `malloc`
+//! and `realloc` counts ~82 a job in `examples/waves.rs` against ~12 in
+//! the bare client) takes it to the 73–74 % of the table. Closing that
+//! needs a client that owns one connection per worker and does a job's
+//! HTTP work in ~55 µs: not reqwest.
+//!
 //! # Bounded concurrency: `JoinSet` + `Semaphore`
 //!
 //! reqwest caps nothing, so the fetcher does. `buffer_unordered` and
@@ -153,6 +180,13 @@
 //! levers are hyper-util's `http1_read_buf_exact_size` /
 //! `http1_max_buf_size`, reachable only by building the client on
 //! hyper-util directly.
+//!
+//! hyper alone holds as much: `examples/bare_client.rs` (one hyper
+//! connection per worker, nothing else; `results/many-in-flight.md`) adds
+//! 65–75 KiB of peak RSS per worker with hyper's defaults and 37–39 KiB
+//! with `max_buf_size` 16 KiB, at 10,000 jobs of the corpus, 1,000 in
+//! flight. So no layer above hyper can bring a reqwest client under
+//! 64 KiB here; only that hyper setting can.
 //!
 //! A heap profile confirms it (heaptrack, `fetchlab compare --jobs 10000
 //! -c 1000 --latency 100ms -s tokio --runs 1`, the client's share of the
