@@ -58,7 +58,34 @@
 //! end during the start race their connections' return, the pool opens
 //! more connections than workers, and against a server that accepts as
 //! many as there are workers the extra ones wait out the read timeout
-//! (`run_all` has the figures). Boxing each job's future (core's
+//! (`run_all` has the figures).
+//!
+//! How the surplus arises, counted with a connector layer that logged
+//! each connect with the jobs spawned and finished so far (300 workers,
+//! 2 ms, the test named in `run_all`; 306–315 connections): a start that
+//! yields is slower than the jobs, so early jobs reuse the connections
+//! of finished ones and only ~20–30 connections exist when the spawner
+//! reaches worker 300. The permits freed meanwhile then start a burst of
+//! jobs at once, each of whose checkouts races a connect against the
+//! connections coming back (hyper-util's pool keeps whichever loses as an
+//! idle one): 280 connects in one burst. Without the yields the first 300
+//! jobs all connect before any can finish, so exactly 300 connections
+//! exist and every later job finds one idle.
+//!
+//! Yielding after *every* spawn, not just the first ones, removes the
+//! burst: 21–38 connections for those 300 workers (the spawner, one job
+//! per turn, is then slower than 2 ms jobs, so far fewer than 300 run at
+//! once), the crate's 78
+//! conformance cases pass (also with two CPU-bound processes beside
+//! them), and at 10,000 × 1,000 the first wave ends by 226–242 ms (against
+//! 324–327 ms) and the slowest job takes 141–147 ms (against 279–280 ms).
+//! But each spawn then waits for a turn of the I/O driver: the runtime
+//! thread ran 1,145–1,180 ms against 1,035–1,078 ms, and the wall did not
+//! improve (`examples/waves.rs` 1.40–1.56 s against 1.37–1.40 s; `compare
+//! -s tokio --runs 3` median 1.35–1.39 s against 1.36–1.42 s). So the
+//! fetcher does not yield.
+//!
+//! Boxing each job's future (core's
 //! `AsyncRun::job`) took the runtime thread to 818–878 ms in another
 //! series (it copied ~8.7 KiB of future state about a dozen times per
 //! job). Of the runtime thread's samples then, the kernel (TCP, the
