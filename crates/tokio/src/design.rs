@@ -114,9 +114,9 @@
 //! shared 2-core machine:
 //!
 //! - all 1,000 connecting before any request leaves (the order the
-//!   fetcher keeps, above): 84–86 %, at 50–58 µs of client CPU a job;
+//!   fetcher keeps, above): 84–86 %, at 50–63 µs of client CPU a job;
 //! - each request leaving as its worker connects: 88–91 %, and still
-//!   89–92 % without the SHA-256 (36–41 µs a job). With one connection per
+//!   89–92 % without the SHA-256 (36–44 µs a job). With one connection per
 //!   worker this start cannot open a surplus connection; with reqwest's
 //!   shared pool it does (above).
 //!
