@@ -48,6 +48,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail, ensure};
+use fetchlab_harness::ideal::makespan;
+use fetchlab_harness::resources::{self, Sampler, Usage};
 use schedstat::{schedstat, threads_of};
 use sha2::{Digest, Sha256};
 
@@ -275,8 +277,7 @@ async fn async_std_run(args: &Args) -> anyhow::Result<u64> {
     Ok(bytes)
 }
 
-/// The tokio runtime `--stack tokio` runs on, built before the run so
-/// that its threads are still there to be counted after it.
+/// The tokio runtime `--stack tokio` runs on, `None` for async-std.
 fn tokio_runtime(args: &Args) -> anyhow::Result<Option<tokio::runtime::Runtime>> {
     let mut builder = match (args.stack, args.threads) {
         (Stack::AsyncStd, _) => return Ok(None),
@@ -290,16 +291,6 @@ fn tokio_runtime(args: &Args) -> anyhow::Result<Option<tokio::runtime::Runtime>>
     Ok(Some(builder.enable_all().build()?))
 }
 
-/// The process's peak resident memory so far (`VmHWM`), in KiB.
-fn peak_rss_kib() -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .context("no VmHWM in /proc/self/status")?;
-    Ok(line.trim().trim_end_matches("kB").trim().parse()?)
-}
-
 fn main() -> anyhow::Result<()> {
     let Some(args) = parse()? else {
         eprintln!(
@@ -309,40 +300,46 @@ fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     };
-    let runtime = tokio_runtime(&args)?;
     let server = args.server.as_deref().map(threads_of).transpose()?;
-    let rss_before = peak_rss_kib()?;
-    let before = (
-        schedstat(&threads_of("self")?)?,
-        server.as_deref().map(schedstat),
-    );
+    // Measured as the harness measures a strategy (`measure::run_once`):
+    // heap trimmed, memory sampled from before the client is built, CPU of
+    // the whole process over the download.
+    resources::trim_heap();
+    let sampler = Sampler::start();
+    let baseline = Usage::now();
+    let runtime = tokio_runtime(&args)?;
+    let server_before = server.as_deref().map(schedstat);
+    let cpu_start = resources::cpu_time();
     let started = Instant::now();
     let bytes = match &runtime {
         Some(runtime) => runtime.block_on(tokio_run(&args))?,
         None => async_std::task::block_on(async_std_run(&args))?,
     };
     let wall = started.elapsed();
-    let after = (
-        schedstat(&threads_of("self")?)?,
-        server.as_deref().map(schedstat),
-    );
-    let rss_added = peak_rss_kib()?.saturating_sub(rss_before);
+    let cpu = resources::cpu_time().saturating_sub(cpu_start);
+    let peak = sampler.stop();
+    let server_after = server.as_deref().map(schedstat);
+    let rss_added = peak
+        .zip(baseline)
+        .map(|(peak, base)| peak.rss.saturating_sub(base.rss));
 
-    let waves = args.jobs.div_ceil(args.workers.max(1)) as f64;
-    let ideal = waves * args.delay.as_secs_f64();
-    let efficiency = 100.0 * ideal / wall.as_secs_f64();
+    let ideal = makespan(&vec![args.delay; args.jobs], args.workers);
+    let efficiency = 100.0 * ideal.as_secs_f64() / wall.as_secs_f64();
     let per_job = |ms: f64| ms * 1e3 / args.jobs.max(1) as f64;
-    let client = per_job(after.0.0 - before.0.0);
-    let server = match (before.1, after.1) {
-        (Some(Ok(before)), Some(Ok(after))) => Some(per_job(after.0 - before.0)),
+    let client = per_job(cpu.as_secs_f64() * 1e3);
+    let server = match (server_before, server_after) {
+        (Some(Ok(before)), Some(Ok(after))) => {
+            Some((per_job(after.0 - before.0), after.1 - before.1))
+        }
         _ => None,
     };
-    let kib_per_worker = rss_added as f64 / args.workers.max(1) as f64;
+    let kib_per_worker = rss_added.map(|bytes| bytes as f64 / 1024.0 / args.workers.max(1) as f64);
     if let Some(label) = &args.row {
         // A row of the table `benches/scale/many-in-flight.sh` writes.
-        let server = server.map_or("–".to_owned(), |us| format!("{us:.0} µs"));
+        let server = server.map_or("–".to_owned(), |(us, _)| format!("{us:.0} µs"));
+        let rss = kib_per_worker.map_or("–".to_owned(), |kib| format!("{kib:.1} KiB"));
         println!(
-            "| {label} | {:.2} s | {efficiency:.0} % | {client:.0} µs | {server} | {kib_per_worker:.1} KiB |",
+            "| {label} | {:.2} s | {efficiency:.0} % | {client:.0} µs | {server} | {rss} |",
             wall.as_secs_f64()
         );
         return Ok(());
@@ -352,15 +349,14 @@ fn main() -> anyhow::Result<()> {
         wall.as_secs_f64() * 1e3,
         args.jobs,
         args.workers,
-        ideal * 1e3
+        ideal.as_secs_f64() * 1e3
     );
-    println!(
-        "client threads: {client:.1} µs a job, waited for a CPU {:.1} ms",
-        after.0.1 - before.0.1
-    );
-    println!("peak RSS: +{rss_added} KiB, {kib_per_worker:.1} KiB a worker");
-    if let Some(us) = server {
-        println!("server threads: {us:.1} µs a job");
+    println!("client: {client:.1} µs of CPU a job");
+    if let Some(kib) = kib_per_worker {
+        println!("peak RSS Δ: {kib:.1} KiB a worker");
+    }
+    if let Some((us, waited)) = server {
+        println!("server threads: {us:.1} µs a job, waited for a CPU {waited:.1} ms");
     }
     Ok(())
 }

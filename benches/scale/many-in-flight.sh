@@ -129,7 +129,8 @@ section() { # section FILE TITLE
     echo "hyper's HTTP/1 client on a current-thread runtime (the tokio strategy's default),"
     echo "under async-std async-h1 on async-std's executor: what is left of each strategy's"
     echo "stack when everything fetchlab, reqwest and surf add is taken away. Each run is its"
-    echo "own row; peak RSS Δ is the memory the run added, per worker."
+    echo "own row. Client CPU and peak RSS Δ (per worker) are measured as the harness measures"
+    echo "the strategies above; the server's CPU is its threads' \`schedstat\`."
     echo
     if [ -s "$TMP/bare.md" ]; then
         echo "| stack: start, verification, read buffer | time | efficiency | client CPU / job | server CPU / job | peak RSS Δ / worker |"
