@@ -114,9 +114,9 @@
 //! shared 2-core machine:
 //!
 //! - all 1,000 connecting before any request leaves (the order the
-//!   fetcher keeps, above): 84–86 %, at 50–63 µs of client CPU a job;
+//!   fetcher keeps, above): 78–86 %, at 50–66 µs of client CPU a job;
 //! - each request leaving as its worker connects: 88–91 %, and still
-//!   89–92 % without the SHA-256 (36–44 µs a job). With one connection per
+//!   88–92 % without the SHA-256 (36–44 µs a job). With one connection per
 //!   worker this start cannot open a surplus connection; with reqwest's
 //!   shared pool it does (above).
 //!
@@ -125,10 +125,10 @@
 //! share the two cores with the client and wait for a CPU about as long as
 //! they run (its `schedstat`), which stretches the 100 ms of each wave.
 //! Under reqwest, whose pool needs the connect-first start, the floor is
-//! the 84–86 % row, and the fetcher's ~90 µs a job (reqwest's request,
+//! the 78–86 % row, and the fetcher's ~90 µs a job (reqwest's request,
 //! pool and body layers, core's attempt: `perf stat` of libc's `malloc`
 //! and `realloc` counts ~82 a job in `examples/waves.rs` against ~12 in
-//! the bare client) takes it to the 73–74 % of the table. Closing that
+//! the bare client) takes it to the 73–75 % of the table. Closing that
 //! needs a client that owns one connection per worker and does a job's
 //! HTTP work in ~55 µs: not reqwest.
 //!
@@ -210,7 +210,7 @@
 //!
 //! hyper alone holds as much: `examples/bare_client.rs` (one hyper
 //! connection per worker, nothing else; `results/many-in-flight.md`) adds
-//! 65–75 KiB of peak RSS per worker with hyper's defaults and 37–39 KiB
+//! 65–77 KiB of peak RSS per worker with hyper's defaults and 37–40 KiB
 //! with `max_buf_size` 16 KiB, at 10,000 jobs of the corpus, 1,000 in
 //! flight. So no layer above hyper can bring a reqwest client under
 //! 64 KiB here; only that hyper setting can.
