@@ -3,7 +3,9 @@
 //! a `HashStore`, against a `fetchlab serve` already running, and prints
 //! per wave when its jobs started and finished, the spread of job times,
 //! and how long the runtime thread ran and waited for a CPU
-//! (`/proc/thread-self/schedstat`, Linux). With the server's pid it also
+//! (`/proc/thread-self/schedstat`, Linux). It runs one current-thread
+//! runtime (`Flavor::CurrentThread`), so that one thread is the whole
+//! client; the strategy's default runs one per core. With the server's pid it also
 //! prints how long the server's threads ran and waited for a CPU over the
 //! run.
 //!
@@ -21,7 +23,7 @@ use std::time::{Duration, Instant};
 mod schedstat;
 
 use fetchlab_core::{Downloader, HashStore, Job, JobList, Outcome, Progress, RunEnv, Settings};
-use fetchlab_tokio::TokioDownloader;
+use fetchlab_tokio::{Flavor, TokioDownloader};
 use schedstat::{schedstat, threads_of};
 
 /// When each job started and finished, from the same clock.
@@ -72,7 +74,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let jobs = JobList::from_jobs(jobs);
     let settings = Settings::builder().concurrency(concurrency).build()?;
-    let downloader = TokioDownloader::new(settings)?;
+    let downloader = TokioDownloader::with_flavor(settings, Flavor::CurrentThread)?;
     let times = Arc::new(Times {
         zero: Instant::now(),
         started: Mutex::default(),

@@ -14,9 +14,9 @@ pub enum StrategyName {
     Threads,
     /// A sized rayon pool of blocking requests (ureq).
     Rayon,
-    /// Async tasks on a tokio runtime (reqwest).
+    /// Async tasks on one current-thread tokio runtime per core (reqwest).
     Tokio,
-    /// Async tasks on a tokio runtime over HTTP/2, one multiplexed
+    /// Async tasks on one tokio runtime over HTTP/2, one multiplexed
     /// connection (reqwest).
     TokioH2,
     /// Async tasks on async-std (surf).

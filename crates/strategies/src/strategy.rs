@@ -19,9 +19,10 @@ pub enum Strategy {
     Threads,
     /// A sized rayon pool of blocking requests.
     Rayon,
-    /// Async tasks on a tokio runtime.
+    /// Async tasks on one current-thread tokio runtime per core, sharing
+    /// the jobs and the limits.
     Tokio,
-    /// Async tasks on a tokio runtime over HTTP/2: every request a stream
+    /// Async tasks on one tokio runtime over HTTP/2: every request a stream
     /// multiplexed on one connection per host.
     TokioH2,
     /// Async tasks on async-std.

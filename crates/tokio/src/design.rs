@@ -6,7 +6,45 @@
 //! alongside), so the decisions rest on what repeated: CPU time per
 //! request (`getrusage`) and connections opened (the server's counter).
 //!
-//! # Runtime flavour: current-thread
+//! # Runtime flavour: one current-thread runtime per core
+//!
+//! [`crate::TokioDownloader`] runs HTTP/1.1 on
+//! [`crate::Flavor::Sharded`]: one current-thread runtime per core, each
+//! driven by a thread of its own with a `reqwest::Client` (pool) of its
+//! own and an equal share of the concurrency. The runtimes take jobs from
+//! one cursor in job order, so a runtime that is ahead takes more, and
+//! share core's per-host gate (`AsyncRun::sibling`). No task, connection
+//! or waker crosses threads; what the shards share is an atomic cursor,
+//! the gate, the store and the progress observer.
+//!
+//! It replaced one current-thread runtime for the whole run, which is
+//! CPU-bound on one core whenever the network is not the limit. Measured
+//! by hand on 2026-12-01 with a build whose default flavour an
+//! environment variable switched (not committed): 1,000 files of the
+//! corpus from nginx on loopback to tmpfs, as
+//! `benches/disk/nginx-vs-peers.sh` runs them (`fetchlab download -q -s
+//! tokio -m C -o DIR urls.txt`, whole process, hyperfine, median of 30,
+//! CPU = user + sys):
+//!
+//! | 1,000 files, tmpfs | one runtime | one per core (2) | threads | curl | wget2 |
+//! |---|---|---|---|---|---|
+//! | C=20: time / CPU (s) | 0.093 / 0.091 | 0.065 / 0.087 | 0.070 / 0.092 | 0.080 / 0.084 | 0.093 / 0.117 |
+//! | C=100: time / CPU (s) | 0.088 / 0.087 | 0.060 / 0.086 | 0.092 / 0.127 | 0.113 / 0.112 | 0.122 / 0.157 |
+//!
+//! A first series of 20 runs read the same order (C=20: 0.081 / 0.077
+//! against 0.053 / 0.075 s; C=100: 0.107 / 0.106 against 0.064 /
+//! 0.092 s). The time falls by a third and the CPU does not rise: each
+//! runtime does what the one did for half the jobs. A second runtime, its
+//! client and its thread cost ~1.3 ms of wall and ~1.4 ms of CPU once per
+//! run (one file: 3.2 against 4.5 ms). In-process (`fetchlab compare`,
+//! the server in the same process): 1,000 jobs at 0 ms, concurrency 20,
+//! 59.0 → 46.2 ms for 60.6 → 61.5 ms of CPU, 20 connections either way;
+//! the seed workload 414 → 412 ms (97 %); 10,000 jobs at 1,000, 100 ms,
+//! 1.34 → 1.27 s (75 → 79 %) for 0.93 → 1.09 s of CPU: there the server
+//! shares the two cores, and each wave still waits for it.
+//!
+//! A work-stealing runtime is not that. Measured when the default was one
+//! current-thread runtime:
 //!
 //! | 1,000 jobs, 0 ms latency, concurrency 20 | current-thread | multi-thread (2 workers) |
 //! |---|---|---|
@@ -14,18 +52,21 @@
 //! | requests per second (median) | 15,600–17,500 | 11,400–11,800 |
 //! | connections opened in 5 runs (limit 20) | 20 | 36 |
 //!
-//! On the seed workload (80 files, concurrency 20, 100 ms) both take
-//! 0.412 s (ideal 0.400 s, efficiency 0.97). Work stealing buys nothing
-//! while one thread keeps up with the network, costs cross-thread
-//! wake-ups, and lets a job start on one worker before another worker has
-//! returned a connection to the pool.
+//! Work stealing costs cross-thread wake-ups (one I/O driver, polled by
+//! whichever worker parks, wakes tasks on the others) and lets a job
+//! start on one worker before another has returned a connection to the
+//! shared pool. In the tmpfs benchmark above it bought time with 40 %
+//! more CPU (C=20: 0.070 s / 0.099 s against one runtime's 0.072 s /
+//! 0.069 s). At 10,000 jobs, concurrency 1,000, 100 ms it was 5 % faster
+//! than one runtime (1.17 vs 1.24 s, efficiency 0.85 vs 0.81) for 11 %
+//! more CPU and 30–55 surplus connections. [`crate::Flavor::MultiThread`]
+//! stays offered; [`crate::Flavor::CurrentThread`] too, and HTTP/2 runs on
+//! it by default: its one client multiplexes every request on one
+//! connection, where each shard's client would open its own.
 //!
-//! At 10,000 jobs, concurrency 1,000, 100 ms, one thread is nearly busy
-//! (~100 µs × 10,000 requests in ~1.2 s): there the multi-thread runtime
-//! was 5 % faster (1.17 vs 1.24 s, efficiency 0.85 vs 0.81) for 11 % more
-//! CPU and 30–55 surplus connections. Hence the default stays
-//! current-thread and [`crate::Flavor::MultiThread`] is offered for runs
-//! of that size on more cores.
+//! The sections below that measure "the runtime thread" were measured on
+//! one current-thread runtime (`examples/waves.rs` still runs that
+//! flavour): each shard's thread does the same work for its share.
 //!
 //! # 10,000 jobs at concurrency 1,000, 100 ms: where the time goes
 //!

@@ -1,48 +1,71 @@
 //! [`TokioDownloader`]: the synchronous [`Downloader`] over an owned runtime.
 
-use fetchlab_core::{Downloader, Error, JobList, Report, RunEnv, Settings};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::{Duration, Instant};
+
+use fetchlab_core::backend::in_job_order;
+use fetchlab_core::{
+    Downloader, Error, Failure, FailureKind, JobList, Outcome, Report, RunEnv, Settings, Status,
+};
 use tokio::runtime::{Handle, Runtime};
 
-use crate::fetcher::AsyncFetcher;
+use crate::fetcher::{self, AsyncFetcher, Run};
 
 /// Which tokio scheduler a [`TokioDownloader`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
-    /// Everything on the calling thread inside `block_on` (the default; see
-    /// [`crate::design`] for the measurements behind it).
+    /// Everything on the calling thread inside `block_on` (the default
+    /// over HTTP/2; see [`crate::design`] for the measurements behind it).
     CurrentThread,
     /// A work-stealing pool of this many worker threads.
     MultiThread {
         /// Worker threads (at least 1).
         workers: usize,
     },
+    /// This many current-thread runtimes (at least 1, at most the
+    /// concurrency), each driven by a thread of its own with a client
+    /// (connection pool) of its own and an equal share of the concurrency.
+    /// They take jobs from one queue, in job order, and share the per-host
+    /// limit. The calling thread drives the first; each run starts the
+    /// others' threads. No task moves between threads. The default over
+    /// HTTP/1.1, one runtime per core.
+    Sharded {
+        /// Runtimes (at least 1).
+        runtimes: usize,
+    },
 }
 
-/// The tokio + reqwest strategy behind the synchronous [`Downloader`]
-/// trait: owns a tokio runtime and an [`AsyncFetcher`], and `block_on`s
-/// the fetcher's run.
-///
-/// Do not call [`Downloader::download`] from inside a tokio runtime: it
-/// would have to block a runtime thread. It detects that and returns
-/// [`Error::Backend`]; async callers use [`AsyncFetcher`] instead.
+impl Flavor {
+    /// What [`TokioDownloader::new`] runs `settings` on: over HTTP/1.1,
+    /// [`Flavor::Sharded`] with one runtime per core the process may use;
+    /// over HTTP/2, [`Flavor::CurrentThread`], whose one client multiplexes
+    /// every request on one connection (each shard's client would open its
+    /// own).
+    pub fn default_for(settings: &Settings) -> Self {
+        match settings.http_version() {
+            fetchlab_core::HttpVersion::Http1 => Flavor::Sharded {
+                runtimes: std::thread::available_parallelism().map_or(1, usize::from),
+            },
+            fetchlab_core::HttpVersion::Http2 => Flavor::CurrentThread,
+        }
+    }
+}
+
+/// A runtime and the fetcher whose client's connections it drives.
 #[derive(Debug)]
-pub struct TokioDownloader {
+struct Shard {
     /// Always `Some` until dropped (taken in `Drop`).
     runtime: Option<Runtime>,
     fetcher: AsyncFetcher,
 }
 
-impl TokioDownloader {
-    /// Builds the runtime (the default
-    /// [`Flavor::CurrentThread`]) and the shared HTTP client.
-    pub fn new(settings: Settings) -> Result<Self, Error> {
-        Self::with_flavor(settings, Flavor::CurrentThread)
-    }
-
-    /// Like [`TokioDownloader::new`], on a runtime of the given flavour.
-    pub fn with_flavor(settings: Settings, flavor: Flavor) -> Result<Self, Error> {
+impl Shard {
+    fn new(settings: Settings, flavor: Flavor) -> Result<Self, Error> {
         let mut builder = match flavor {
-            Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+            Flavor::CurrentThread | Flavor::Sharded { .. } => {
+                tokio::runtime::Builder::new_current_thread()
+            }
             Flavor::MultiThread { workers } => {
                 let mut builder = tokio::runtime::Builder::new_multi_thread();
                 builder.worker_threads(workers.max(1));
@@ -64,15 +87,153 @@ impl TokioDownloader {
         })
     }
 
+    fn runtime(&self) -> Result<&Runtime, Error> {
+        self.runtime
+            .as_ref()
+            .ok_or_else(|| backend_error("the runtime is gone".into()))
+    }
+}
+
+impl Drop for Shard {
+    /// Dropping a runtime blocks until its worker threads stop, which
+    /// panics inside another runtime; there, shut it down in the background.
+    fn drop(&mut self) {
+        // Outside a runtime, `runtime` is simply dropped (blocking).
+        if let Some(runtime) = self.runtime.take()
+            && Handle::try_current().is_ok()
+        {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// The tokio + reqwest strategy behind the synchronous [`Downloader`]
+/// trait: owns its tokio runtimes, each with an [`AsyncFetcher`], and
+/// `block_on`s the fetchers' run (one runtime per core over HTTP/1.1: see
+/// [`Flavor::default_for`]).
+///
+/// Do not call [`Downloader::download`] from inside a tokio runtime: it
+/// would have to block a runtime thread. It detects that and returns
+/// [`Error::Backend`]; async callers use [`AsyncFetcher`] instead.
+#[derive(Debug)]
+pub struct TokioDownloader {
+    /// At least one; more only for [`Flavor::Sharded`].
+    shards: Vec<Shard>,
+}
+
+impl TokioDownloader {
+    /// Builds the runtimes of [`Flavor::default_for`] `settings`, each with
+    /// its HTTP client.
+    pub fn new(settings: Settings) -> Result<Self, Error> {
+        let flavor = Flavor::default_for(&settings);
+        Self::with_flavor(settings, flavor)
+    }
+
+    /// Like [`TokioDownloader::new`], on a runtime of the given flavour.
+    pub fn with_flavor(settings: Settings, flavor: Flavor) -> Result<Self, Error> {
+        let shards = match flavor {
+            Flavor::Sharded { runtimes } => runtimes.clamp(1, settings.concurrency().max(1)),
+            Flavor::CurrentThread | Flavor::MultiThread { .. } => 1,
+        };
+        let shards = (0..shards)
+            .map(|_| Shard::new(settings.clone(), flavor))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { shards })
+    }
+
     /// The settings this downloader honours.
     pub fn settings(&self) -> &Settings {
-        self.fetcher.settings()
+        self.first().fetcher.settings()
     }
+
+    fn first(&self) -> &Shard {
+        // `with_flavor` makes at least one shard and none is removed.
+        &self.shards[0]
+    }
+
+    /// One run over every shard: the first on this thread, each other on a
+    /// scoped thread of its own, all taking jobs from one cursor.
+    fn download_sharded(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
+        let started = Instant::now();
+        let first = Arc::new(self.first().fetcher.run(env));
+        let runs: Vec<Arc<Run>> = std::iter::once(Arc::clone(&first))
+            .chain(
+                self.shards[1..]
+                    .iter()
+                    .map(|shard| Arc::new(shard.fetcher.sibling_run(&first))),
+            )
+            .collect();
+        let concurrency = self.settings().concurrency();
+        let next = AtomicUsize::new(0);
+        let run_shard = |i: usize| -> Result<Vec<(usize, Outcome)>, Error> {
+            let share = share(concurrency, self.shards.len(), i);
+            let run = fetcher::run_all(&runs[i], jobs, share, &next);
+            Ok(self.shards[i].runtime()?.block_on(run))
+        };
+        let mut indexed = Vec::with_capacity(jobs.len());
+        std::thread::scope(|scope| -> Result<(), Error> {
+            // A shard whose thread cannot start leaves its jobs to the
+            // others (they share the cursor), with its share of the
+            // concurrency unused.
+            let others: Vec<_> = (1..self.shards.len())
+                .filter_map(|i| {
+                    std::thread::Builder::new()
+                        .name(format!("fetchlab-tokio-{i}"))
+                        .spawn_scoped(scope, move || run_shard(i))
+                        .ok()
+                })
+                .collect();
+            let mine = run_shard(0);
+            for other in others {
+                // A shard's jobs catch their own panics (core's `run_async`);
+                // a shard that still died leaves its jobs to `lost`.
+                if let Ok(outcomes) = other.join() {
+                    indexed.extend(outcomes?);
+                }
+            }
+            indexed.extend(mine?);
+            Ok(())
+        })?;
+        let outcomes = complete(jobs, indexed);
+        Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
+    }
+}
+
+/// Shard `i`'s share of `concurrency` over `shards`: equal, the first
+/// ones one more when it does not divide.
+fn share(concurrency: usize, shards: usize, i: usize) -> usize {
+    concurrency / shards + usize::from(i < concurrency % shards)
+}
+
+/// Every job's outcome in job order: a job no shard recorded (its shard
+/// died) is failed, not lost from the report.
+fn complete(jobs: &JobList, mut indexed: Vec<(usize, Outcome)>) -> Vec<Outcome> {
+    let mut seen = vec![false; jobs.len()];
+    for (index, _) in &indexed {
+        if let Some(seen) = seen.get_mut(*index) {
+            *seen = true;
+        }
+    }
+    for (index, job) in jobs.iter().enumerate() {
+        if !seen[index] {
+            let failure = Failure::new(FailureKind::Io, "no runtime ran this job");
+            indexed.push((
+                index,
+                Outcome {
+                    job: job.clone(),
+                    status: Status::Failed(failure),
+                    attempts: 0,
+                    elapsed: Duration::ZERO,
+                },
+            ));
+        }
+    }
+    in_job_order(jobs.len(), indexed)
 }
 
 impl Downloader for TokioDownloader {
     fn name(&self) -> &'static str {
-        match self.fetcher.settings().http_version() {
+        match self.settings().http_version() {
             fetchlab_core::HttpVersion::Http1 => crate::NAME,
             fetchlab_core::HttpVersion::Http2 => crate::NAME_H2,
         }
@@ -90,27 +251,70 @@ impl Downloader for TokioDownloader {
                     .into(),
             ));
         }
-        let runtime = self
-            .runtime
-            .as_ref()
-            .ok_or_else(|| backend_error("the runtime is gone".into()))?;
-        runtime.block_on(self.fetcher.download(jobs, env))
-    }
-}
-
-impl Drop for TokioDownloader {
-    /// Dropping a runtime blocks until its worker threads stop, which
-    /// panics inside another runtime; there, shut it down in the background.
-    fn drop(&mut self) {
-        // Outside a runtime, `runtime` is simply dropped (blocking).
-        if let Some(runtime) = self.runtime.take()
-            && Handle::try_current().is_ok()
-        {
-            runtime.shutdown_background();
+        if self.shards.len() > 1 {
+            return self.download_sharded(jobs, env);
         }
+        let first = self.first();
+        first.runtime()?.block_on(first.fetcher.download(jobs, env))
     }
 }
 
 fn backend_error(reason: String) -> Error {
     Error::backend(crate::NAME, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fetchlab_core::Job;
+
+    #[test]
+    fn shares_split_the_concurrency_exactly() {
+        for (concurrency, shards) in [(1, 1), (2, 2), (7, 2), (20, 3), (1_000, 7)] {
+            let shares: Vec<usize> = (0..shards).map(|i| share(concurrency, shards, i)).collect();
+            assert_eq!(shares.iter().sum::<usize>(), concurrency, "{shares:?}");
+            assert!(shares.iter().all(|&s| s >= 1), "{shares:?}");
+            let (min, max) = (shares.iter().min(), shares.iter().max());
+            assert!(max.zip(min).is_some_and(|(max, min)| max - min <= 1));
+        }
+    }
+
+    #[test]
+    fn a_job_no_shard_recorded_is_failed_not_lost() {
+        let jobs = JobList::from_jobs(
+            (0..3)
+                .map(|i| Job::with_name(format!("http://127.0.0.1:1/{i}"), format!("{i}")))
+                .collect(),
+        );
+        let done = |i: usize| {
+            (
+                i,
+                Outcome::cancelled(jobs.jobs()[i].clone(), 0, Duration::ZERO),
+            )
+        };
+        let outcomes = complete(&jobs, vec![done(2), done(0)]);
+        assert_eq!(outcomes.len(), 3);
+        let names: Vec<&str> = outcomes.iter().map(|o| o.job.name()).collect();
+        assert_eq!(names, ["0", "1", "2"]);
+        let kind = |i: usize| outcomes[i].failure().map(|f| f.kind);
+        assert_eq!(kind(0), Some(FailureKind::Cancelled));
+        assert_eq!(kind(1), Some(FailureKind::Io));
+        assert_eq!(kind(2), Some(FailureKind::Cancelled));
+    }
+
+    #[test]
+    fn http2_runs_on_one_runtime_and_http1_on_one_per_core() {
+        let h1 = Settings::builder().build().expect("valid");
+        let h2 = h1
+            .to_builder()
+            .http_version(fetchlab_core::HttpVersion::Http2)
+            .build()
+            .expect("valid");
+        assert_eq!(Flavor::default_for(&h2), Flavor::CurrentThread);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(
+            Flavor::default_for(&h1),
+            Flavor::Sharded { runtimes: cores }
+        );
+    }
 }

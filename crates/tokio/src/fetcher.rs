@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use fetchlab_core::backend::{AsyncRun, in_job_order};
@@ -28,7 +29,7 @@ pub struct AsyncFetcher {
 }
 
 /// What every job of one run shares.
-type Run = AsyncRun<ReqwestTransport, TokioRuntime>;
+pub(crate) type Run = AsyncRun<ReqwestTransport, TokioRuntime>;
 
 impl AsyncFetcher {
     /// Builds the shared HTTP client.
@@ -50,15 +51,28 @@ impl AsyncFetcher {
     /// order; a failed job is an outcome, not an `Err`.
     pub async fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
-        let run = Arc::new(Run::new(
+        let run = Arc::new(self.run(env));
+        let next = AtomicUsize::new(0);
+        let indexed = run_all(&run, jobs, self.settings.concurrency(), &next).await;
+        let outcomes = in_job_order(jobs.len(), indexed);
+        Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
+    }
+
+    /// A new run into `env` over this fetcher's client (the store hears of
+    /// it).
+    pub(crate) fn run(&self, env: &RunEnv) -> Run {
+        Run::new(
             self.transport.clone(),
             TokioRuntime,
             Arc::clone(&self.settings),
             env.clone(),
-        ));
-        let indexed = run_all(&run, jobs).await;
-        let outcomes = in_job_order(jobs.len(), indexed);
-        Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
+        )
+    }
+
+    /// `first`'s run over this fetcher's client: for a shard driven by
+    /// another runtime (see [`crate::Flavor::Sharded`]).
+    pub(crate) fn sibling_run(&self, first: &Run) -> Run {
+        first.sibling(self.transport.clone())
     }
 }
 
@@ -80,12 +94,26 @@ impl AsyncFetcher {
 /// for the read timeout (100,000 jobs at 10,000: 12 s → 32 s). The test
 /// `connections_stay_within_the_limit_when_jobs_end_during_the_start`
 /// holds the pool to the workers.
-async fn run_all(run: &Arc<Run>, jobs: &JobList) -> Vec<(usize, Outcome)> {
-    let permits = Arc::new(Semaphore::new(run.settings().concurrency()));
+///
+/// The jobs are taken in order from `next`, the index of the next job not
+/// yet taken, once a permit is free: several runtimes running one list
+/// (each with its share of the concurrency) share it, so a runtime that
+/// is ahead takes more jobs.
+pub(crate) async fn run_all(
+    run: &Arc<Run>,
+    jobs: &JobList,
+    concurrency: usize,
+    next: &AtomicUsize,
+) -> Vec<(usize, Outcome)> {
+    let permits = Arc::new(Semaphore::new(concurrency));
     let mut tasks = Tasks::default();
-    for (index, job) in jobs.iter().enumerate() {
+    loop {
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
             unreachable!("the semaphore is never closed");
+        };
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(job) = jobs.jobs().get(index) else {
+            break;
         };
         tasks.reap(jobs);
         let (run, job) = (Arc::clone(run), job.clone());

@@ -3,8 +3,11 @@
 //! Two ways in:
 //!
 //! - [`TokioDownloader`] implements the synchronous
-//!   [`fetchlab_core::Downloader`] trait by owning a tokio runtime and
-//!   `block_on`-ing a run. Use it from ordinary (non-async) code.
+//!   [`fetchlab_core::Downloader`] trait by owning its tokio runtimes and
+//!   `block_on`-ing a run: over HTTP/1.1 one current-thread runtime per
+//!   core, each with its own client and a share of the concurrency, taking
+//!   jobs from one queue ([`Flavor::Sharded`]). Use it from ordinary
+//!   (non-async) code.
 //! - [`AsyncFetcher`] is the native async API for callers already running
 //!   tokio: `fetcher.download(&jobs, &env).await` creates no runtime and
 //!   never blocks a thread. Calling [`TokioDownloader`]'s synchronous
@@ -30,10 +33,11 @@
 //!   `reqwest::Error` → [`fetchlab_core::FailureKind`].
 //! - `runtime`: tokio's timer and blocking pool for core's async attempt.
 //! - `fetcher`: [`AsyncFetcher`] and the bounded concurrency (`JoinSet` +
-//!   `Semaphore`); every job runs through
+//!   `Semaphore`, jobs taken from a shared cursor); every job runs through
 //!   [`fetchlab_core::backend::run_async`].
-//! - `downloader`: [`TokioDownloader`] and its runtime [`Flavor`].
-//! - [`design`]: why a current-thread runtime, `JoinSet` + `Semaphore`,
+//! - `downloader`: [`TokioDownloader`], its runtimes ([`Flavor`]) and how
+//!   a run is split between them.
+//! - [`design`]: why one current-thread runtime per core, `JoinSet` + `Semaphore`,
 //!   batched blocking writes, the TLS roots, and reqwest despite its read
 //!   buffer, with the measurements that decided them.
 //!

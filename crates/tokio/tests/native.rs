@@ -80,6 +80,113 @@ fn multi_thread_flavor_downloads_too() {
     assert_eq!(downloader.client_library(), "reqwest 0.13");
 }
 
+/// Records the name of the thread each job started on.
+#[derive(Default)]
+struct Threads(std::sync::Mutex<std::collections::BTreeSet<String>>);
+
+impl fetchlab_core::Progress for Threads {
+    fn started(&self, _job: &fetchlab_core::Job) {
+        let name = std::thread::current()
+            .name()
+            .unwrap_or("unnamed")
+            .to_owned();
+        self.0.lock().expect("not poisoned").insert(name);
+    }
+}
+
+/// Sharded runtimes split the run between them, and the limits hold across
+/// them: no more requests in flight, and no more connections, than the
+/// concurrency; no more in flight to the host than the per-host limit.
+#[test]
+fn sharded_runtimes_share_the_jobs_and_the_limits() {
+    let server = TestServer::start(ServerConfig {
+        latency: std::time::Duration::from_millis(20),
+        ..ServerConfig::default()
+    })
+    .expect("server");
+    let jobs = seed_jobs(&server, 40);
+    for (per_host, peak_allowed) in [(None, 6), (Some(2), 2)] {
+        server.reset_stats();
+        let settings = fetchlab_conformance::quick()
+            .concurrency(6)
+            .per_host(per_host)
+            .build()
+            .expect("valid settings");
+        let flavor = Flavor::Sharded { runtimes: 3 };
+        let downloader = TokioDownloader::with_flavor(settings, flavor).expect("runtimes");
+        let store = HashStore::new();
+        let threads = Arc::new(Threads::default());
+        let env = RunEnv::new(Arc::new(store.clone())).with_progress(threads.clone());
+        let report = downloader.download(&jobs, &env).expect("runs");
+        assert_eq!(report.counts().downloaded, 40, "{per_host:?}");
+        assert_all_verified(&server, &store, &jobs);
+        let stats = server.stats();
+        assert!(
+            stats.peak_in_flight <= peak_allowed,
+            "{per_host:?}: {stats:?}"
+        );
+        assert!(stats.connections <= 6, "{per_host:?}: {stats:?}");
+        // Each runtime's first jobs start at once; the calling thread's
+        // cannot take all 40 (2 in flight for 20 ms each) before the
+        // other threads have started.
+        let threads = threads.0.lock().expect("not poisoned").clone();
+        assert!(
+            threads.len() >= 2,
+            "{per_host:?}: jobs started on {threads:?}"
+        );
+    }
+}
+
+/// More runtimes than the concurrency: one per worker, no more.
+#[test]
+fn sharded_runtimes_are_at_most_the_concurrency() {
+    let server = TestServer::start(ServerConfig {
+        latency: std::time::Duration::from_millis(5),
+        ..ServerConfig::default()
+    })
+    .expect("server");
+    let jobs = seed_jobs(&server, 12);
+    for runtimes in [0, 8] {
+        server.reset_stats();
+        let settings = fetchlab_conformance::quick()
+            .concurrency(2)
+            .build()
+            .expect("valid settings");
+        let flavor = Flavor::Sharded { runtimes };
+        let downloader = TokioDownloader::with_flavor(settings, flavor).expect("runtimes");
+        let store = HashStore::new();
+        let report = downloader
+            .download(&jobs, &RunEnv::new(Arc::new(store.clone())))
+            .expect("runs");
+        assert_eq!(report.counts().downloaded, 12, "{runtimes} runtimes");
+        assert_all_verified(&server, &store, &jobs);
+        let stats = server.stats();
+        assert!(stats.peak_in_flight <= 2, "{runtimes} runtimes: {stats:?}");
+        assert!(stats.connections <= 2, "{runtimes} runtimes: {stats:?}");
+    }
+}
+
+#[test]
+fn current_thread_flavor_downloads_too() {
+    let server = TestServer::start(ServerConfig::default()).expect("server");
+    let jobs = seed_jobs(&server, 12);
+    let store = HashStore::new();
+    let downloader =
+        TokioDownloader::with_flavor(settings(), Flavor::CurrentThread).expect("valid settings");
+    let threads = Arc::new(Threads::default());
+    let env = RunEnv::new(Arc::new(store.clone())).with_progress(threads.clone());
+    let report = downloader.download(&jobs, &env).expect("runs");
+    assert_eq!(report.counts().downloaded, 12);
+    assert_all_verified(&server, &store, &jobs);
+    // Every job on the calling thread.
+    let threads = threads.0.lock().expect("not poisoned").clone();
+    let me = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .to_owned();
+    assert_eq!(threads.into_iter().collect::<Vec<_>>(), [me]);
+}
+
 /// Jobs that finish while the first ones are still starting give their
 /// connections to the next jobs: no more connections than workers, even
 /// when starting all workers takes longer than a response. (It failed, at

@@ -312,10 +312,16 @@ pub fn run_async<'a>(
 /// runtime, the settings, the run's environment and its per-host gate. An
 /// async backend keeps one in an `Arc` and spawns [`AsyncRun::job`] for
 /// each job.
+///
+/// A backend that drives one run from several executors (one per thread,
+/// each with its own client) makes the first with [`AsyncRun::new`] and
+/// the others with [`AsyncRun::sibling`]: they share the per-host gate, so
+/// the per-host limit holds across all of them, and the store hears of
+/// the run once.
 pub struct AsyncRun<T, R> {
     transport: T,
     runtime: R,
-    hosts: HostGate,
+    hosts: Arc<HostGate>,
     settings: Arc<Settings>,
     env: RunEnv,
 }
@@ -328,9 +334,25 @@ impl<T: AsyncTransport, R: AsyncRuntime> AsyncRun<T, R> {
         Self {
             transport,
             runtime,
-            hosts: HostGate::new(settings.per_host()),
+            hosts: Arc::new(HostGate::new(settings.per_host())),
             settings,
             env,
+        }
+    }
+
+    /// The same run over another `transport` (another executor's client):
+    /// the same settings, environment and per-host gate. The store is not
+    /// told of a run again.
+    pub fn sibling(&self, transport: T) -> Self
+    where
+        R: Clone,
+    {
+        Self {
+            transport,
+            runtime: self.runtime.clone(),
+            hosts: Arc::clone(&self.hosts),
+            settings: Arc::clone(&self.settings),
+            env: self.env.clone(),
         }
     }
 
