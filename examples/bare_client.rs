@@ -30,7 +30,8 @@
 //!   hyper's default lets it grow to about 400 KiB), the lever for memory
 //!   per download that reqwest does not expose.
 //! - `--threads N` (tokio) runs a multi-thread runtime of N workers instead
-//!   of the current-thread one the tokio strategy uses by default.
+//!   of one current-thread runtime (the tokio strategy runs one of those
+//!   per core, each with its share of the workers).
 //! - `--files N`: the server's file count; job `i` fetches
 //!   `file{i % N:05}.bin` (default 1,000).
 //! - `--row LABEL` prints one Markdown row (label, wall, efficiency, CPU a

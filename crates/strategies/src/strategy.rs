@@ -107,9 +107,19 @@ impl Strategy {
     /// Descriptors a run at `concurrency` over `jobs` jobs needs when each
     /// in-flight download holds `per_download` of them (see
     /// [`crate::fdlimit`]): the strategy's [`workers`](Self::workers), not
-    /// the limit asked for, so a sequential run needs one socket.
+    /// the limit asked for, so a sequential run needs one socket; for
+    /// `tokio`, also its runtimes' own (one runtime per core, at most one
+    /// per worker).
     pub fn open_files(self, concurrency: usize, jobs: usize, per_download: u64) -> u64 {
-        crate::fdlimit::needed(self.workers(concurrency, jobs) as u64, per_download)
+        let workers = self.workers(concurrency, jobs);
+        let runtimes = match self {
+            Self::Tokio => std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .min(workers.max(1)) as u64,
+            _ => 0,
+        };
+        crate::fdlimit::needed(workers as u64, per_download)
+            .saturating_add(runtimes.saturating_mul(fetchlab_tokio::OPEN_FILES_PER_RUNTIME))
     }
 
     /// Builds the backend with `settings`, without [`Programs`]: every
@@ -249,7 +259,18 @@ mod tests {
         assert_eq!(Strategy::Threads.workers(20, 4), 4);
         let reserved = crate::fdlimit::RESERVED;
         assert_eq!(Strategy::Sequential.open_files(1000, 1000, 2), reserved + 2);
-        assert_eq!(Strategy::Tokio.open_files(1000, 1000, 2), reserved + 2000);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from) as u64;
+        let runtimes = fetchlab_tokio::OPEN_FILES_PER_RUNTIME * cores.min(1000);
+        assert_eq!(
+            Strategy::Tokio.open_files(1000, 1000, 2),
+            reserved + 2000 + runtimes
+        );
+        // One job: one worker, one runtime.
+        assert_eq!(
+            Strategy::Tokio.open_files(1000, 1, 2),
+            reserved + 2 + fetchlab_tokio::OPEN_FILES_PER_RUNTIME
+        );
+        assert_eq!(Strategy::Threads.open_files(1000, 1000, 2), reserved + 2000);
     }
 
     #[test]

@@ -56,8 +56,8 @@
 //! # 10,000 jobs at concurrency 1,000, 100 ms: how close `threads` comes
 //!
 //! `benches/scale/many-in-flight.sh` (`results/many-in-flight.md`) puts
-//! the thread pool at 81 %, 85 % and 81 % of the 1.00 s ideal in three
-//! passes (a684527, a198d71, 09059c4): level with or ahead of the async
+//! the thread pool at 81 %, 85 %, 81 % and 82 % of the 1.00 s ideal in
+//! four passes (a684527, a198d71, 09059c4, 4ed407a): level with or ahead of the async
 //! strategies, and within the 78–90 % that the async stacks reach alone
 //! in the same file's bare-client rows. Its model costs it in CPU and
 //! memory, not in time: each worker is an OS thread blocked in `read`, so
@@ -65,7 +65,7 @@
 //! `fetchlab compare --jobs 10000 -c 1000 --latency 100ms --runs 1`, whole
 //! process with its server child: 25,250 context switches for `threads`
 //! against 13,642 for tokio), 101–128 µs of CPU a job spread over both
-//! cores (tokio: 93–94 µs on one), and 142–143 KiB of peak RSS per
+//! cores (tokio: 93–94 µs, then on one runtime), and 142–143 KiB of peak RSS per
 //! download in flight, most of it the threads' stacks and ureq's
 //! buffers. What bounds its time is what bounds the others: two cores
 //! shared with the server, whose threads wait for a CPU about as long as

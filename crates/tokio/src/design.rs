@@ -11,11 +11,25 @@
 //! [`crate::TokioDownloader`] runs HTTP/1.1 on
 //! [`crate::Flavor::Sharded`]: one current-thread runtime per core, each
 //! driven by a thread of its own with a `reqwest::Client` (pool) of its
-//! own and an equal share of the concurrency. The runtimes take jobs from
-//! one cursor in job order, so a runtime that is ahead takes more, and
-//! share core's per-host gate (`AsyncRun::sibling`). No task, connection
-//! or waker crosses threads; what the shards share is an atomic cursor,
-//! the gate, the store and the progress observer.
+//! own and an equal share of the concurrency and of the per-host limit
+//! (each is a part of the run, core's `AsyncRun::sibling`, with a
+//! per-host gate of its own). The runtimes take jobs from one cursor in
+//! job order, so a runtime that is ahead takes more. No task or
+//! connection crosses threads; what the shards share is an atomic cursor,
+//! the cancel token, the store and the progress observer.
+//!
+//! Why a share of the per-host limit, not one gate for all: the gate
+//! bounds the requests handed to a client, and each shard's client opens
+//! its own connections, so with one shared gate of 2 per host three
+//! shards opened 5–6 connections to the host (2 on one runtime). With a
+//! share each, the connections to a host stay within the limit too
+//! (`sharded_runtimes_share_the_jobs_and_the_limits`), and a run with a
+//! limit of 1 per host runs on one runtime. A host's share left unused by
+//! one shard is not lent to another: with several hosts, a shard's
+//! workers can wait on its share of one host while another shard's share
+//! of it is free (the head-of-line effect of core's gate, described in
+//! `fetchlab_core::backend::run`, now per shard). With one host every
+//! shard holds jobs of it, so every share is used.
 //!
 //! It replaced one current-thread runtime for the whole run, which is
 //! CPU-bound on one core whenever the network is not the limit. Measured
@@ -42,6 +56,24 @@
 //! the seed workload 414 → 412 ms (97 %); 10,000 jobs at 1,000, 100 ms,
 //! 1.34 → 1.27 s (75 → 79 %) for 0.93 → 1.09 s of CPU: there the server
 //! shares the two cores, and each wave still waits for it.
+//!
+//! What it costs is CPU where the server is in the same process and the
+//! network is loopback: the harness's tables (`cargo bench` at the commit
+//! that made the change against the one before) read 72 → 93 µs a request
+//! at 1,000 jobs, 0 ms, concurrency 100, 171 → 188 µs at 1,000, 59 → 66 µs
+//! at 10,000 jobs × 1,000 (scale), 288 → 319 µs on the seed workload, and
+//! 140 → 127 µs at concurrency 10. Each runtime now waits for its own
+//! events, so the readiness events of a burst are split between two
+//! `epoll_wait`s instead of batched in one (`strace -f -c` of `compare
+//! --jobs 1000 -c 100 --latency 0ms -s tokio --runs 3`: 2,897 calls
+//! against 2,186), and every runtime keeps a blocking pool of its own.
+//! Against nginx (the tmpfs table) the CPU did not rise.
+//!
+//! All of this was measured on two cores only. On more, each runtime has
+//! a smaller share of the workers, every run starts one thread per extra
+//! runtime (no more than there are jobs) and every runtime holds
+//! [`crate::OPEN_FILES_PER_RUNTIME`] files, which the open-files check
+//! of `fetchlab download` and the harness counts.
 //!
 //! A work-stealing runtime is not that. Measured when the default was one
 //! current-thread runtime:
@@ -172,6 +204,16 @@
 //! the bare client) takes it to the 73–75 % of the table. Closing that
 //! needs a client that owns one connection per worker and does a job's
 //! HTTP work in ~55 µs: not reqwest.
+//!
+//! One runtime per core (the default since this section was measured;
+//! see "Runtime flavour") splits that work: each runtime connects its 500
+//! workers and handles its half of each wave on its own core. `compare
+//! --jobs 10000 -c 1000 --latency 100ms -s tokio --runs 5`, two series
+//! each, back to back: 1.25–1.27 s (79–80 %) against one runtime's
+//! 1.32–1.36 s (74–76 %), for 1.01–1.09 s of CPU against 0.95–1.07 s;
+//! `benches/scale/many-in-flight.sh` read 1.30 s (77 %). The server
+//! shares the two cores with both runtimes now, so the ceiling above
+//! stands: hyper alone, in the same start, reads 81–83 % in that pass.
 //!
 //! # Bounded concurrency: `JoinSet` + `Semaphore`
 //!

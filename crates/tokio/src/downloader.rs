@@ -1,5 +1,7 @@
 //! [`TokioDownloader`]: the synchronous [`Downloader`] over an owned runtime.
 
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
@@ -24,12 +26,15 @@ pub enum Flavor {
         workers: usize,
     },
     /// This many current-thread runtimes (at least 1, at most the
-    /// concurrency), each driven by a thread of its own with a client
-    /// (connection pool) of its own and an equal share of the concurrency.
-    /// They take jobs from one queue, in job order, and share the per-host
-    /// limit. The calling thread drives the first; each run starts the
-    /// others' threads. No task moves between threads. The default over
-    /// HTTP/1.1, one runtime per core.
+    /// concurrency and the per-host limit), each driven by a thread of its
+    /// own with a client (connection pool) of its own and an equal share
+    /// of the concurrency and of the per-host limit, so that the requests
+    /// and the connections to a host stay within the limit. They take
+    /// jobs from one queue, in job order. The calling thread drives the
+    /// first; a run starts a thread for each other one it needs (no more
+    /// than there are jobs). No task or connection moves between threads.
+    /// The default over HTTP/1.1, one runtime per core. Each runtime holds
+    /// [`OPEN_FILES_PER_RUNTIME`] open files.
     Sharded {
         /// Runtimes (at least 1).
         runtimes: usize,
@@ -51,6 +56,10 @@ impl Flavor {
         }
     }
 }
+
+/// Open files one runtime holds (its I/O driver's event queue and
+/// waker, and tokio's other handles; 32 runtimes measured 128).
+pub const OPEN_FILES_PER_RUNTIME: u64 = 4;
 
 /// A runtime and the fetcher whose client's connections it drives.
 #[derive(Debug)]
@@ -117,6 +126,8 @@ impl Drop for Shard {
 /// [`Error::Backend`]; async callers use [`AsyncFetcher`] instead.
 #[derive(Debug)]
 pub struct TokioDownloader {
+    /// The settings asked for (a shard has its share of the limits).
+    settings: Settings,
     /// At least one; more only for [`Flavor::Sharded`].
     shards: Vec<Shard>,
 }
@@ -131,19 +142,19 @@ impl TokioDownloader {
 
     /// Like [`TokioDownloader::new`], on a runtime of the given flavour.
     pub fn with_flavor(settings: Settings, flavor: Flavor) -> Result<Self, Error> {
-        let shards = match flavor {
-            Flavor::Sharded { runtimes } => runtimes.clamp(1, settings.concurrency().max(1)),
+        let count = match flavor {
+            Flavor::Sharded { runtimes } => shard_count(runtimes, &settings),
             Flavor::CurrentThread | Flavor::MultiThread { .. } => 1,
         };
-        let shards = (0..shards)
-            .map(|_| Shard::new(settings.clone(), flavor))
+        let shards = (0..count)
+            .map(|i| Shard::new(shard_settings(&settings, count, i)?, flavor))
             .collect::<Result<_, _>>()?;
-        Ok(Self { shards })
+        Ok(Self { settings, shards })
     }
 
     /// The settings this downloader honours.
     pub fn settings(&self) -> &Settings {
-        self.first().fetcher.settings()
+        &self.settings
     }
 
     fn first(&self) -> &Shard {
@@ -151,31 +162,35 @@ impl TokioDownloader {
         &self.shards[0]
     }
 
-    /// One run over every shard: the first on this thread, each other on a
-    /// scoped thread of its own, all taking jobs from one cursor.
+    /// One run over the shards (no more than there are jobs): the first on
+    /// this thread, each other on a scoped thread of its own, all taking
+    /// jobs from one cursor.
     fn download_sharded(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
-        let first = Arc::new(self.first().fetcher.run(env));
+        let shards = &self.shards[..self.shards.len().min(jobs.len()).max(1)];
+        // Every runtime is checked before any job starts, so no error can
+        // come once jobs have run.
+        let runtimes = shards
+            .iter()
+            .map(Shard::runtime)
+            .collect::<Result<Vec<_>, _>>()?;
+        let first = Arc::new(shards[0].fetcher.run(env));
         let runs: Vec<Arc<Run>> = std::iter::once(Arc::clone(&first))
             .chain(
-                self.shards[1..]
+                shards[1..]
                     .iter()
                     .map(|shard| Arc::new(shard.fetcher.sibling_run(&first))),
             )
             .collect();
-        let concurrency = self.settings().concurrency();
         let next = AtomicUsize::new(0);
-        let run_shard = |i: usize| -> Result<Vec<(usize, Outcome)>, Error> {
-            let share = share(concurrency, self.shards.len(), i);
-            let run = fetcher::run_all(&runs[i], jobs, share, &next);
-            Ok(self.shards[i].runtime()?.block_on(run))
-        };
+        let run_shard = |i: usize| runtimes[i].block_on(fetcher::run_all(&runs[i], jobs, &next));
         let mut indexed = Vec::with_capacity(jobs.len());
-        std::thread::scope(|scope| -> Result<(), Error> {
+        let mut died = None;
+        std::thread::scope(|scope| {
             // A shard whose thread cannot start leaves its jobs to the
             // others (they share the cursor), with its share of the
-            // concurrency unused.
-            let others: Vec<_> = (1..self.shards.len())
+            // limits unused.
+            let others: Vec<_> = (1..shards.len())
                 .filter_map(|i| {
                     std::thread::Builder::new()
                         .name(format!("fetchlab-tokio-{i}"))
@@ -183,31 +198,60 @@ impl TokioDownloader {
                         .ok()
                 })
                 .collect();
-            let mine = run_shard(0);
-            for other in others {
-                // A shard's jobs catch their own panics (core's `run_async`);
-                // a shard that still died leaves its jobs to `lost`.
-                if let Ok(outcomes) = other.join() {
-                    indexed.extend(outcomes?);
+            // A job catches its own panic (core's `run_async`); a shard
+            // that still died leaves the jobs it took to `complete`.
+            let mine = panic::catch_unwind(AssertUnwindSafe(|| run_shard(0)));
+            for result in std::iter::once(mine).chain(others.into_iter().map(|t| t.join())) {
+                match result {
+                    Ok(outcomes) => indexed.extend(outcomes),
+                    Err(payload) => died = Some(panic_message(payload.as_ref())),
                 }
             }
-            indexed.extend(mine?);
-            Ok(())
-        })?;
-        let outcomes = complete(jobs, indexed);
+        });
+        let outcomes = complete(jobs, indexed, died.as_deref(), env);
         Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
     }
 }
 
-/// Shard `i`'s share of `concurrency` over `shards`: equal, the first
-/// ones one more when it does not divide.
-fn share(concurrency: usize, shards: usize, i: usize) -> usize {
-    concurrency / shards + usize::from(i < concurrency % shards)
+/// How many runtimes [`Flavor::Sharded`] runs: as asked, at least one, at
+/// most one per worker and one per request a host may have in flight (so
+/// that every shard has a share of both limits).
+fn shard_count(runtimes: usize, settings: &Settings) -> usize {
+    let most = settings
+        .concurrency()
+        .min(settings.per_host().unwrap_or(usize::MAX));
+    runtimes.clamp(1, most.max(1))
 }
 
-/// Every job's outcome in job order: a job no shard recorded (its shard
-/// died) is failed, not lost from the report.
-fn complete(jobs: &JobList, mut indexed: Vec<(usize, Outcome)>) -> Vec<Outcome> {
+/// Shard `i` of `count`'s settings: its share of the concurrency and of
+/// the per-host limit, the rest as asked.
+fn shard_settings(settings: &Settings, count: usize, i: usize) -> Result<Settings, Error> {
+    if count == 1 {
+        return Ok(settings.clone());
+    }
+    settings
+        .to_builder()
+        .concurrency(share(settings.concurrency(), count, i))
+        .per_host(settings.per_host().map(|limit| share(limit, count, i)))
+        .build()
+        .map_err(Error::from)
+}
+
+/// Shard `i`'s share of `limit` over `shards`: equal, the first ones one
+/// more when it does not divide.
+fn share(limit: usize, shards: usize, i: usize) -> usize {
+    limit / shards + usize::from(i < limit % shards)
+}
+
+/// Every job's outcome in job order. A job no shard recorded (its shard's
+/// thread died, `died` says how) is failed, not lost from the report, and
+/// told to `env.progress` like every outcome.
+fn complete(
+    jobs: &JobList,
+    mut indexed: Vec<(usize, Outcome)>,
+    died: Option<&str>,
+    env: &RunEnv,
+) -> Vec<Outcome> {
     let mut seen = vec![false; jobs.len()];
     for (index, _) in &indexed {
         if let Some(seen) = seen.get_mut(*index) {
@@ -216,19 +260,29 @@ fn complete(jobs: &JobList, mut indexed: Vec<(usize, Outcome)>) -> Vec<Outcome> 
     }
     for (index, job) in jobs.iter().enumerate() {
         if !seen[index] {
-            let failure = Failure::new(FailureKind::Io, "no runtime ran this job");
-            indexed.push((
-                index,
-                Outcome {
-                    job: job.clone(),
-                    status: Status::Failed(failure),
-                    attempts: 0,
-                    elapsed: Duration::ZERO,
-                },
-            ));
+            let detail = format!(
+                "no runtime recorded an outcome for this job (a runtime's thread died: {})",
+                died.unwrap_or("no panic message")
+            );
+            let outcome = Outcome {
+                job: job.clone(),
+                status: Status::Failed(Failure::new(FailureKind::Io, detail)),
+                attempts: 0,
+                elapsed: Duration::ZERO,
+            };
+            env.progress.finished(&outcome);
+            indexed.push((index, outcome));
         }
     }
     in_job_order(jobs.len(), indexed)
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_owned())
 }
 
 impl Downloader for TokioDownloader {
@@ -280,6 +334,32 @@ mod tests {
     }
 
     #[test]
+    fn shards_get_a_share_of_both_limits_and_never_none() {
+        let settings = |concurrency, per_host| {
+            Settings::builder()
+                .concurrency(concurrency)
+                .per_host(per_host)
+                .build()
+                .expect("valid")
+        };
+        assert_eq!(shard_count(0, &settings(20, None)), 1);
+        assert_eq!(shard_count(8, &settings(3, None)), 3);
+        assert_eq!(shard_count(8, &settings(20, Some(2))), 2);
+        assert_eq!(shard_count(2, &settings(20, Some(1))), 1);
+        let asked = settings(7, Some(5));
+        let count = shard_count(4, &asked);
+        let parts: Vec<Settings> = (0..count)
+            .map(|i| shard_settings(&asked, count, i).expect("valid"))
+            .collect();
+        let total = |f: fn(&Settings) -> usize| parts.iter().map(f).sum::<usize>();
+        assert_eq!(total(Settings::concurrency), 7);
+        assert_eq!(total(|s| s.per_host().unwrap_or(0)), 5);
+        assert!(parts.iter().all(|s| s.retries() == asked.retries()));
+        // One shard runs the settings as asked.
+        assert_eq!(shard_settings(&asked, 1, 0).expect("valid"), asked);
+    }
+
+    #[test]
     fn a_job_no_shard_recorded_is_failed_not_lost() {
         let jobs = JobList::from_jobs(
             (0..3)
@@ -292,13 +372,19 @@ mod tests {
                 Outcome::cancelled(jobs.jobs()[i].clone(), 0, Duration::ZERO),
             )
         };
-        let outcomes = complete(&jobs, vec![done(2), done(0)]);
+        let env = RunEnv::new(Arc::new(fetchlab_core::HashStore::new()));
+        let outcomes = complete(&jobs, vec![done(2), done(0)], Some("boom"), &env);
         assert_eq!(outcomes.len(), 3);
         let names: Vec<&str> = outcomes.iter().map(|o| o.job.name()).collect();
         assert_eq!(names, ["0", "1", "2"]);
         let kind = |i: usize| outcomes[i].failure().map(|f| f.kind);
         assert_eq!(kind(0), Some(FailureKind::Cancelled));
         assert_eq!(kind(1), Some(FailureKind::Io));
+        let detail = outcomes[1].failure().map(ToString::to_string);
+        assert!(
+            detail.as_deref().is_some_and(|d| d.contains("boom")),
+            "{detail:?}"
+        );
         assert_eq!(kind(2), Some(FailureKind::Cancelled));
     }
 

@@ -53,7 +53,7 @@ impl AsyncFetcher {
         let started = Instant::now();
         let run = Arc::new(self.run(env));
         let next = AtomicUsize::new(0);
-        let indexed = run_all(&run, jobs, self.settings.concurrency(), &next).await;
+        let indexed = run_all(&run, jobs, &next).await;
         let outcomes = in_job_order(jobs.len(), indexed);
         Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
     }
@@ -69,10 +69,11 @@ impl AsyncFetcher {
         )
     }
 
-    /// `first`'s run over this fetcher's client: for a shard driven by
+    /// A part of `first`'s run over this fetcher's client and with its
+    /// settings (its shard's share of the limits): for a shard driven by
     /// another runtime (see [`crate::Flavor::Sharded`]).
     pub(crate) fn sibling_run(&self, first: &Run) -> Run {
-        first.sibling(self.transport.clone())
+        first.sibling(self.transport.clone(), Arc::clone(&self.settings))
     }
 }
 
@@ -97,15 +98,14 @@ impl AsyncFetcher {
 ///
 /// The jobs are taken in order from `next`, the index of the next job not
 /// yet taken, once a permit is free: several runtimes running one list
-/// (each with its share of the concurrency) share it, so a runtime that
-/// is ahead takes more jobs.
+/// (each a part of the run with its share of the concurrency) share it,
+/// so a runtime that is ahead takes more jobs.
 pub(crate) async fn run_all(
     run: &Arc<Run>,
     jobs: &JobList,
-    concurrency: usize,
     next: &AtomicUsize,
 ) -> Vec<(usize, Outcome)> {
-    let permits = Arc::new(Semaphore::new(concurrency));
+    let permits = Arc::new(Semaphore::new(run.settings().concurrency()));
     let mut tasks = Tasks::default();
     loop {
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {

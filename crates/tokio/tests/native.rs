@@ -96,7 +96,7 @@ impl fetchlab_core::Progress for Threads {
 
 /// Sharded runtimes split the run between them, and the limits hold across
 /// them: no more requests in flight, and no more connections, than the
-/// concurrency; no more in flight to the host than the per-host limit.
+/// concurrency, and than the per-host limit to the host.
 #[test]
 fn sharded_runtimes_share_the_jobs_and_the_limits() {
     let server = TestServer::start(ServerConfig {
@@ -105,7 +105,7 @@ fn sharded_runtimes_share_the_jobs_and_the_limits() {
     })
     .expect("server");
     let jobs = seed_jobs(&server, 40);
-    for (per_host, peak_allowed) in [(None, 6), (Some(2), 2)] {
+    for (per_host, allowed) in [(None, 6), (Some(2), 2)] {
         server.reset_stats();
         let settings = fetchlab_conformance::quick()
             .concurrency(6)
@@ -121,13 +121,10 @@ fn sharded_runtimes_share_the_jobs_and_the_limits() {
         assert_eq!(report.counts().downloaded, 40, "{per_host:?}");
         assert_all_verified(&server, &store, &jobs);
         let stats = server.stats();
-        assert!(
-            stats.peak_in_flight <= peak_allowed,
-            "{per_host:?}: {stats:?}"
-        );
-        assert!(stats.connections <= 6, "{per_host:?}: {stats:?}");
+        assert!(stats.peak_in_flight <= allowed, "{per_host:?}: {stats:?}");
+        assert!(stats.connections <= allowed, "{per_host:?}: {stats:?}");
         // Each runtime's first jobs start at once; the calling thread's
-        // cannot take all 40 (2 in flight for 20 ms each) before the
+        // cannot take all 40 (at most 3 in flight, 20 ms each) before the
         // other threads have started.
         let threads = threads.0.lock().expect("not poisoned").clone();
         assert!(

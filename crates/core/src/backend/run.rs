@@ -314,14 +314,13 @@ pub fn run_async<'a>(
 /// each job.
 ///
 /// A backend that drives one run from several executors (one per thread,
-/// each with its own client) makes the first with [`AsyncRun::new`] and
-/// the others with [`AsyncRun::sibling`]: they share the per-host gate, so
-/// the per-host limit holds across all of them, and the store hears of
-/// the run once.
+/// each with its own client) makes the first part with [`AsyncRun::new`]
+/// and the others with [`AsyncRun::sibling`], each part with its own
+/// share of the limits: the store hears of the run once.
 pub struct AsyncRun<T, R> {
     transport: T,
     runtime: R,
-    hosts: Arc<HostGate>,
+    hosts: HostGate,
     settings: Arc<Settings>,
     env: RunEnv,
 }
@@ -334,24 +333,30 @@ impl<T: AsyncTransport, R: AsyncRuntime> AsyncRun<T, R> {
         Self {
             transport,
             runtime,
-            hosts: Arc::new(HostGate::new(settings.per_host())),
+            hosts: HostGate::new(settings.per_host()),
             settings,
             env,
         }
     }
 
-    /// The same run over another `transport` (another executor's client):
-    /// the same settings, environment and per-host gate. The store is not
-    /// told of a run again.
-    pub fn sibling(&self, transport: T) -> Self
+    /// Another part of the same run, in the same environment: over
+    /// `transport` (another executor's client), with `settings` of its own
+    /// (its share of the concurrency and of the per-host limit) and a
+    /// per-host gate of its own. The store is not told of a run again.
+    ///
+    /// The gate is not shared on purpose: each part's client opens its
+    /// own connections, so only a share of the per-host limit per part
+    /// bounds the connections to a host, as well as the requests, by the
+    /// limit.
+    pub fn sibling(&self, transport: T, settings: Arc<Settings>) -> Self
     where
         R: Clone,
     {
         Self {
             transport,
             runtime: self.runtime.clone(),
-            hosts: Arc::clone(&self.hosts),
-            settings: Arc::clone(&self.settings),
+            hosts: HostGate::new(settings.per_host()),
+            settings,
             env: self.env.clone(),
         }
     }
