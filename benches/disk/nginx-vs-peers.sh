@@ -56,6 +56,12 @@ if [ -z "$BUILD" ]; then # the default binary: built from this checkout (a no-op
     (cd "$REPO" && cargo build --release --bin fetchlab)
 fi
 [ -x "$FETCHLAB" ] || die "$FETCHLAB is not an executable"
+# The checkout's commit when the run starts, -dirty when a tracked file
+# outside results/ differs from it (as the harness's provenance: the report
+# this script rewrites does not count).
+COMMIT=$(cd "$REPO" && git rev-parse --short=12 HEAD 2>/dev/null || echo '?')
+[ -z "$(cd "$REPO" && git status --porcelain --untracked-files=no -- . ':!results' 2>/dev/null)" ] ||
+    COMMIT="$COMMIT-dirty"
 [[ $("$FETCHLAB" serve --help) == *--write-corpus* ]] ||
     die "$FETCHLAB has no \`serve --write-corpus\`: build this checkout's"
 
@@ -303,7 +309,7 @@ mkdir -p "$(dirname "$RESULTS")"
     echo
     echo "## Versions"
     echo
-    echo "- $(version "$FETCHLAB" --version) ($(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo '?'))"
+    echo "- $(version "$FETCHLAB" --version) ($COMMIT)"
     echo "- $(version curl --version)"
     echo "- $(version wget2 --version)"
     echo "- $(version "$NGINX" -v) ($NGINX_WORKERS worker); the model regime's server is the fetchlab above"
