@@ -58,7 +58,7 @@
 //! the runs of 2026-12-01 on the shared 2-core machine it reached 83–87 %
 //! of the ideal (66–83 µs of client CPU a job), with
 //! `ASYNC_STD_THREAD_COUNT` 1, 2 or 4 alike, and with or without a yield
-//! after each spawn (85–87 % again at 4ed407a). The strategy's 79–83 % over
+//! after each spawn (85–88 % in the passes at 4ed407a and bc11432). The strategy's 79–83 % over
 //! those passes is at or just under that range: what stops
 //! it short of 0.90 is async-h1 and async-std's executor on two cores
 //! shared with the server, not what this crate or core adds.

@@ -56,8 +56,9 @@
 //! # 10,000 jobs at concurrency 1,000, 100 ms: how close `threads` comes
 //!
 //! `benches/scale/many-in-flight.sh` (`results/many-in-flight.md`) puts
-//! the thread pool at 81 %, 85 %, 81 % and 82 % of the 1.00 s ideal in
-//! four passes (a684527, a198d71, 09059c4, 4ed407a): level with or ahead of the async
+//! the thread pool at 81 %, 85 %, 81 %, 82 % and 78 % of the 1.00 s ideal
+//! in five passes (a684527, a198d71, 09059c4, 4ed407a, bc11432): level
+//! with or ahead of the async
 //! strategies, and within the 78–90 % that the async stacks reach alone
 //! in the same file's bare-client rows. Its model costs it in CPU and
 //! memory, not in time: each worker is an OS thread blocked in `read`, so

@@ -58,8 +58,8 @@
 //! shares the two cores, and each wave still waits for it.
 //!
 //! What it costs is CPU where the server is in the same process and the
-//! network is loopback: the harness's tables (`cargo bench` at the commit
-//! that made the change against the one before) read 72 → 93 µs a request
+//! network is loopback: the harness's tables (`cargo bench` at 4ed407a,
+//! which made the change, against a198d71) read 72 → 93 µs a request
 //! at 1,000 jobs, 0 ms, concurrency 100, 171 → 188 µs at 1,000, 59 → 66 µs
 //! at 10,000 jobs × 1,000 (scale), 288 → 319 µs on the seed workload, and
 //! 140 → 127 µs at concurrency 10. Each runtime now waits for its own
@@ -211,9 +211,10 @@
 //! --jobs 10000 -c 1000 --latency 100ms -s tokio --runs 5`, two series
 //! each, back to back: 1.25–1.27 s (79–80 %) against one runtime's
 //! 1.32–1.36 s (74–76 %), for 1.01–1.09 s of CPU against 0.95–1.07 s;
-//! `benches/scale/many-in-flight.sh` read 1.30 s (77 %). The server
-//! shares the two cores with both runtimes now, so the ceiling above
-//! stands: hyper alone, in the same start, reads 81–83 % in that pass.
+//! `benches/scale/many-in-flight.sh` read 1.30 s (77 %) and 1.27 s (79 %)
+//! in two passes. The server shares the two cores with both runtimes now,
+//! so the ceiling above stands: hyper alone, in the same start, read
+//! 81–85 % in those passes.
 //!
 //! # Bounded concurrency: `JoinSet` + `Semaphore`
 //!
