@@ -1,12 +1,11 @@
 //! [`TokioDownloader`]: the synchronous [`Downloader`] over an owned runtime.
 
-use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
-use fetchlab_core::backend::in_job_order;
+use fetchlab_core::backend::{in_job_order, panic_message};
 use fetchlab_core::{
     Downloader, Error, Failure, FailureKind, JobList, Outcome, Report, RunEnv, Settings, Status,
 };
@@ -270,19 +269,13 @@ fn complete(
                 attempts: 0,
                 elapsed: Duration::ZERO,
             };
-            env.progress.finished(&outcome);
+            // As core does for a job that panicked: the observer's own
+            // panic does not undo the outcome.
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| env.progress.finished(&outcome)));
             indexed.push((index, outcome));
         }
     }
     in_job_order(jobs.len(), indexed)
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "non-string panic payload".to_owned())
 }
 
 impl Downloader for TokioDownloader {

@@ -45,7 +45,9 @@ pub use attempt::{DRAIN_LIMIT, Next, Plan, attempt_async, attempt_blocking};
 pub use host_gate::{HostGate, HostSlot, connections_per_host, host_key};
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetrySchedule;
-pub use run::{AsyncRun, Fetched, JobRun, Step, in_job_order, run_async, run_blocking};
+pub use run::{
+    AsyncRun, Fetched, JobRun, Step, in_job_order, panic_message, run_async, run_blocking,
+};
 pub use transfer::{
     BodyOpening, BodyWriter, HeadDecision, ResponseHead, ResumePoint, classify_io_error,
 };

@@ -453,7 +453,9 @@ fn panicked(
     outcome
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
+/// The message of a panic's `payload` (a `&str` or a `String`; anything
+/// else is said to be neither).
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
