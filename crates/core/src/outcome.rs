@@ -235,6 +235,18 @@ impl Outcome {
         }
     }
 
+    /// A failed outcome ([`FailureKind::Io`], no attempt counted) for a job
+    /// whose backend lost track of it: the worker, task or child process
+    /// that had it died before recording an outcome. `detail` says how.
+    pub fn lost(job: Job, detail: impl Into<String>) -> Self {
+        Self {
+            job,
+            status: Status::Failed(Failure::new(FailureKind::Io, detail)),
+            attempts: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+
     /// A cancelled outcome, for jobs a cancelled run never finished.
     pub fn cancelled(job: Job, attempts: u32, elapsed: Duration) -> Self {
         Self {

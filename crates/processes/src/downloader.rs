@@ -187,7 +187,7 @@ impl Downloader for ProcessPoolDownloader {
                 let outcome = if cancelled {
                     Outcome::cancelled(job, 0, std::time::Duration::ZERO)
                 } else {
-                    lost_outcome(job, &end.reason)
+                    Outcome::lost(job, &end.reason)
                 };
                 slots.finish(index, outcome, env.progress.as_ref());
             }
@@ -355,15 +355,6 @@ impl ChildEnd {
     }
 }
 
-fn lost_outcome(job: Job, reason: &str) -> Outcome {
-    Outcome {
-        job,
-        status: Status::Failed(Failure::new(FailureKind::Io, reason)),
-        attempts: 0,
-        elapsed: std::time::Duration::ZERO,
-    }
-}
-
 /// The children's shard reports, merged, must add up to the outcomes their
 /// events gave, shard by shard: a disagreement is a bug in the pool or the
 /// child, not a result.
@@ -490,7 +481,7 @@ impl Slots {
             // slot that were not would still get one.
             .map(|slot| {
                 slot.outcome
-                    .unwrap_or_else(|| lost_outcome(slot.job, "no child process ran this job"))
+                    .unwrap_or_else(|| Outcome::lost(slot.job, "no child process ran this job"))
             })
             .collect()
     }

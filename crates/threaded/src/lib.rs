@@ -5,7 +5,7 @@
 //!   the book's `ThreadPoolExecutor`.
 //! - [`RayonDownloader`] (`rayon`, in `rayon_downloader`): the same work on
 //!   a dedicated rayon pool of that size.
-//! - `workers`: what both use: the limits, the cursor, the outcome slots,
+//! - `workers`: what both use: the limits, core's cursor, the outcome slots,
 //!   a worker's loop.
 //! - [`design`]: why 256 KiB stacks, why rayon is a poor fit and how this
 //!   strategy works around it, with the measurements.

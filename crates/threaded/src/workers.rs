@@ -1,15 +1,12 @@
-//! What both thread strategies share: their limits, the job cursor, the
+//! What both thread strategies share: their limits, core's job cursor, the
 //! outcome slots, and a worker's loop.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use fetchlab_core::backend::{HostGate, run_blocking};
+use fetchlab_core::backend::{Cursor, HostGate, run_blocking};
 use std::time::Instant;
 
-use fetchlab_core::{
-    Error, Failure, FailureKind, Job, JobList, Outcome, Report, RunEnv, Settings, Status,
-};
+use fetchlab_core::{Error, JobList, Outcome, Report, RunEnv, Settings};
 use fetchlab_ureq::UreqTransport;
 
 /// The most workers (OS threads) a run may ask for. Each blocked worker
@@ -29,23 +26,6 @@ pub const WORKER_STACK_BYTES: usize = 256 * 1024;
 /// Workers for a run: one per job up to the concurrency limit, at least one.
 pub(crate) fn worker_count(settings: &Settings, jobs: &JobList) -> usize {
     settings.concurrency().min(jobs.len()).max(1)
-}
-
-/// Hands out job indexes in order, each exactly once, to any number of
-/// workers: the shared queue of a run.
-#[derive(Debug, Default)]
-pub(crate) struct Cursor {
-    next: AtomicUsize,
-}
-
-impl Cursor {
-    /// The next job index, or `None` when every job was taken.
-    pub(crate) fn take(&self, len: usize) -> Option<usize> {
-        // Relaxed is enough: the counter is the only shared state, and the
-        // job list is borrowed immutably by every worker.
-        let index = self.next.fetch_add(1, Ordering::Relaxed);
-        (index < len).then_some(index)
-    }
 }
 
 /// One outcome slot per job, filled by whichever worker ran it.
@@ -73,17 +53,11 @@ impl Slots {
         self.slots
             .into_iter()
             .zip(jobs.iter())
-            .map(|(slot, job)| slot.into_inner().unwrap_or_else(|| lost(job)))
+            .map(|(slot, job)| {
+                slot.into_inner()
+                    .unwrap_or_else(|| Outcome::lost(job.clone(), "no worker ran this job"))
+            })
             .collect()
-    }
-}
-
-fn lost(job: &Job) -> Outcome {
-    Outcome {
-        job: job.clone(),
-        status: Status::Failed(Failure::new(FailureKind::Io, "no worker ran this job")),
-        attempts: 0,
-        elapsed: std::time::Duration::ZERO,
     }
 }
 
@@ -169,20 +143,13 @@ impl<'a> Run<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursor_hands_out_each_index_once() {
-        let cursor = Cursor::default();
-        let taken: Vec<usize> = std::iter::from_fn(|| cursor.take(3)).collect();
-        assert_eq!(taken, [0, 1, 2]);
-        assert_eq!(cursor.take(3), None);
-    }
+    use fetchlab_core::FailureKind;
 
     #[test]
     fn empty_slots_become_failures() {
         let jobs = JobList::from_urls(["http://127.0.0.1:1/a", "http://127.0.0.1:1/b"]).unwrap();
         let slots = Slots::new(2);
-        slots.put(1, lost(&jobs.jobs()[1]));
+        slots.put(1, Outcome::lost(jobs.jobs()[1].clone(), "test"));
         let outcomes = slots.into_outcomes(&jobs);
         assert_eq!(outcomes.len(), 2);
         assert_eq!(outcomes[0].job.name(), "a");

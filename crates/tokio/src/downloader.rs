@@ -2,13 +2,10 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use fetchlab_core::backend::{in_job_order, panic_message};
-use fetchlab_core::{
-    Downloader, Error, Failure, FailureKind, JobList, Outcome, Report, RunEnv, Settings, Status,
-};
+use fetchlab_core::backend::{Cursor, panic_message};
+use fetchlab_core::{Downloader, Error, JobList, Outcome, Report, RunEnv, Settings};
 use tokio::runtime::{Handle, Runtime};
 
 use crate::fetcher::{self, AsyncFetcher, Run};
@@ -181,7 +178,7 @@ impl TokioDownloader {
                     .map(|shard| Arc::new(shard.fetcher.sibling_run(&first))),
             )
             .collect();
-        let next = AtomicUsize::new(0);
+        let next = Cursor::default();
         let run_shard = |i: usize| runtimes[i].block_on(fetcher::run_all(&runs[i], jobs, &next));
         let mut indexed = Vec::with_capacity(jobs.len());
         let mut died = None;
@@ -247,35 +244,33 @@ fn share(limit: usize, shards: usize, i: usize) -> usize {
 /// told to `env.progress` like every outcome.
 fn complete(
     jobs: &JobList,
-    mut indexed: Vec<(usize, Outcome)>,
+    indexed: Vec<(usize, Outcome)>,
     died: Option<&str>,
     env: &RunEnv,
 ) -> Vec<Outcome> {
-    let mut seen = vec![false; jobs.len()];
-    for (index, _) in &indexed {
-        if let Some(seen) = seen.get_mut(*index) {
-            *seen = true;
+    let mut slots: Vec<Option<Outcome>> = vec![None; jobs.len()];
+    for (index, outcome) in indexed {
+        if let Some(slot) = slots.get_mut(index) {
+            *slot = Some(outcome);
         }
     }
-    for (index, job) in jobs.iter().enumerate() {
-        if !seen[index] {
-            let detail = format!(
-                "no runtime recorded an outcome for this job (a runtime's thread died: {})",
-                died.unwrap_or("no panic message")
-            );
-            let outcome = Outcome {
-                job: job.clone(),
-                status: Status::Failed(Failure::new(FailureKind::Io, detail)),
-                attempts: 0,
-                elapsed: Duration::ZERO,
-            };
-            // As core does for a job that panicked: the observer's own
-            // panic does not undo the outcome.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| env.progress.finished(&outcome)));
-            indexed.push((index, outcome));
-        }
-    }
-    in_job_order(jobs.len(), indexed)
+    slots
+        .into_iter()
+        .zip(jobs.iter())
+        .map(|(slot, job)| {
+            slot.unwrap_or_else(|| {
+                let detail = format!(
+                    "no runtime recorded an outcome for this job (a runtime's thread died: {})",
+                    died.unwrap_or("no panic message")
+                );
+                let outcome = Outcome::lost(job.clone(), detail);
+                // As core does for a job that panicked: the observer's own
+                // panic does not undo the outcome.
+                let _ = panic::catch_unwind(AssertUnwindSafe(|| env.progress.finished(&outcome)));
+                outcome
+            })
+        })
+        .collect()
 }
 
 impl Downloader for TokioDownloader {
@@ -313,7 +308,9 @@ fn backend_error(reason: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fetchlab_core::FailureKind;
     use fetchlab_core::Job;
+    use std::time::Duration;
 
     #[test]
     fn shares_split_the_concurrency_exactly() {

@@ -2,13 +2,10 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use fetchlab_core::backend::{AsyncRun, in_job_order};
-use fetchlab_core::{
-    Error, Failure, FailureKind, JobList, Outcome, Report, RunEnv, Settings, Status,
-};
+use fetchlab_core::backend::{AsyncRun, Cursor, in_job_order};
+use fetchlab_core::{Error, JobList, Outcome, Report, RunEnv, Settings};
 use tokio::sync::Semaphore;
 use tokio::task::{Id, JoinError, JoinSet};
 
@@ -52,8 +49,7 @@ impl AsyncFetcher {
     pub async fn download(&self, jobs: &JobList, env: &RunEnv) -> Result<Report, Error> {
         let started = Instant::now();
         let run = Arc::new(self.run(env));
-        let next = AtomicUsize::new(0);
-        let indexed = run_all(&run, jobs, &next).await;
+        let indexed = run_all(&run, jobs, &Cursor::default()).await;
         let outcomes = in_job_order(jobs.len(), indexed);
         Ok(Report::new(crate::NAME, outcomes, started.elapsed()))
     }
@@ -96,14 +92,13 @@ impl AsyncFetcher {
 /// `connections_stay_within_the_limit_when_jobs_end_during_the_start`
 /// holds the pool to the workers.
 ///
-/// The jobs are taken in order from `next`, the index of the next job not
-/// yet taken, once a permit is free: several runtimes running one list
-/// (each a part of the run with its share of the concurrency) share it,
-/// so a runtime that is ahead takes more jobs.
+/// The jobs are taken in order from `next` once a permit is free: several
+/// runtimes running one list (each a part of the run with its share of the
+/// concurrency) share it, so a runtime that is ahead takes more jobs.
 pub(crate) async fn run_all(
     run: &Arc<Run>,
     jobs: &JobList,
-    next: &AtomicUsize,
+    next: &Cursor,
 ) -> Vec<(usize, Outcome)> {
     let permits = Arc::new(Semaphore::new(run.settings().concurrency()));
     let mut tasks = Tasks::default();
@@ -111,12 +106,12 @@ pub(crate) async fn run_all(
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
             unreachable!("the semaphore is never closed");
         };
-        let index = next.fetch_add(1, Ordering::Relaxed);
-        let Some(job) = jobs.jobs().get(index) else {
+        let Some(index) = next.take(jobs.len()) else {
             break;
         };
         tasks.reap(jobs);
-        let (run, job) = (Arc::clone(run), job.clone());
+        // `take` returns only indexes below `jobs.len()`.
+        let (run, job) = (Arc::clone(run), jobs.jobs()[index].clone());
         tasks.spawn(index, async move {
             let outcome = run.job(&job, index).await;
             drop(permit);
@@ -168,13 +163,7 @@ impl Tasks {
                 // Every spawned task's id was recorded.
                 let Some(job) = job else { return };
                 let outcome = if err.is_panic() {
-                    let failure = Failure::new(FailureKind::Io, "job panicked: its task died");
-                    Outcome {
-                        job,
-                        status: Status::Failed(failure),
-                        attempts: 0,
-                        elapsed: Duration::ZERO,
-                    }
+                    Outcome::lost(job, "job panicked: its task died")
                 } else {
                     Outcome::cancelled(job, 0, Duration::ZERO)
                 };

@@ -16,6 +16,8 @@
 //!   and [`in_job_order`] for backends whose jobs finish out of order.
 //! - [`host_gate`]: the per-host limit ([`HostGate`]), entered around
 //!   each attempt by the run drivers.
+//! - [`cursor`]: the shared queue of a run's jobs ([`Cursor`]), for
+//!   backends whose workers take the next job when they are free.
 //! - [`redirect`]: the one redirect policy ([`MAX_REDIRECTS`], http/https
 //!   only).
 //! - [`transfer`]: the rules for a response (status → outcome, size limit,
@@ -30,6 +32,7 @@
 
 pub mod attempt;
 pub mod chain;
+pub mod cursor;
 pub mod host_gate;
 pub mod offload;
 pub mod redirect;
@@ -42,6 +45,7 @@ pub mod transport;
 pub mod wait;
 
 pub use attempt::{DRAIN_LIMIT, Next, Plan, attempt_async, attempt_blocking};
+pub use cursor::Cursor;
 pub use host_gate::{HostGate, HostSlot, connections_per_host, host_key};
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetrySchedule;
