@@ -113,13 +113,10 @@ impl Strategy {
     pub fn open_files(self, concurrency: usize, jobs: usize, per_download: u64) -> u64 {
         let workers = self.workers(concurrency, jobs);
         let runtimes = match self {
-            Self::Tokio => std::thread::available_parallelism()
-                .map_or(1, usize::from)
-                .min(workers.max(1)) as u64,
+            Self::Tokio => fetchlab_tokio::runtimes_open_files(workers),
             _ => 0,
         };
-        crate::fdlimit::needed(workers as u64, per_download)
-            .saturating_add(runtimes.saturating_mul(fetchlab_tokio::OPEN_FILES_PER_RUNTIME))
+        crate::fdlimit::needed(workers as u64, per_download).saturating_add(runtimes)
     }
 
     /// Builds the backend with `settings`, without [`Programs`]: every

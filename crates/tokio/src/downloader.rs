@@ -45,9 +45,7 @@ impl Flavor {
     /// own).
     pub fn default_for(settings: &Settings) -> Self {
         match settings.http_version() {
-            fetchlab_core::HttpVersion::Http1 => Flavor::Sharded {
-                runtimes: std::thread::available_parallelism().map_or(1, usize::from),
-            },
+            fetchlab_core::HttpVersion::Http1 => Flavor::Sharded { runtimes: cores() },
             fetchlab_core::HttpVersion::Http2 => Flavor::CurrentThread,
         }
     }
@@ -56,6 +54,18 @@ impl Flavor {
 /// Open files one runtime holds (its I/O driver's event queue and
 /// waker, and tokio's other handles; 32 runtimes measured 128).
 pub const OPEN_FILES_PER_RUNTIME: u64 = 4;
+
+/// At most the open files the runtimes of [`TokioDownloader::new`] hold
+/// for a run of `workers` downloads at once: one runtime per core, at most
+/// one per worker, [`OPEN_FILES_PER_RUNTIME`] each.
+pub fn runtimes_open_files(workers: usize) -> u64 {
+    (cores().clamp(1, workers.max(1)) as u64).saturating_mul(OPEN_FILES_PER_RUNTIME)
+}
+
+/// The cores this process may use (1 when the system cannot say).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
 
 /// A runtime and the fetcher whose client's connections it drives.
 #[derive(Debug)]
@@ -391,6 +401,17 @@ mod tests {
         assert_eq!(
             Flavor::default_for(&h1),
             Flavor::Sharded { runtimes: cores }
+        );
+    }
+
+    #[test]
+    fn open_files_count_one_runtime_per_core_at_most_one_per_worker() {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from) as u64;
+        assert_eq!(runtimes_open_files(0), OPEN_FILES_PER_RUNTIME);
+        assert_eq!(runtimes_open_files(1), OPEN_FILES_PER_RUNTIME);
+        assert_eq!(
+            runtimes_open_files(1_000),
+            OPEN_FILES_PER_RUNTIME * cores.min(1_000)
         );
     }
 }

@@ -52,7 +52,7 @@ mod fetcher;
 mod runtime;
 mod transport;
 
-pub use downloader::{Flavor, OPEN_FILES_PER_RUNTIME, TokioDownloader};
+pub use downloader::{Flavor, OPEN_FILES_PER_RUNTIME, TokioDownloader, runtimes_open_files};
 pub use fetcher::AsyncFetcher;
 
 /// The strategy's name in reports.
