@@ -1,9 +1,10 @@
 //! The native async API, and the synchronous one misused from async code.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use fetchlab_core::{Downloader, Error, HashStore, JobList, RunEnv};
-use fetchlab_server::{ServerConfig, TestServer};
+use fetchlab_server::{ServerConfig, Stats, TestServer};
 use fetchlab_tokio::{AsyncFetcher, Flavor, TokioDownloader};
 
 use fetchlab_conformance::{quick_settings as settings, seed_jobs};
@@ -82,7 +83,7 @@ fn multi_thread_flavor_downloads_too() {
 
 /// Records the name of the thread each job started on.
 #[derive(Default)]
-struct Threads(std::sync::Mutex<std::collections::BTreeSet<String>>);
+struct Threads(std::sync::Mutex<BTreeSet<String>>);
 
 impl fetchlab_core::Progress for Threads {
     fn started(&self, _job: &fetchlab_core::Job) {
@@ -92,6 +93,28 @@ impl fetchlab_core::Progress for Threads {
             .to_owned();
         self.0.lock().expect("not poisoned").insert(name);
     }
+}
+
+/// Downloads `jobs` from `server` (its counters reset first) with
+/// `settings` on `flavor`, checks that every job was saved whole, and
+/// returns the server's counters for the run and the names of the threads
+/// the jobs started on.
+fn download_all(
+    server: &TestServer,
+    jobs: &JobList,
+    settings: fetchlab_core::Settings,
+    flavor: Flavor,
+) -> (Stats, BTreeSet<String>) {
+    server.reset_stats();
+    let downloader = TokioDownloader::with_flavor(settings, flavor).expect("runtimes");
+    let store = HashStore::new();
+    let threads = Arc::new(Threads::default());
+    let env = RunEnv::new(Arc::new(store.clone())).with_progress(threads.clone());
+    let report = downloader.download(jobs, &env).expect("runs");
+    assert_eq!(report.counts().downloaded, jobs.len(), "{flavor:?}");
+    assert_all_verified(server, &store, jobs);
+    let threads = threads.0.lock().expect("not poisoned").clone();
+    (server.stats(), threads)
 }
 
 /// Sharded runtimes split the run between them, and the limits hold across
@@ -106,27 +129,18 @@ fn sharded_runtimes_share_the_jobs_and_the_limits() {
     .expect("server");
     let jobs = seed_jobs(&server, 40);
     for (per_host, allowed) in [(None, 6), (Some(2), 2)] {
-        server.reset_stats();
         let settings = fetchlab_conformance::quick()
             .concurrency(6)
             .per_host(per_host)
             .build()
             .expect("valid settings");
         let flavor = Flavor::Sharded { runtimes: 3 };
-        let downloader = TokioDownloader::with_flavor(settings, flavor).expect("runtimes");
-        let store = HashStore::new();
-        let threads = Arc::new(Threads::default());
-        let env = RunEnv::new(Arc::new(store.clone())).with_progress(threads.clone());
-        let report = downloader.download(&jobs, &env).expect("runs");
-        assert_eq!(report.counts().downloaded, 40, "{per_host:?}");
-        assert_all_verified(&server, &store, &jobs);
-        let stats = server.stats();
+        let (stats, threads) = download_all(&server, &jobs, settings, flavor);
         assert!(stats.peak_in_flight <= allowed, "{per_host:?}: {stats:?}");
         assert!(stats.connections <= allowed, "{per_host:?}: {stats:?}");
         // Each runtime's first jobs start at once; the calling thread's
         // cannot take all 40 (at most 3 in flight, 20 ms each) before the
         // other threads have started.
-        let threads = threads.0.lock().expect("not poisoned").clone();
         assert!(
             threads.len() >= 2,
             "{per_host:?}: jobs started on {threads:?}"
@@ -144,20 +158,11 @@ fn sharded_runtimes_are_at_most_the_concurrency() {
     .expect("server");
     let jobs = seed_jobs(&server, 12);
     for runtimes in [0, 8] {
-        server.reset_stats();
         let settings = fetchlab_conformance::quick()
             .concurrency(2)
             .build()
             .expect("valid settings");
-        let flavor = Flavor::Sharded { runtimes };
-        let downloader = TokioDownloader::with_flavor(settings, flavor).expect("runtimes");
-        let store = HashStore::new();
-        let report = downloader
-            .download(&jobs, &RunEnv::new(Arc::new(store.clone())))
-            .expect("runs");
-        assert_eq!(report.counts().downloaded, 12, "{runtimes} runtimes");
-        assert_all_verified(&server, &store, &jobs);
-        let stats = server.stats();
+        let (stats, _) = download_all(&server, &jobs, settings, Flavor::Sharded { runtimes });
         assert!(stats.peak_in_flight <= 2, "{runtimes} runtimes: {stats:?}");
         assert!(stats.connections <= 2, "{runtimes} runtimes: {stats:?}");
     }
@@ -167,16 +172,8 @@ fn sharded_runtimes_are_at_most_the_concurrency() {
 fn current_thread_flavor_downloads_too() {
     let server = TestServer::start(ServerConfig::default()).expect("server");
     let jobs = seed_jobs(&server, 12);
-    let store = HashStore::new();
-    let downloader =
-        TokioDownloader::with_flavor(settings(), Flavor::CurrentThread).expect("valid settings");
-    let threads = Arc::new(Threads::default());
-    let env = RunEnv::new(Arc::new(store.clone())).with_progress(threads.clone());
-    let report = downloader.download(&jobs, &env).expect("runs");
-    assert_eq!(report.counts().downloaded, 12);
-    assert_all_verified(&server, &store, &jobs);
+    let (_, threads) = download_all(&server, &jobs, settings(), Flavor::CurrentThread);
     // Every job on the calling thread.
-    let threads = threads.0.lock().expect("not poisoned").clone();
     let me = std::thread::current()
         .name()
         .unwrap_or("unnamed")
